@@ -1,0 +1,51 @@
+# Two commands do all set-up on a fresh Debian 12 machine: `make studio` and `make test`.
+# Both are idempotent: the stamp files record what is installed, so a second run
+# installs nothing and says so.
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+PIP := $(VPY) -m pip --disable-pip-version-check
+TORCH_STAMP := $(VENV)/.torch-installed
+DEPS_STAMP := $(VENV)/.deps-installed
+HOST ?= 127.0.0.1
+PORT ?= 7860
+# librosa/numba compile on first use; keep their cache inside the checkout.
+export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup system-packages python-env studio test bench clean-venv
+
+setup: system-packages python-env
+	@echo "set-up: complete"
+
+python-env:
+	@if $(MAKE) -s -q $(DEPS_STAMP); then \
+		echo "python: $(VENV) is up to date, nothing to install"; \
+	else $(MAKE) -s $(DEPS_STAMP); fi
+
+system-packages:
+	@bash scripts/install_system_packages.sh
+
+$(TORCH_STAMP):
+	@echo "python: creating $(VENV) with torch 2.13.0 (CPU)"
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q torch==2.13.0
+	@touch $@
+
+$(DEPS_STAMP): $(TORCH_STAMP) pyproject.toml constraints.txt
+	@echo "python: installing the project and its dependencies (torch pinned by constraints.txt)"
+	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	@touch $@
+
+studio: setup
+	$(VPY) app.py --host $(HOST) --port $(PORT)
+
+test: setup
+	$(VPY) -m pytest -q
+
+bench: setup
+	$(VPY) -m bench.run_all
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the studio needs, and only those missing: a second run
+# installs nothing and says so.
+set -euo pipefail
+packages=(espeak-ng libespeak-ng1 libsndfile1)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+        || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "system packages: all present (${packages[*]})"
+    exit 0
+fi
+echo "system packages: installing ${missing[*]}"
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo_cmd apt-get update -qq
+$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
