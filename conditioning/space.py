@@ -14,7 +14,7 @@ from .voice import VoiceDescriptors
 # Softmax temperature over squared VAD distances: small enough that a category's own
 # prototype is recognised as that category, large enough that points between
 # prototypes get a mix.
-CATEGORY_TEMPERATURE = 0.05
+CATEGORY_TEMPERATURE = 0.02
 
 
 @functools.cache
@@ -42,13 +42,17 @@ def categories_from_vad(vad: np.ndarray) -> np.ndarray:
 
 
 def intensity_from_vad(vad: np.ndarray, categories: np.ndarray) -> float:
-    """Distance from neutral, measured in units of the leading category's prototype."""
+    """Distance from neutral in units of the category prototypes' own distances, so a
+    prototype reads back at its nominal intensity; blended by the category mix so the
+    value stays continuous across category borders."""
     prototypes, intensities = category_prototypes()
-    expected_radius = float(categories @ np.linalg.norm(prototypes, axis=1))
-    expected_intensity = float(categories @ intensities)
-    if expected_radius <= 0:
+    norms = np.linalg.norm(prototypes, axis=1)
+    emotional = norms > 0
+    weights = categories[emotional]
+    if weights.sum() <= 0:
         return 0.0
-    return float(np.clip(np.linalg.norm(vad) / expected_radius * expected_intensity, 0.0, 1.0))
+    scale = float(weights @ (intensities[emotional] / norms[emotional]) / weights.sum())
+    return float(np.clip(np.linalg.norm(vad) * scale, 0.0, 1.0))
 
 
 def target_from_vad(vad, voice: VoiceDescriptors = VoiceDescriptors()) -> EmotionTarget:

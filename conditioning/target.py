@@ -117,10 +117,11 @@ class EmotionTarget:
         return EmotionTarget(self.vad, self.categories, self.intensity, voice)
 
     def to_dict(self) -> dict:
+        """Full precision, so that the JSON reproduces the target exactly."""
         return {
-            "vad": dict(zip(VAD_NAMES, (round(x, 4) for x in self.vad))),
-            "categories": {k: round(v, 4) for k, v in self.category_dict().items()},
-            "intensity": round(self.intensity, 4),
+            "vad": dict(zip(VAD_NAMES, self.vad)),
+            "categories": self.category_dict(),
+            "intensity": self.intensity,
             "voice": self.voice.as_dict(),
         }
 

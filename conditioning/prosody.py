@@ -1,0 +1,114 @@
+"""The prosody prior: an emotion target -> prosody and voice-quality targets.
+
+Two parts, both continuous in VAD and intensity:
+
+* Dimensional: linear in valence, arousal and dominance, following the acoustic
+  correlates of emotion dimensions in Schröder et al. (2001, "Acoustic correlates of
+  emotion dimensions in view of speech synthesis", Eurospeech) and Schröder (2004,
+  "Speech and emotion research", PhD thesis, ch. 11): arousal raises F0 level and range,
+  tempo, loudness and high-frequency energy and shortens pauses; dominance lowers F0 and
+  raises loudness; positive valence raises F0 slightly.
+* Categorical: per-category offsets weighted by the category mix and the intensity,
+  from the directions in Murray & Arnott (1993, "Toward the simulation of emotion in
+  synthetic speech", JASA 93(2), Table I) and the cross-corpus summary of Juslin &
+  Laukka (2003, Psychological Bulletin 129(5), Table 7), with voice quality (breathy
+  sadness and tenderness, tense anger, irregular voicing in fear) from Banse & Scherer
+  (1996, JPSP 70(3)) and Gobl & Ní Chasaide (2003, Speech Communication 40).
+
+Voice descriptors ("high pitch", "whispered", ...) are applied last, on top.
+Magnitudes are this project's choice within the ranges those studies report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .categories import CATEGORIES
+from .target import EmotionTarget
+
+
+@dataclass(frozen=True)
+class ProsodyTargets:
+    f0_shift_semitones: float = 0.0   # mean F0 relative to the speaker's neutral
+    f0_range_factor: float = 1.0      # multiplies F0 excursions around the mean
+    tempo_factor: float = 1.0         # > 1 speaks faster
+    loudness_db: float = 0.0
+    spectral_tilt_db: float = 0.0     # > 0 more high-frequency energy (tenser, brighter)
+    breathiness: float = 0.0          # 0..1 added aperiodicity; 1 is a whisper
+    jitter: float = 0.0               # relative cycle-to-cycle F0 perturbation
+    shimmer: float = 0.0              # relative cycle-to-cycle amplitude perturbation
+    pause_factor: float = 1.0         # multiplies pause durations
+
+    def to_dict(self) -> dict[str, float]:
+        return {k: round(v, 4) for k, v in asdict(self).items()}
+
+
+# Additive (semitones, dB, 0..1) and log-multiplicative (range, tempo, pause) fields.
+_ADDITIVE = ("f0_shift_semitones", "loudness_db", "spectral_tilt_db", "breathiness", "jitter", "shimmer")
+_LOG_FACTORS = ("f0_range_factor", "tempo_factor", "pause_factor")
+_FIELDS = _ADDITIVE + _LOG_FACTORS
+
+# Per unit of valence, arousal, dominance (a row per field, in _FIELDS order).
+_DIMENSIONAL = np.array([
+    # V      A      D
+    [0.8,   3.0,  -1.0],   # f0 shift (st)
+    [0.0,   4.0,   1.5],   # loudness (dB)
+    [-0.5,  3.0,   1.0],   # spectral tilt (dB)
+    [0.0,  -0.1,  -0.05],  # breathiness
+    [0.0,   0.0,   0.0],   # jitter
+    [0.0,   0.0,   0.0],   # shimmer
+    [0.1,   0.35,  0.0],   # log range factor
+    [0.0,   0.15,  0.0],   # log tempo factor
+    [0.0,  -0.3,   0.0],   # log pause factor
+])
+
+# At full intensity of a pure category: (f0 st, dB, tilt dB, breath, jitter, shimmer,
+# range x, tempo x, pause x).
+_CATEGORY_OFFSETS = {
+    "neutral":   (0.0,  0.0,  0.0, 0.0,  0.0,   0.0,  1.0,  1.0,  1.0),
+    "calm":      (-1.0, -2.0, -2.0, 0.1, 0.0,   0.0,  0.85, 0.92, 1.2),
+    "happy":     (2.5,  2.0,  1.0, 0.05, 0.0,   0.0,  1.45, 1.08, 0.9),
+    "sad":       (-2.0, -3.0, -3.0, 0.25, 0.005, 0.02, 0.6,  0.8,  1.4),
+    "angry":     (2.0,  4.0,  4.0, 0.0,  0.005, 0.03, 1.35, 1.1,  0.8),
+    "fearful":   (4.0,  0.0,  1.0, 0.15, 0.02,  0.04, 1.25, 1.2,  0.9),
+    "disgusted": (-2.5, -1.0, -1.0, 0.05, 0.01,  0.02, 1.1,  0.8,  1.3),
+    "surprised": (4.0,  2.0,  1.0, 0.05, 0.0,   0.0,  1.6,  1.05, 1.0),
+}
+_CATEGORY_MATRIX = np.array([
+    [*offsets[:6], *np.log(offsets[6:])] for offsets in (_CATEGORY_OFFSETS[c] for c in CATEGORIES)
+])  # (categories, fields) in _FIELDS order
+
+_VOICE_EFFECTS: dict[tuple[str, str], dict[str, float]] = {
+    ("pitch_level", "low"): {"f0_shift_semitones": -3.0},
+    ("pitch_level", "high"): {"f0_shift_semitones": 3.0},
+    ("pitch_variation", "monotone"): {"f0_range_factor": np.log(0.5)},
+    ("pitch_variation", "expressive"): {"f0_range_factor": np.log(1.5)},
+    ("loudness", "quiet"): {"loudness_db": -6.0},
+    ("loudness", "loud"): {"loudness_db": 6.0},
+    ("rate", "slow"): {"tempo_factor": np.log(0.8)},
+    ("rate", "fast"): {"tempo_factor": np.log(1.25)},
+    ("voice_quality", "breathy"): {"breathiness": 0.35},
+    ("voice_quality", "whispered"): {"breathiness": 1.0, "loudness_db": -4.0},
+    ("voice_quality", "tense"): {"spectral_tilt_db": 4.0, "breathiness": -0.1},
+    ("voice_quality", "creaky"): {"jitter": 0.02, "shimmer": 0.04, "f0_shift_semitones": -2.0},
+}
+
+_BOUNDS = {
+    "f0_shift_semitones": (-12.0, 12.0), "loudness_db": (-20.0, 12.0), "spectral_tilt_db": (-12.0, 12.0),
+    "breathiness": (0.0, 1.0), "jitter": (0.0, 0.05), "shimmer": (0.0, 0.1),
+    "f0_range_factor": (0.2, 3.0), "tempo_factor": (0.5, 2.0), "pause_factor": (0.3, 3.0),
+}
+
+
+def prosody_prior(target: EmotionTarget) -> ProsodyTargets:
+    values = _DIMENSIONAL @ np.array(target.vad)
+    values += target.intensity * (np.array(target.categories) @ _CATEGORY_MATRIX)
+    by_field = dict(zip(_FIELDS, values))
+    for field, value in target.voice.as_dict().items():
+        for effect_field, delta in _VOICE_EFFECTS.get((field, value), {}).items():
+            by_field[effect_field] += delta
+    for field in _LOG_FACTORS:
+        by_field[field] = float(np.exp(by_field[field]))
+    return ProsodyTargets(**{f: float(np.clip(by_field[f], *_BOUNDS[f])) for f in _FIELDS})
