@@ -1,13 +1,14 @@
 """Free-text descriptions: words, degree, negation, voice captions, and the learned head."""
 
-import json
-
 import pytest
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import checkpoint_path, read_manifest
+from conditioning.checkpoints import read_manifest
 from conditioning.parsers.description import read_lexically
-from conditioning.text_head import CHECKPOINT_NAME
+from conditioning.sentence_encoder import embed_sentences
+from conditioning.text_head import CHECKPOINT_NAME, DescriptionReader
+from train.description_corpus import generate_descriptions
+from train.text_head_module import evaluate_head
 
 
 def test_must_show_slightly_nervous_whisper():
@@ -55,18 +56,18 @@ def test_mixture_in_words():
 
 
 @pytest.mark.parametrize("text,category", [
-    ("on the verge of tears", "sad"), ("over the moon about it", "happy"), ("shaking with rage", "angry"),
+    ("on the verge of tears", "sad"), ("over the moon about it", "happy"), ("trembling and boiling over", "angry"),
 ])
 def test_head_reads_phrases_without_vocabulary_words(text, category):
     assert not read_lexically(text).emotions
     assert parse_emotion(text).category == category
 
 
-def test_shipped_head_is_in_the_manifest_with_held_out_accuracy():
+def test_shipped_head_holds_its_reported_accuracy_on_fresh_held_out_descriptions():
     entry = read_manifest()["checkpoints"][CHECKPOINT_NAME]
-    assert checkpoint_path(CHECKPOINT_NAME).exists()
-    metrics = entry["metrics"]
-    # The figures reported in the README; the shipped head must not fall below them.
-    assert metrics["test_template"]["category_accuracy"] >= 0.90
-    assert metrics["test_words"]["category_accuracy"] >= 0.60
-    json.dumps(entry)
+    head = DescriptionReader.from_checkpoint().head
+    for split in ("test_template", "test_words"):
+        examples = generate_descriptions(300, seed=123, split=split)
+        metrics = evaluate_head(head, embed_sentences([e.text for e in examples]), [e.target for e in examples])
+        # A fresh sample of the held-out distribution; 300 examples vary by a few points.
+        assert metrics["category_accuracy"] >= entry["metrics"][split]["category_accuracy"] - 0.06, split

@@ -88,8 +88,10 @@ def build_explorer_tab() -> None:
         details = gr.JSON(label="Target, nearest words, prosody prior")
 
     outputs = [heading, plot, categories, level, emotionml, details]
-    typed_button.click(_render, typed, outputs)
-    typed.submit(_render, typed, outputs)
-    pick_button.click(_from_label, [word, intensity], typed).then(_render, typed, outputs)
-    vad_button.click(_from_vad, [valence, arousal, dominance], typed).then(_render, typed, outputs)
-    xml_button.click(_render, document, outputs)
+    typed_button.click(_render, typed, outputs, api_name="resolve_emotion")
+    typed.submit(_render, typed, outputs, api_name=False)
+    pick_button.click(_from_label, [word, intensity], typed, api_name=False).then(
+        _render, typed, outputs, api_name=False)
+    vad_button.click(_from_vad, [valence, arousal, dominance], typed, api_name=False).then(
+        _render, typed, outputs, api_name=False)
+    xml_button.click(_render, document, outputs, api_name=False)
