@@ -2,7 +2,10 @@
 # Installs the Debian packages the studio needs, and only those missing: a second run
 # installs nothing and says so.
 set -euo pipefail
-packages=(espeak-ng libespeak-ng1 libsndfile1)
+packages=(
+    espeak-ng libespeak-ng1 libsndfile1
+    festival flite festvox-us-slt-hts festvox-kallpc16k festvox-kdlpc16k
+)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
