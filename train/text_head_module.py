@@ -91,3 +91,13 @@ def evaluate_head(head: nn.Module, embeddings: np.ndarray, targets: list[Emotion
         "examples": len(targets),
     }
 
+
+
+@torch.no_grad()
+def training_loss(head: nn.Module, embeddings: np.ndarray, labels: dict[str, torch.Tensor]) -> float:
+    """The loss without dropout; leaves the head in the mode it was in."""
+    was_training = head.training
+    head.eval()
+    loss = head_losses(head(torch.from_numpy(embeddings)), labels)["total"].item()
+    head.train(was_training)
+    return loss

@@ -19,7 +19,8 @@ from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_c
 from conditioning.sentence_encoder import embed_sentences
 from conditioning.text_head import CHECKPOINT_NAME, TextHeadConfig
 from train.description_corpus import generate_descriptions
-from train.text_head_module import LabelledEmbeddings, TextHeadTraining, evaluate_head, target_labels
+from train.text_head_module import (LabelledEmbeddings, TextHeadTraining, evaluate_head, target_labels,
+                                    training_loss)
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -49,7 +50,9 @@ def train(args: argparse.Namespace) -> dict:
 
     config = TextHeadConfig(hidden_dim=args.hidden_dim)
     module = TextHeadTraining(config)
-    dataset = LabelledEmbeddings(embeddings["train"], target_labels([e.target for e in train_set]))
+    labels = target_labels([e.target for e in train_set])
+    dataset = LabelledEmbeddings(embeddings["train"], labels)
+    initial_loss = training_loss(module.head, embeddings["train"], labels)
     loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, shuffle=True,
                                          generator=torch.Generator().manual_seed(args.seed))
     trainer = L.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
@@ -57,6 +60,7 @@ def train(args: argparse.Namespace) -> dict:
                         enable_model_summary=False)
     trainer.fit(module, loader)
     head = module.head.cpu()
+    losses = {"initial": initial_loss, "final": training_loss(head, embeddings["train"], labels)}
     metrics = {split: evaluate_head(head, embeddings[split], [e.target for e in examples])
                for split, examples in test_sets.items()}
     metrics["train"] = evaluate_head(head, embeddings["train"][:args.test_size],
@@ -64,7 +68,7 @@ def train(args: argparse.Namespace) -> dict:
     seconds = time.perf_counter() - started
 
     output = args.output or checkpoint_path(CHECKPOINT_NAME)
-    save_checkpoint(output, config, head.state_dict(), extra={"metrics": metrics})
+    save_checkpoint(output, config, head.state_dict(), extra={"metrics": metrics, "losses": losses})
     if not args.no_manifest:
         record_in_manifest(output, {
             "model": "conditioning.text_head.DescriptionHead",
@@ -77,13 +81,16 @@ def train(args: argparse.Namespace) -> dict:
                      f"{args.test_size} with held-out words and idioms"),
             "training_seconds": round(seconds, 1),
             "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
+            "losses": losses,
             "metrics": metrics,
         })
-    return {"metrics": metrics, "seconds": seconds, "output": str(output)}
+    return {"metrics": metrics, "losses": losses, "seconds": seconds, "output": str(output),
+            "state_dict": head.state_dict()}
 
 
 def main(argv=None) -> None:
     result = train(parse_arguments(argv))
+    print(f"training loss {result['losses']['initial']:.3f} -> {result['losses']['final']:.3f}")
     for split, values in result["metrics"].items():
         print(split, {k: round(v, 3) for k, v in values.items()})
     print(f"trained in {result['seconds']:.0f} s -> {result['output']}")
