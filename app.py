@@ -7,6 +7,7 @@ import os
 
 import gradio as gr
 
+from conditioning import parse_emotion
 from ui.explorer import build_explorer_tab
 
 TITLE = "emostudio: emotional speech and face synthesis"
@@ -16,7 +17,7 @@ def build_app() -> gr.Blocks:
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(f"# {TITLE}")
         with gr.Tab("Emotion explorer"):
-            build_explorer_tab()
+            build_explorer_tab(app)
     return app
 
 
@@ -29,6 +30,8 @@ def main(argv=None) -> None:
     parser.add_argument("--concurrency", type=int, default=2,
                         help="requests processed at once; the rest wait in the queue")
     args = parser.parse_args(argv)
+    # Load the description models before serving, so the first visitor does not wait.
+    parse_emotion("a calm voice")
     app = build_app()
     app.queue(default_concurrency_limit=args.concurrency)
     app.launch(server_name=args.host, server_port=args.port, show_error=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .prosody import prosody_prior
 from .target import EmotionTarget
+from .timeline import EmotionSource, EmotionTimeline
 from .vocabulary import vocabulary
 
 # Upper bounds of intensity bands and the degree word each band reads as.
@@ -35,3 +37,22 @@ def describe(target: EmotionTarget) -> str:
     if voice:
         text += "; " + ", ".join(voice[k] for k in sorted(voice)) + " voice"
     return text
+
+
+def first_target(source: EmotionSource) -> EmotionTarget:
+    """A static target as is; a timeline's first keyframe."""
+    return source.keyframes[0].target if isinstance(source, EmotionTimeline) else source
+
+
+def summarize(source: EmotionSource) -> dict:
+    """Everything there is to say about a resolved emotion, as JSON-ready values."""
+    target = first_target(source)
+    summary = {
+        "description": describe(target),
+        "nearest_words": nearest_words(target, 5),
+        "target": target.to_dict(),
+        "prosody_prior": prosody_prior(target).to_dict(),
+    }
+    if isinstance(source, EmotionTimeline):
+        summary["timeline"] = source.to_dict()
+    return summary

@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from conditioning import (EmotionInputError, EmotionTimeline, describe, nearest_words, parse_emotion,
-                          prosody_prior, to_emotionml)
+from conditioning import EmotionInputError, parse_emotion, to_emotionml
+from conditioning.describe import first_target, summarize
 from conditioning.checkpoints import MissingCheckpointError
 from synth.text import TextFrontendError, text_to_sequence
 
@@ -17,16 +17,12 @@ def _emotion_command(args: argparse.Namespace) -> None:
     if args.emotionml:
         print(to_emotionml(source))
         return
-    target = source.keyframes[0].target if isinstance(source, EmotionTimeline) else source
-    summary = {"description": describe(target), "nearest_words": nearest_words(target, 5),
-               "target": target.to_dict(), "prosody_prior": prosody_prior(target).to_dict()}
-    if isinstance(source, EmotionTimeline):
-        summary["timeline"] = source.to_dict()
+    summary = summarize(source)
     if args.json:
         print(json.dumps(summary, indent=2))
         return
     print(summary["description"])
-    print(target)
+    print(first_target(source))
     print("nearest words:", ", ".join(summary["nearest_words"]))
 
 

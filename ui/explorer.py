@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from conditioning import (EmotionInputError, EmotionTimeline, describe, nearest_words, parse_emotion,
-                          prosody_prior, to_emotionml, vocabulary)
+from conditioning import EmotionInputError, parse_emotion, to_emotionml, vocabulary
+from conditioning.describe import first_target, summarize
 from ui.plots import valence_arousal_plot
 
 EXAMPLES = (
@@ -22,16 +22,8 @@ EXAMPLES = (
 def explain(emotion) -> dict:
     """Everything the explorer shows about one emotion input, as plain values."""
     source = parse_emotion(emotion)
-    target = source.keyframes[0].target if isinstance(source, EmotionTimeline) else source
-    summary = {
-        "description": describe(target),
-        "nearest_words": nearest_words(target, 5),
-        "target": target.to_dict(),
-        "prosody_prior": prosody_prior(target).to_dict(),
-    }
-    if isinstance(source, EmotionTimeline):
-        summary["timeline"] = source.to_dict()
-    return {"source": source, "target": target, "summary": summary, "emotionml": to_emotionml(source)}
+    return {"source": source, "target": first_target(source), "summary": summarize(source),
+            "emotionml": to_emotionml(source)}
 
 
 def _render(emotion):
@@ -53,8 +45,9 @@ def _from_vad(valence, arousal, dominance):
     return f"v={valence:.2f} a={arousal:.2f} d={dominance:.2f}"
 
 
-def build_explorer_tab() -> None:
-    """Adds the explorer's components and events to the enclosing Blocks."""
+def build_explorer_tab(app: gr.Blocks) -> None:
+    """Adds the explorer's components and events to `app`; the default emotion is
+    resolved when the page opens, so nothing starts empty."""
     gr.Markdown("Type or pick an emotion in any form; the studio resolves it to one point "
                 "in its emotion space, the same one every generator is driven by.")
     with gr.Row():
@@ -90,6 +83,7 @@ def build_explorer_tab() -> None:
     outputs = [heading, plot, categories, level, emotionml, details]
     typed_button.click(_render, typed, outputs, api_name="resolve_emotion")
     typed.submit(_render, typed, outputs, api_name=False)
+    app.load(_render, typed, outputs, api_name=False)
     pick_button.click(_from_label, [word, intensity], typed, api_name=False).then(
         _render, typed, outputs, api_name=False)
     vad_button.click(_from_vad, [valence, arousal, dominance], typed, api_name=False).then(
