@@ -1,0 +1,679 @@
+"""Emotional prosody by WORLD analysis, parameter edits and resynthesis.
+
+The training corpus is rendered as neutral speech by festival/flite voices; this module
+turns one neutral rendering into an emotional one by applying a
+:class:`conditioning.prosody.ProsodyTargets` (DESIGN.md, choice 1 "WORLD parameters"):
+
+    neutral audio --analyze--> (F0, spectral envelope, aperiodicity) at 5 ms, 22.05 kHz
+                               (DIO + StoneMask, CheapTrick, D4C; voicing checked by D4C)
+      1. F0 level, range and contour shape        (per voiced frame, input timeline)
+      2. timing: per-phone time map                (frames resampled, phone times mapped)
+      3. loudness gain                             (spectral envelope)
+      4. spectral tilt                             (spectral envelope)
+      5. breathiness / whisper                     (aperiodicity, voicing)
+      6. jitter / shimmer                          (per glottal cycle, seeded)
+      7. resynthesis, peak limiting                (float32, 22.05 kHz, peak <= 0.99)
+
+Every step is a small public function so the corpus builder, tests and plots can use
+them one by one. :func:`apply_prosody` runs the lot on audio;
+:func:`apply_prosody_to_features` runs steps 1-7 on an existing analysis, so one neutral
+rendering analysed once can be rendered in many emotions (analysis is ~85 % of the cost).
+
+Exact shapes (all constants below are module-level and named):
+
+* F0 level/range: with ``s = 12 log2 f0`` on voiced frames and ``m`` its median,
+  ``s' = m + f0_range_factor (s - m) + f0_shift_semitones``; result clipped to
+  [F0_MIN_HZ, F0_MAX_HZ].
+* Contour (added to ``s'`` on voiced frames, not scaled by the range factor):
+  ``"neutral"`` nothing; ``"rising"`` a smoothstep ramp ``0.5 (1 - cos(pi u))`` from 0 to
+  +RISE_SEMITONES over the last CONTOUR_RAMP_S seconds of the voiced span (ending at the
+  last voiced frame): a question-like final rise; ``"falling"`` the same ramp to
+  FALL_SEMITONES (negative): a final fall; ``"arched"`` a raised-cosine
+  ``0.5 (1 - cos(2 pi u))`` over the whole voiced span (u = 0 at the first voiced frame,
+  1 at the last), peaking at +ARCH_SEMITONES mid-utterance.
+* Timing: a piecewise-linear map from input to output time with a knot at every phone
+  boundary. Speech phones last ``d / tempo_factor``; pause phones (PAUSE_PHONES) last
+  ``d * pause_factor``. The leading silence (audio before the first phone plus the pause
+  phones before the first speech phone) and the trailing silence are each one edge pause of
+  total length ``d``: it shrinks with ``pause_factor < 1`` but grows only up to
+  ``max(d, EDGE_PAUSE_MAX_S)``, since edge silence carries no emotion, only dead air.
+  Gaps between phones count as speech. Output frames are read from the input frame
+  sequence through the inverse map (log-envelope and aperiodicity interpolated linearly,
+  F0 in log where both neighbours are voiced, else voicing from the nearest frame); the
+  phone times go through the same map, and the audio is cut to the mapped duration, so
+  the last phone end equals the output duration.
+* Loudness: envelope power x ``10^(loudness_db / 10)``.
+* Spectral tilt: envelope gain in dB ``G(f) = 0`` for f <= TILT_KNEE_HZ (500 Hz),
+  ``tilt * log2(f / 500) / log2(4000 / 500)`` between 500 Hz and TILT_FULL_HZ (4 kHz)
+  (i.e. tilt/3 dB per octave), and ``tilt`` held constant above 4 kHz.
+* Breathiness ``b``: ``ap' = ap + b w(f) (1 - ap)`` (linear aperiodicity), with
+  ``w(f) = 0.5`` at <= 500 Hz rising linearly in log-frequency to 1 at >= 4 kHz (more
+  noise high up, as in breathy phonation). ``b >= WHISPER_THRESHOLD`` (0.95) is a whisper:
+  every frame unvoiced (F0 = 0, aperiodicity 1) and the envelope lowered by
+  WHISPER_ATTENUATION_DB (3 dB; WORLD's noise excitation is itself a little weaker, ~5 dB
+  in all on the test vowel).
+* Jitter/shimmer: voiced frames are grouped into glottal cycles by accumulating
+  ``f0 * frame_period`` (cycles per frame); each cycle draws ``z_j, z_s ~ N(0, 1)``
+  (clipped to +-3) from ``np.random.default_rng(seed)`` and its frames get
+  ``f0 * (1 + jitter z_j)`` and amplitude ``(1 + shimmer z_s)`` (envelope power squared).
+  Above ~200 Hz a cycle is shorter than a 5 ms frame, so this is per frame there.
+  Same seed -> bit-identical output (WORLD's own noise source is deterministic).
+* Energy limiting: only if the synthesized peak exceeds PEAK_LIMIT (0.99) is the envelope
+  lowered to bring it there and the audio synthesized again (so the returned features
+  still reproduce the returned audio); the gain is recorded as
+  ``applied["peak_normalisation_db"]`` (0 when nothing was done) and the overall level
+  change as ``applied["total_gain_db"]`` (loudness + limiting - whisper attenuation).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+from scipy.signal import resample_poly
+
+with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resources
+    warnings.simplefilter("ignore")
+    import pyworld
+
+from conditioning.prosody import ProsodyTargets
+
+__all__ = [
+    "OUTPUT_SAMPLE_RATE", "FRAME_PERIOD_MS", "PAUSE_PHONES", "CONTOURS", "WorldFeatures", "TransformResult",
+    "TimeMap", "analyze", "synthesize", "apply_prosody", "apply_prosody_to_features", "shift_f0",
+    "contour_offsets", "apply_contour", "build_time_map", "time_scale_features", "map_phones", "apply_gain",
+    "spectral_tilt_gain_db", "apply_spectral_tilt", "breathiness_weight", "apply_breathiness",
+    "apply_jitter_shimmer", "limit_peak", "is_pause",
+]
+
+OUTPUT_SAMPLE_RATE = 22050
+FRAME_PERIOD_MS = 5.0
+F0_FLOOR_HZ = 65.0          # analysis floor; CheapTrick needs fft_size >= 3 fs / floor -> 1024 at 22.05 kHz
+F0_CEIL_HZ = 800.0
+FFT_SIZE = 1024             # 513 envelope / aperiodicity bins
+D4C_THRESHOLD = 0.85        # D4C voicing test (pyworld default)
+F0_MIN_HZ, F0_MAX_HZ = 40.0, 1000.0   # voiced F0 after editing is clipped into this range
+
+PAUSE_PHONES = frozenset({"pau", "h#", "#", "sil", "sp"})
+EDGE_PAUSE_MAX_S = 0.3
+
+CONTOURS = ("neutral", "rising", "falling", "arched")
+CONTOUR_RAMP_S = 0.4
+RISE_SEMITONES = 5.0
+FALL_SEMITONES = -4.0
+ARCH_SEMITONES = 3.0
+
+TILT_KNEE_HZ = 500.0
+TILT_FULL_HZ = 4000.0
+WHISPER_THRESHOLD = 0.95
+WHISPER_ATTENUATION_DB = 3.0
+PERTURBATION_CLIP = 3.0     # jitter/shimmer draws are clipped to +-3 standard deviations
+PEAK_LIMIT = 0.99
+
+MIN_DURATION_S = 0.05
+MAX_DURATION_S = 300.0
+PHONE_END_TOLERANCE_S = 0.05  # phone ends this far past the audio are clipped; further is an error
+_TINY = 1e-16
+
+
+# ----------------------------------------------------------------------------- data
+
+@dataclass(frozen=True, eq=False)
+class WorldFeatures:
+    """WORLD parameters at a fixed frame period.
+
+    f0: (frames,) Hz, 0 = unvoiced. spectral_envelope, aperiodicity: (frames, FFT_SIZE/2+1),
+    power spectrum and linear aperiodicity ratio in [0, 1]. duration_s: the exact length of
+    the audio the frames describe (None: ``(frames - 1) * frame_period``); synthesize()
+    returns exactly ``round(duration_s * sample_rate)`` samples.
+    """
+
+    f0: np.ndarray
+    spectral_envelope: np.ndarray
+    aperiodicity: np.ndarray
+    sample_rate: int = OUTPUT_SAMPLE_RATE
+    frame_period_ms: float = FRAME_PERIOD_MS
+    duration_s: float | None = None
+
+    def __post_init__(self):
+        f0, sp, ap = (np.asarray(a) for a in (self.f0, self.spectral_envelope, self.aperiodicity))
+        if f0.ndim != 1 or f0.size == 0:
+            raise ValueError(f"f0 must be a non-empty 1-D array; got shape {f0.shape}")
+        if sp.ndim != 2 or sp.shape[0] != f0.size:
+            raise ValueError(f"spectral_envelope must be (frames={f0.size}, bins); got shape {sp.shape}")
+        if ap.shape != sp.shape:
+            raise ValueError(f"aperiodicity shape {ap.shape} differs from spectral_envelope shape {sp.shape}")
+        if int(self.sample_rate) <= 0 or not self.frame_period_ms > 0:
+            raise ValueError(f"bad sample_rate {self.sample_rate} or frame_period_ms {self.frame_period_ms}")
+        if self.duration_s is not None and not (
+                math.isfinite(self.duration_s) and self.duration_s > 0
+                and abs(self.duration_s - self.frame_duration_s) <= 2 * self.frame_period_ms / 1000):
+            raise ValueError(f"duration_s {self.duration_s} does not fit {f0.size} frames of "
+                             f"{self.frame_period_ms} ms")
+
+    @property
+    def n_frames(self) -> int:
+        return int(len(self.f0))
+
+    @property
+    def frame_duration_s(self) -> float:
+        """Time of the last frame: ``(frames - 1) * frame_period``."""
+        return (self.n_frames - 1) * self.frame_period_ms / 1000.0
+
+    @property
+    def duration(self) -> float:
+        return self.frame_duration_s if self.duration_s is None else float(self.duration_s)
+
+    @property
+    def times(self) -> np.ndarray:
+        return np.arange(self.n_frames) * self.frame_period_ms / 1000.0
+
+    @property
+    def voiced(self) -> np.ndarray:
+        return np.asarray(self.f0) > 0
+
+    @property
+    def frequencies(self) -> np.ndarray:
+        """Centre frequency (Hz) of each envelope / aperiodicity bin."""
+        bins = np.shape(self.spectral_envelope)[1]
+        return np.arange(bins) * self.sample_rate / (2.0 * (bins - 1))
+
+    def replace(self, **changes) -> "WorldFeatures":
+        values = dict(f0=self.f0, spectral_envelope=self.spectral_envelope, aperiodicity=self.aperiodicity,
+                      sample_rate=self.sample_rate, frame_period_ms=self.frame_period_ms,
+                      duration_s=self.duration_s)
+        values.update(changes)
+        return WorldFeatures(**values)
+
+
+Phone = tuple[str, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class TransformResult:
+    """audio: float32 at OUTPUT_SAMPLE_RATE, peak <= PEAK_LIMIT. phones: (phone, start_s, end_s)
+    in the output timeline. features: the WORLD parameters that were synthesized (including
+    any peak-limiting gain). applied: what was applied, JSON-serialisable."""
+
+    audio: np.ndarray
+    phones: tuple[Phone, ...]
+    features: WorldFeatures
+    applied: dict = field(default_factory=dict)
+
+    @property
+    def sample_rate(self) -> int:
+        return OUTPUT_SAMPLE_RATE
+
+    @property
+    def duration(self) -> float:
+        return len(self.audio) / OUTPUT_SAMPLE_RATE
+
+
+@dataclass(frozen=True, eq=False)
+class TimeMap:
+    """A piecewise-linear, strictly increasing map from input to output time (seconds)."""
+
+    input_knots: np.ndarray
+    output_knots: np.ndarray
+
+    def to_output(self, t):
+        return np.interp(t, self.input_knots, self.output_knots)
+
+    def to_input(self, t):
+        return np.interp(t, self.output_knots, self.input_knots)
+
+    @property
+    def input_duration(self) -> float:
+        return float(self.input_knots[-1])
+
+    @property
+    def output_duration(self) -> float:
+        return float(self.output_knots[-1])
+
+
+# ------------------------------------------------------------------------- validation
+
+def _check_audio(audio, sample_rate) -> tuple[np.ndarray, int]:
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)):
+        raise ValueError(f"sample_rate must be an integer number of Hz; got {sample_rate!r}")
+    sample_rate = int(sample_rate)
+    if not 4000 <= sample_rate <= 192000:
+        raise ValueError(f"sample_rate {sample_rate} Hz is outside the supported 4000..192000 Hz")
+    x = np.asarray(audio)
+    if x.dtype == object or not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
+        raise ValueError(f"audio must be a numeric array; got dtype {x.dtype}")
+    if x.ndim != 1:
+        raise ValueError(f"audio must be mono (1-D); got shape {x.shape} (downmix stereo first)")
+    if x.size == 0:
+        raise ValueError("audio is empty")
+    if np.issubdtype(x.dtype, np.integer):  # PCM integers -> [-1, 1)
+        x = x.astype(np.float64) / float(2 ** (8 * x.dtype.itemsize - 1))
+    x = x.astype(np.float64)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"audio contains {int(np.sum(~np.isfinite(x)))} NaN/inf samples")
+    duration = x.size / sample_rate
+    if duration < MIN_DURATION_S:
+        raise ValueError(f"audio is {duration * 1000:.1f} ms long; at least {MIN_DURATION_S * 1000:.0f} ms needed")
+    if duration > MAX_DURATION_S:
+        raise ValueError(f"audio is {duration:.1f} s long; at most {MAX_DURATION_S:.0f} s per utterance")
+    peak = float(np.max(np.abs(x)))
+    if peak < 1e-6:
+        raise ValueError(f"audio is silent (peak {peak:.2e})")
+    return x, sample_rate
+
+
+def _check_phones(phones, duration: float) -> tuple[Phone, ...]:
+    if isinstance(phones, (str, bytes)) or phones is None:
+        raise ValueError("phones must be a sequence of (phone, start_s, end_s)")
+    checked: list[Phone] = []
+    previous_end = 0.0
+    for i, item in enumerate(phones):
+        try:
+            name, start, end = item
+            start, end = float(start), float(end)
+        except (TypeError, ValueError):
+            raise ValueError(f"phone {i} must be (phone, start_s, end_s); got {item!r}") from None
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"phone {i} needs a non-empty name; got {name!r}")
+        if not (math.isfinite(start) and math.isfinite(end)):
+            raise ValueError(f"phone {i} ({name!r}) has non-finite times {start}, {end}")
+        if start < -1e-6:
+            raise ValueError(f"phone {i} ({name!r}) starts before 0 s ({start} s)")
+        if end <= start:
+            raise ValueError(f"phone times must increase: phone {i} ({name!r}) has start {start} s >= end {end} s")
+        if start < previous_end - 1e-3:
+            raise ValueError(f"phone times must increase: phone {i} ({name!r}) starts at {start} s, "
+                             f"before the previous phone ends ({previous_end} s)")
+        if end > duration + PHONE_END_TOLERANCE_S:
+            raise ValueError(f"phone {i} ({name!r}) ends at {end} s, after the audio ends ({duration:.3f} s)")
+        start = min(max(start, previous_end, 0.0), duration)  # rounding overlaps and the tolerated overhang
+        end = min(end, duration)
+        checked.append((name, start, max(end, start)))
+        previous_end = end
+    if not checked:
+        raise ValueError("phones is empty: at least one (phone, start_s, end_s) segment is needed")
+    return tuple(checked)
+
+
+def _check_targets(targets) -> ProsodyTargets:
+    if not isinstance(targets, ProsodyTargets):
+        raise TypeError(f"targets must be a conditioning.prosody.ProsodyTargets; got {type(targets).__name__}")
+    for name, value in targets.to_dict().items():
+        if not math.isfinite(getattr(targets, name)):
+            raise ValueError(f"prosody target {name} must be finite; got {value}")
+    limits = {"f0_range_factor": (0.0, 10.0), "tempo_factor": (0.1, 10.0), "pause_factor": (0.05, 20.0),
+              "breathiness": (0.0, 1.0), "jitter": (0.0, 0.3), "shimmer": (0.0, 0.9),
+              "f0_shift_semitones": (-36.0, 36.0), "loudness_db": (-60.0, 40.0), "spectral_tilt_db": (-40.0, 40.0)}
+    for name, (low, high) in limits.items():
+        value = getattr(targets, name)
+        if not low <= value <= high:
+            raise ValueError(f"prosody target {name} = {value} is out of the range [{low}, {high}]")
+    return targets
+
+
+def is_pause(phone: str) -> bool:
+    return phone.strip().lower() in PAUSE_PHONES
+
+
+# --------------------------------------------------------------------- analysis / synthesis
+
+def analyze(audio: np.ndarray, sample_rate: int, f0_method: str = "dio") -> WorldFeatures:
+    """WORLD analysis at OUTPUT_SAMPLE_RATE and 5 ms frames.
+
+    Resamples to 22.05 kHz (polyphase), then F0 by DIO + StoneMask (default) or Harvest
+    (``f0_method="harvest"``), envelope by CheapTrick and aperiodicity by D4C, both with
+    FFT_SIZE. Voicing is then made consistent with D4C: frames D4C's voicing test
+    (threshold 0.85) leaves fully aperiodic are set unvoiced (F0 0), as WORLD would render
+    them as noise anyway.
+
+    Why DIO by default: on festival/flite renderings Harvest marks most pauses and voiceless
+    consonants voiced (slt: 83 % of pau/s/t/th/... frames, 62 % after the D4C step; DIO: 19 %
+    / 15 %) while neither misses voicing in vowels, and DIO is ~3.5x faster per utterance.
+    Harvest remains the better choice for noisy real recordings, where DIO drops voiced frames.
+    """
+    x, sample_rate = _check_audio(audio, sample_rate)
+    if sample_rate != OUTPUT_SAMPLE_RATE:
+        g = math.gcd(OUTPUT_SAMPLE_RATE, sample_rate)
+        x = resample_poly(x, OUTPUT_SAMPLE_RATE // g, sample_rate // g)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    fs = OUTPUT_SAMPLE_RATE
+    if f0_method == "harvest":
+        f0, t = pyworld.harvest(x, fs, f0_floor=F0_FLOOR_HZ, f0_ceil=F0_CEIL_HZ, frame_period=FRAME_PERIOD_MS)
+    elif f0_method == "dio":
+        f0, t = pyworld.dio(x, fs, f0_floor=F0_FLOOR_HZ, f0_ceil=F0_CEIL_HZ, frame_period=FRAME_PERIOD_MS)
+        f0 = pyworld.stonemask(x, f0, t, fs)
+    else:
+        raise ValueError(f"f0_method must be 'dio' or 'harvest'; got {f0_method!r}")
+    sp = pyworld.cheaptrick(x, f0, t, fs, f0_floor=F0_FLOOR_HZ, fft_size=FFT_SIZE)
+    ap = pyworld.d4c(x, f0, t, fs, threshold=D4C_THRESHOLD, fft_size=FFT_SIZE)
+    f0 = np.where(np.all(ap > 1.0 - 1e-9, axis=1), 0.0, f0)  # D4C left the frame unvoiced
+    return WorldFeatures(f0=f0, spectral_envelope=sp, aperiodicity=ap, sample_rate=fs,
+                         frame_period_ms=FRAME_PERIOD_MS, duration_s=x.size / fs)
+
+
+def synthesize(features: WorldFeatures) -> np.ndarray:
+    """WORLD synthesis -> float32 audio of exactly ``round(features.duration * fs)`` samples.
+
+    No peak limiting here (apply_prosody does that); NaN/inf never come out.
+    """
+    if not isinstance(features, WorldFeatures):
+        raise TypeError(f"features must be WorldFeatures; got {type(features).__name__}")
+    f0 = np.ascontiguousarray(features.f0, dtype=np.float64)
+    sp = np.ascontiguousarray(features.spectral_envelope, dtype=np.float64)
+    ap = np.ascontiguousarray(features.aperiodicity, dtype=np.float64)
+    for name, a in (("f0", f0), ("spectral_envelope", sp), ("aperiodicity", ap)):
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} contains NaN/inf")
+    sp = np.maximum(sp, _TINY)
+    ap = np.clip(ap, 0.0, 1.0)
+    y = pyworld.synthesize(np.maximum(f0, 0.0), sp, ap, int(features.sample_rate), float(features.frame_period_ms))
+    n = int(round(features.duration * features.sample_rate))
+    y = y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
+    return np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
+# ------------------------------------------------------------------------------ 1. F0
+
+def _semitones(f0: np.ndarray) -> np.ndarray:
+    return 12.0 * np.log2(f0)
+
+
+def _hz(semitones: np.ndarray) -> np.ndarray:
+    return np.clip(2.0 ** (semitones / 12.0), F0_MIN_HZ, F0_MAX_HZ)
+
+
+def shift_f0(f0: np.ndarray, shift_semitones: float, range_factor: float) -> np.ndarray:
+    """Level shift and range scaling of voiced F0 in semitones around the voiced median."""
+    f0 = np.asarray(f0, dtype=np.float64).copy()
+    voiced = f0 > 0
+    if not voiced.any():
+        return f0
+    s = _semitones(f0[voiced])
+    median = float(np.median(s))
+    f0[voiced] = _hz(median + range_factor * (s - median) + shift_semitones)
+    return f0
+
+
+def contour_offsets(f0: np.ndarray, contour: str, frame_period_ms: float) -> np.ndarray:
+    """Per-frame semitone offsets of a contour shape (0 where unvoiced); see the module doc."""
+    if contour not in CONTOURS:
+        raise ValueError(f"contour must be one of {', '.join(CONTOURS)}; got {contour!r}")
+    f0 = np.asarray(f0)
+    offsets = np.zeros(f0.shape, dtype=np.float64)
+    voiced_idx = np.flatnonzero(f0 > 0)
+    if contour == "neutral" or voiced_idx.size == 0:
+        return offsets
+    t = np.arange(f0.size) * frame_period_ms / 1000.0
+    first, last = t[voiced_idx[0]], t[voiced_idx[-1]]
+    if contour == "arched":
+        span = max(last - first, frame_period_ms / 1000.0)
+        u = np.clip((t - first) / span, 0.0, 1.0)
+        offsets = ARCH_SEMITONES * 0.5 * (1.0 - np.cos(2.0 * np.pi * u))
+    else:
+        ramp = max(min(CONTOUR_RAMP_S, last - first), frame_period_ms / 1000.0)
+        u = np.clip((t - (last - ramp)) / ramp, 0.0, 1.0)
+        peak = RISE_SEMITONES if contour == "rising" else FALL_SEMITONES
+        offsets = peak * 0.5 * (1.0 - np.cos(np.pi * u))
+    offsets[f0 <= 0] = 0.0
+    return offsets
+
+
+def apply_contour(f0: np.ndarray, contour: str, frame_period_ms: float = FRAME_PERIOD_MS) -> np.ndarray:
+    f0 = np.asarray(f0, dtype=np.float64).copy()
+    offsets = contour_offsets(f0, contour, frame_period_ms)
+    voiced = f0 > 0
+    f0[voiced] = _hz(_semitones(f0[voiced]) + offsets[voiced])
+    return f0
+
+
+# --------------------------------------------------------------------------- 2. timing
+
+def _edge_pause_duration(duration: float, pause_factor: float) -> float:
+    """Output length of the silence at one utterance edge: shrinks freely, grows only to the cap."""
+    if pause_factor <= 1.0:
+        return duration * pause_factor
+    return min(duration * pause_factor, max(duration, EDGE_PAUSE_MAX_S))
+
+
+def build_time_map(phones: Sequence[Phone], duration_s: float, tempo_factor: float = 1.0,
+                   pause_factor: float = 1.0) -> TimeMap:
+    """The input->output time map: every phone stretched by its own factor (see module doc).
+
+    ``phones`` must be validated (ordered, inside ``[0, duration_s]``). Speech phones and gaps
+    between phones are divided by ``tempo_factor``; pause phones multiplied by
+    ``pause_factor``. The leading silence (audio before the first phone plus a first pause
+    phone) and the trailing silence (a last pause phone plus audio after the last phone) are
+    each treated as one edge pause: see :func:`_edge_pause_duration`.
+    """
+    segments: list[tuple[float, float, bool]] = []  # (start, end, is speech)
+    cursor = 0.0
+    for i, (name, start, end) in enumerate(phones):
+        if start > cursor:  # uncovered audio: before the first phone silence, else a gap (speech)
+            segments.append((cursor, start, i > 0))
+        segments.append((start, end, not is_pause(name)))
+        cursor = max(cursor, end)
+    if duration_s > cursor:
+        segments.append((cursor, duration_s, False))
+    segments = [seg for seg in segments if seg[1] > seg[0]]
+    if not segments:
+        raise ValueError("phones cover no time")
+    n = len(segments)
+    factors = [1.0 / tempo_factor if speech else pause_factor for _, _, speech in segments]
+    lead = 0
+    while lead < n and not segments[lead][2]:
+        lead += 1
+    trail = n
+    while trail > lead and not segments[trail - 1][2]:
+        trail -= 1
+    for edge in (range(0, lead), range(trail, n)):  # leading and trailing silence
+        if len(edge):
+            length = sum(segments[i][1] - segments[i][0] for i in edge)
+            for i in edge:
+                factors[i] = _edge_pause_duration(length, pause_factor) / length
+    input_knots, output_knots = [0.0], [0.0]
+    for (start, end, _), factor in zip(segments, factors):
+        input_knots.append(end)
+        output_knots.append(output_knots[-1] + (end - start) * factor)
+    return TimeMap(np.asarray(input_knots), np.asarray(output_knots))
+
+
+def time_scale_features(features: WorldFeatures, time_map: TimeMap) -> WorldFeatures:
+    """Resample the frame sequence through the time map (output frame t reads input time map^-1(t))."""
+    fp = features.frame_period_ms / 1000.0
+    n_in = features.n_frames
+    out_duration = time_map.output_duration
+    n_out = max(int(math.floor(out_duration / fp + 1e-9)) + 1, 2)
+    t_in = time_map.to_input(np.arange(n_out) * fp)
+    pos = np.clip(np.round(t_in / fp, 9), 0.0, n_in - 1)
+    i0 = np.floor(pos).astype(int)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    w = (pos - i0)[:, None]
+    log_sp = np.log(np.maximum(features.spectral_envelope, _TINY))
+    sp = np.exp((1.0 - w) * log_sp[i0] + w * log_sp[i1])
+    ap = (1.0 - w) * features.aperiodicity[i0] + w * features.aperiodicity[i1]
+    f0_in = np.asarray(features.f0, dtype=np.float64)
+    nearest = np.where(w[:, 0] < 0.5, i0, i1)
+    f0 = f0_in[nearest].copy()
+    both = (f0_in[i0] > 0) & (f0_in[i1] > 0)
+    w1 = w[both, 0]
+    f0[both] = np.exp((1.0 - w1) * np.log(f0_in[i0[both]]) + w1 * np.log(f0_in[i1[both]]))
+    return features.replace(f0=f0, spectral_envelope=sp, aperiodicity=ap, duration_s=out_duration)
+
+
+def map_phones(phones: Sequence[Phone], time_map: TimeMap) -> tuple[Phone, ...]:
+    return tuple((name, float(time_map.to_output(start)), float(time_map.to_output(end)))
+                 for name, start, end in phones)
+
+
+# --------------------------------------------------------------------- 3-4. energy, tilt
+
+def apply_gain(spectral_envelope: np.ndarray, gain_db: float) -> np.ndarray:
+    """Overall gain: envelope power x 10^(dB/10) (amplitude x 10^(dB/20))."""
+    return np.asarray(spectral_envelope) * 10.0 ** (gain_db / 10.0)
+
+
+def spectral_tilt_gain_db(frequencies: np.ndarray, tilt_db: float) -> np.ndarray:
+    """0 dB up to 500 Hz, linear in log2 f up to +-tilt at 4 kHz, constant above."""
+    f = np.maximum(np.asarray(frequencies, dtype=np.float64), 1e-3)
+    u = np.clip(np.log2(f / TILT_KNEE_HZ) / np.log2(TILT_FULL_HZ / TILT_KNEE_HZ), 0.0, 1.0)
+    return tilt_db * u
+
+
+def apply_spectral_tilt(spectral_envelope: np.ndarray, sample_rate: int, tilt_db: float) -> np.ndarray:
+    sp = np.asarray(spectral_envelope)
+    freqs = np.arange(sp.shape[1]) * sample_rate / (2.0 * (sp.shape[1] - 1))
+    return sp * 10.0 ** (spectral_tilt_gain_db(freqs, tilt_db) / 10.0)
+
+
+# ------------------------------------------------------------------------ 5. breathiness
+
+def breathiness_weight(frequencies: np.ndarray) -> np.ndarray:
+    """0.5 at <= 500 Hz rising linearly in log-frequency to 1 at >= 4 kHz."""
+    f = np.maximum(np.asarray(frequencies, dtype=np.float64), 1e-3)
+    u = np.clip(np.log2(f / TILT_KNEE_HZ) / np.log2(TILT_FULL_HZ / TILT_KNEE_HZ), 0.0, 1.0)
+    return 0.5 + 0.5 * u
+
+
+def apply_breathiness(features: WorldFeatures, breathiness: float) -> tuple[WorldFeatures, bool]:
+    """Raise aperiodicity towards 1; a whisper (all unvoiced, -3 dB) from WHISPER_THRESHOLD on."""
+    if breathiness >= WHISPER_THRESHOLD:
+        return features.replace(
+            f0=np.zeros(features.n_frames),
+            aperiodicity=np.ones_like(features.aperiodicity),
+            spectral_envelope=apply_gain(features.spectral_envelope, -WHISPER_ATTENUATION_DB)), True
+    if breathiness <= 0:
+        return features, False
+    ap = np.asarray(features.aperiodicity)
+    b = breathiness * breathiness_weight(features.frequencies)[None, :]
+    return features.replace(aperiodicity=np.clip(ap + b * (1.0 - ap), 0.0, 1.0)), False
+
+
+# ------------------------------------------------------------------- 6. jitter, shimmer
+
+def apply_jitter_shimmer(features: WorldFeatures, jitter: float, shimmer: float,
+                         rng: np.random.Generator) -> WorldFeatures:
+    """Per-glottal-cycle random F0 (relative std ``jitter``) and amplitude (``shimmer``) changes.
+
+    Always draws the same numbers for the same F0 track, whatever jitter/shimmer are, so a
+    seed fixes the output.
+    """
+    f0 = np.asarray(features.f0, dtype=np.float64)
+    voiced = f0 > 0
+    cycles_per_frame = np.where(voiced, f0, 0.0) * features.frame_period_ms / 1000.0
+    cycle = np.floor(np.cumsum(cycles_per_frame) - 0.5 * cycles_per_frame).astype(int)
+    n_cycles = int(cycle.max()) + 1 if voiced.any() else 0
+    z_jitter = np.clip(rng.standard_normal(n_cycles), -PERTURBATION_CLIP, PERTURBATION_CLIP)
+    z_shimmer = np.clip(rng.standard_normal(n_cycles), -PERTURBATION_CLIP, PERTURBATION_CLIP)
+    if n_cycles == 0 or (jitter <= 0 and shimmer <= 0):
+        return features
+    f0_out = f0.copy()
+    f0_out[voiced] = np.clip(f0[voiced] * (1.0 + jitter * z_jitter[cycle[voiced]]), F0_MIN_HZ, F0_MAX_HZ)
+    amplitude = np.ones_like(f0)
+    amplitude[voiced] = np.maximum(1.0 + shimmer * z_shimmer[cycle[voiced]], 0.05)
+    sp = np.asarray(features.spectral_envelope) * (amplitude ** 2)[:, None]
+    return features.replace(f0=f0_out, spectral_envelope=sp)
+
+
+# ------------------------------------------------------------------------- 7. output
+
+def limit_peak(audio: np.ndarray, limit: float = PEAK_LIMIT) -> tuple[np.ndarray, float]:
+    """Scale to ``limit`` only if the peak exceeds it; returns (audio, gain in dB <= 0)."""
+    peak = float(np.max(np.abs(audio))) if audio.size else 0.0
+    if peak <= limit:
+        return audio, 0.0
+    gain = limit / peak
+    return (audio * gain).astype(np.float32), 20.0 * math.log10(gain)
+
+
+def _synthesize_limited(features: WorldFeatures) -> tuple[np.ndarray, WorldFeatures, float]:
+    """Synthesize; if the peak exceeds PEAK_LIMIT, lower the envelope and synthesize again.
+
+    The gain goes into the envelope (not only the waveform) so the returned features
+    resynthesize to the returned audio: WORLD synthesis is only ~1 % off linear in the
+    envelope gain (its spectral safeguard floor), hence up to two passes and a final
+    waveform guard for a residual of a few hundredths of a dB.
+    """
+    out = synthesize(features)
+    total_db = 0.0
+    for _ in range(2):
+        peak = float(np.max(np.abs(out)))
+        if peak <= PEAK_LIMIT:
+            break
+        gain_db = 20.0 * math.log10(PEAK_LIMIT / peak)
+        features = features.replace(spectral_envelope=apply_gain(features.spectral_envelope, gain_db))
+        total_db += gain_db
+        out = synthesize(features)
+    out, residual_db = limit_peak(out)
+    return out, features, total_db + residual_db
+
+
+# ----------------------------------------------------------------------------- pipeline
+
+def apply_prosody(audio: np.ndarray, sample_rate: int, phones: Sequence[Phone], targets: ProsodyTargets,
+                  seed: int, contour: str = "neutral") -> TransformResult:
+    """Neutral speech + phone segments (input timeline) -> emotional speech (see module doc)."""
+    x, sample_rate = _check_audio(audio, sample_rate)
+    _check_phones(phones, x.size / sample_rate)  # fail before the expensive analysis
+    _check_targets(targets)
+    contour_offsets(np.zeros(1), contour, FRAME_PERIOD_MS)  # validates the name
+    return apply_prosody_to_features(analyze(x, sample_rate), phones, targets, seed, contour)
+
+
+def apply_prosody_to_features(features: WorldFeatures, phones: Sequence[Phone], targets: ProsodyTargets,
+                              seed: int, contour: str = "neutral") -> TransformResult:
+    """Steps 1-7 on an existing analysis (from :func:`analyze`), e.g. one neutral rendering in many emotions."""
+    if not isinstance(features, WorldFeatures):
+        raise TypeError(f"features must be WorldFeatures; got {type(features).__name__}")
+    if features.sample_rate != OUTPUT_SAMPLE_RATE:
+        raise ValueError(f"features must be at {OUTPUT_SAMPLE_RATE} Hz (use analyze()); got {features.sample_rate}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed must be an integer; got {seed!r}")
+    targets = _check_targets(targets)
+    duration = features.duration
+    phones = _check_phones(phones, duration)
+    rng = np.random.default_rng(int(seed))
+    f0_in = np.asarray(features.f0, dtype=np.float64)
+    voiced_in = f0_in > 0
+
+    # 1. F0 level, range, contour
+    f0 = shift_f0(f0_in, targets.f0_shift_semitones, targets.f0_range_factor)
+    f0 = apply_contour(f0, contour, features.frame_period_ms)
+    current = features.replace(f0=f0)
+    # 2. timing
+    time_map = build_time_map(phones, duration, targets.tempo_factor, targets.pause_factor)
+    current = time_scale_features(current, time_map)
+    out_phones = map_phones(phones, time_map)
+    # 3-4. energy and tilt
+    sp = apply_gain(current.spectral_envelope, targets.loudness_db)
+    sp = apply_spectral_tilt(sp, current.sample_rate, targets.spectral_tilt_db)
+    current = current.replace(spectral_envelope=sp)
+    # 5. breathiness / whisper
+    current, whisper = apply_breathiness(current, targets.breathiness)
+    # 6. jitter / shimmer
+    current = apply_jitter_shimmer(current, targets.jitter, targets.shimmer, rng)
+    # 7. synthesis and peak limiting
+    out, current, limit_db = _synthesize_limited(current)
+
+    f0_out = np.asarray(current.f0)
+    applied = {
+        **targets.to_dict(),
+        "contour": contour,
+        "contour_peak_semitones": {"neutral": 0.0, "rising": RISE_SEMITONES, "falling": FALL_SEMITONES,
+                                   "arched": ARCH_SEMITONES}[contour],
+        "seed": int(seed),
+        "whisper": bool(whisper),
+        "whisper_attenuation_db": WHISPER_ATTENUATION_DB if whisper else 0.0,
+        "f0_median_in_hz": float(np.median(f0_in[voiced_in])) if voiced_in.any() else 0.0,
+        "f0_median_out_hz": float(np.median(f0_out[f0_out > 0])) if np.any(f0_out > 0) else 0.0,
+        "duration_in_s": round(duration, 6),
+        "duration_out_s": round(len(out) / OUTPUT_SAMPLE_RATE, 6),
+        "edge_pause_max_s": EDGE_PAUSE_MAX_S,
+        "peak_normalisation_db": round(limit_db, 4),
+        "total_gain_db": round(targets.loudness_db + limit_db - (WHISPER_ATTENUATION_DB if whisper else 0.0), 4),
+        "time_map": {"input_s": [round(float(t), 6) for t in time_map.input_knots],
+                     "output_s": [round(float(t), 6) for t in time_map.output_knots]},
+    }
+    return TransformResult(audio=out, phones=out_phones, features=current, applied=applied)
