@@ -58,6 +58,9 @@ class TextHeadTraining(L.LightningModule):
 
 
 class LabelledEmbeddings(torch.utils.data.Dataset):
+    """Indexed by a list of positions, so a whole batch is one tensor slice (the head is
+    tiny; per-item loading and collation would dominate training time)."""
+
     def __init__(self, embeddings: np.ndarray, labels: dict[str, torch.Tensor]):
         self.embeddings = torch.from_numpy(embeddings)
         self.labels = labels
@@ -65,8 +68,15 @@ class LabelledEmbeddings(torch.utils.data.Dataset):
     def __len__(self) -> int:
         return len(self.embeddings)
 
-    def __getitem__(self, index):
-        return self.embeddings[index], {k: v[index] for k, v in self.labels.items()}
+    def __getitem__(self, indices: list[int]):
+        return self.embeddings[indices], {k: v[indices] for k, v in self.labels.items()}
+
+
+def batch_loader(dataset: LabelledEmbeddings, batch_size: int, seed: int) -> torch.utils.data.DataLoader:
+    sampler = torch.utils.data.BatchSampler(
+        torch.utils.data.RandomSampler(dataset, generator=torch.Generator().manual_seed(seed)),
+        batch_size=batch_size, drop_last=False)
+    return torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None)
 
 
 @torch.no_grad()

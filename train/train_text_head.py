@@ -19,8 +19,8 @@ from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_c
 from conditioning.sentence_encoder import embed_sentences
 from conditioning.text_head import CHECKPOINT_NAME, TextHeadConfig
 from train.description_corpus import generate_descriptions
-from train.text_head_module import (LabelledEmbeddings, TextHeadTraining, evaluate_head, target_labels,
-                                    training_loss)
+from train.text_head_module import (LabelledEmbeddings, TextHeadTraining, batch_loader, evaluate_head,
+                                    target_labels, training_loss)
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -53,8 +53,7 @@ def train(args: argparse.Namespace) -> dict:
     labels = target_labels([e.target for e in train_set])
     dataset = LabelledEmbeddings(embeddings["train"], labels)
     initial_loss = training_loss(module.head, embeddings["train"], labels)
-    loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch_size, shuffle=True,
-                                         generator=torch.Generator().manual_seed(args.seed))
+    loader = batch_loader(dataset, args.batch_size, args.seed)
     trainer = L.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                         logger=False, enable_checkpointing=False, deterministic=True,
                         enable_model_summary=False)
