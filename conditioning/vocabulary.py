@@ -115,9 +115,6 @@ class Vocabulary:
         order = np.argsort(distance, kind="stable")[:count]
         return [(self.entries[i].word, float(np.sqrt(distance[i]))) for i in order]
 
-    def category_entry(self, category: str) -> VocabularyEntry:
-        return self.lookup(category)
-
 
 @functools.cache
 def vocabulary() -> Vocabulary:

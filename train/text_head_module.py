@@ -8,7 +8,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from conditioning.categories import CATEGORIES
 from conditioning.target import EmotionTarget
 from conditioning.text_head import DESCRIPTOR_CLASSES, UNSPECIFIED, DescriptionHead, TextHeadConfig
 

@@ -82,7 +82,7 @@ __all__ = [
 MAX_TEXT_CHARS = 1000
 """Longest accepted text: a corpus prompt is a sentence or three, never a chapter."""
 
-PAUSE_PHONES = frozenset({"pau", "h#", "#", "sil"})
+PAUSE_PHONES = frozenset({"pau", "h#", "#", "sil", "sp"})
 """Phone names the engines (and other phone sets) use for silence."""
 
 ENGINE_TIMEOUT_S = 60.0

@@ -80,6 +80,7 @@ with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resour
     import pyworld
 
 from conditioning.prosody import ProsodyTargets
+from train.corpus.voices import PAUSE_PHONES
 
 __all__ = [
     "OUTPUT_SAMPLE_RATE", "FRAME_PERIOD_MS", "PAUSE_PHONES", "CONTOURS", "WorldFeatures", "TransformResult",
@@ -97,7 +98,6 @@ FFT_SIZE = 1024             # 513 envelope / aperiodicity bins
 D4C_THRESHOLD = 0.85        # D4C voicing test (pyworld default)
 F0_MIN_HZ, F0_MAX_HZ = 40.0, 1000.0   # voiced F0 after editing is clipped into this range
 
-PAUSE_PHONES = frozenset({"pau", "h#", "#", "sil", "sp"})
 EDGE_PAUSE_MAX_S = 0.3
 
 CONTOURS = ("neutral", "rising", "falling", "arched")
