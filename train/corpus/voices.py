@@ -76,6 +76,7 @@ __all__ = [
     "VoiceRenderError",
     "render",
     "available_voices",
+    "f0_mean_floor_hz",
     "clean_text",
 ]
 
@@ -239,6 +240,11 @@ def render(text: str, voice: str, controls: EngineControls = EngineControls()) -
     if not any(p.phone not in PAUSE_PHONES for p in phones):
         raise VoiceRenderError(f"voice {voice!r} produced no speech phones for {text!r}")
     return Rendering(audio=audio, sample_rate=rate, phones=tuple(phones), voice=voice, controls=controls)
+
+
+def f0_mean_floor_hz(voice: str) -> float:
+    """The lowest ``f0_mean_hz`` the voice's engine renders safely."""
+    return _MIN_F0_MEAN_HZ.get(_voice_spec(voice).name, F0_MEAN_RANGE_HZ[0])
 
 
 def available_voices() -> list[str]:

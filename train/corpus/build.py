@@ -1,0 +1,451 @@
+"""Build the emotional speech corpus: sentences x emotions x voices -> WAVs + a manifest.
+
+    python -m train.corpus.build --size tiny --out data/corpus-tiny     # < 1 min, for tests
+    python -m train.corpus.build --size full --out data/corpus          # what the models train on
+
+What is rendered (see :class:`CorpusConfig`): every sentence of the chosen splits in each of
+the 8 categories at every intensity of ``intensities`` (neutral once) plus
+``vad_points_per_sentence`` points drawn across the valence-arousal-dominance space. Train
+and validation sentences are spoken by the training voices (two per sentence, alternating
+item by item); test sentences only by the held-out voice, which nothing trains on.
+
+How one item is rendered (:func:`render_group`): the prosody prior turns its EmotionTarget
+into ProsodyTargets; the engine's own controls take a coarse share of tempo and F0 (one of
+up to nine presets, shared by the items of a sentence and voice so each preset is rendered
+and WORLD-analysed once); WORLD then applies the rest: the remaining F0 level and range,
+contour, timing, energy, spectral tilt, breathiness, jitter and shimmer. What the engine
+actually did is measured (F0 median and spread, duration against the plain rendering), so
+the WORLD share is exact rather than assumed.
+
+Output layout (documented in docs/corpus.md)::
+
+    OUT/audio/<item id>.wav      22.05 kHz mono 16-bit PCM
+    OUT/groups/<group>.json      the items of one sentence and voice (written last: done marker)
+    OUT/manifest.jsonl           one JSON object per item, in plan order
+    OUT/corpus.json              config, counts, hours of audio, build time
+
+Deterministic for a seed (same plan, same audio bytes), resumable (finished groups are
+skipped; every file is written to a temporary name and renamed), parallel over ``--jobs``
+processes, with a progress bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import io
+import json
+import math
+import multiprocessing
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+from tqdm import tqdm
+
+from conditioning.categories import CATEGORIES
+from conditioning.checkpoints import atomic_write_bytes
+from conditioning.prosody import ProsodyTargets, prosody_prior
+from conditioning.space import target_from_vad
+from conditioning.target import EmotionTarget
+from conditioning.vocabulary import vocabulary
+
+from .sentences import Sentence, corpus_sentences
+from .voices import VOICES, EngineControls, f0_mean_floor_hz, render
+from .world_transform import OUTPUT_SAMPLE_RATE, analyze, apply_prosody_to_features
+
+MANIFEST_VERSION = 1
+HELD_OUT_VOICE = "kal16"
+
+
+@dataclass(frozen=True)
+class CorpusConfig:
+    """What a corpus build renders. Saved in corpus.json; the same config and seed give
+    the same corpus."""
+
+    name: str
+    sentence_count: int = 720                      # size of the sentence pool the splits come from
+    splits: tuple[str, ...] = ("train", "validation", "test")
+    sentences_per_split: int | None = None         # None: every sentence of each split
+    intensities: tuple[float, ...] = (0.5, 0.75, 1.0)
+    vad_points_per_sentence: int = 2
+    voices_per_sentence: int = 2
+    held_out_voice: str = HELD_OUT_VOICE
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.held_out_voice not in VOICES:
+            raise ValueError(f"unknown held-out voice {self.held_out_voice!r}; voices: {', '.join(VOICES)}")
+        if not self.intensities or not all(0.0 < i <= 1.0 for i in self.intensities):
+            raise ValueError(f"intensities must be in (0, 1]; got {self.intensities}")
+        if not 1 <= self.voices_per_sentence <= len(self.training_voices):
+            raise ValueError(f"voices_per_sentence must be 1..{len(self.training_voices)}")
+
+    @property
+    def training_voices(self) -> tuple[str, ...]:
+        return tuple(v for v in VOICES if v != self.held_out_voice)
+
+
+SIZES = {
+    "tiny": CorpusConfig(name="tiny", sentences_per_split=2, intensities=(1.0,), vad_points_per_sentence=1),
+    "full": CorpusConfig(name="full"),
+}
+
+
+@dataclass(frozen=True)
+class ItemPlan:
+    id: str
+    sentence: Sentence
+    voice: str
+    target: EmotionTarget
+    source: dict
+    seed: int
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """The items one worker renders together: one sentence, one voice."""
+
+    id: str
+    items: tuple[ItemPlan, ...] = field(default_factory=tuple)
+
+
+# ------------------------------------------------------------------------------ plan
+
+def _seed_for(*parts: object) -> int:
+    digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+def _category_items(intensities: tuple[float, ...]) -> list[tuple[str, EmotionTarget, dict]]:
+    words = vocabulary()
+    items = [("neutral", words.lookup("neutral").target(0.0), {"kind": "category", "category": "neutral",
+                                                                 "intensity": 0.0})]
+    for category in CATEGORIES:
+        if category == "neutral":
+            continue
+        for intensity in intensities:
+            label = f"{category}-{round(intensity * 100):03d}"
+            source = {"kind": "category", "category": category, "intensity": intensity}
+            items.append((label, words.lookup(category).target(intensity), source))
+    return items
+
+
+def sample_vad_point(rng: np.random.Generator) -> np.ndarray:
+    """A point in the VAD cube: uniform direction, radius uniform in [0.15, 1] (clipped to
+    the cube), so weak and strong emotions are both common."""
+    direction = rng.normal(size=3)
+    direction /= max(np.linalg.norm(direction), 1e-9)
+    return np.clip(direction * rng.uniform(0.15, 1.0), -1.0, 1.0)
+
+
+def _vad_items(sentence: Sentence, count: int, seed: int) -> list[tuple[str, EmotionTarget, dict]]:
+    rng = np.random.default_rng(_seed_for(seed, sentence.id, "vad"))
+    items = []
+    for k in range(count):
+        vad = sample_vad_point(rng)
+        items.append((f"vad{k + 1}", target_from_vad(vad), {"kind": "vad", "vad": [round(float(x), 6) for x in vad]}))
+    return items
+
+
+def plan_corpus(config: CorpusConfig) -> list[GroupPlan]:
+    """Every group and item of a build, deterministically from the config."""
+    groups: dict[tuple[str, str], list[ItemPlan]] = {}
+    categories = _category_items(config.intensities)
+    for sentence in _sentences(config):
+        if sentence.split == "test":
+            voices = [config.held_out_voice]
+        else:
+            order = np.random.default_rng(_seed_for(config.seed, sentence.id, "voices")).permutation(
+                len(config.training_voices))
+            voices = [config.training_voices[i] for i in order[: config.voices_per_sentence]]
+        emotions = categories + _vad_items(sentence, config.vad_points_per_sentence, config.seed)
+        for k, (label, target, source) in enumerate(emotions):
+            voice = voices[k % len(voices)]
+            item_id = f"{sentence.id}-{voice}-{label}"
+            item = ItemPlan(item_id, sentence, voice, target, source, _seed_for(config.seed, item_id))
+            groups.setdefault((sentence.id, voice), []).append(item)
+    return [GroupPlan(f"{sid}-{voice}", tuple(items)) for (sid, voice), items in groups.items()]
+
+
+def _sentences(config: CorpusConfig) -> list[Sentence]:
+    chosen = []
+    for split in config.splits:
+        in_split = [s for s in corpus_sentences(config.sentence_count) if s.split == split]
+        chosen += in_split[: config.sentences_per_split] if config.sentences_per_split else in_split
+    return chosen
+
+
+# ------------------------------------------------------------------------------ engine share
+
+# Engine presets: tempo and F0 levels the engine renders itself. Thresholds sit halfway to
+# the preset values, so the WORLD remainder stays within about +-1.5 st and +-7 % tempo.
+ENGINE_STRETCH = {-1: 1.0 / 0.88, 0: 1.0, 1: 0.88}       # tempo level -> duration stretch
+ENGINE_TEMPO_THRESHOLD = 0.06                              # |log tempo| beyond this -> preset
+ENGINE_F0_SEMITONES = 3.0                                  # F0 preset step
+ENGINE_F0_THRESHOLD = 1.5
+ENGINE_F0_STD_FACTOR = {-1: 0.8, 0: 1.0, 1: 1.25}        # spread rides along with the level
+
+
+def engine_preset(targets: ProsodyTargets, voice: str) -> tuple[int, int]:
+    """(tempo level, F0 level) in {-1, 0, 1}: the coarse share the engine renders."""
+    log_tempo = math.log(targets.tempo_factor)
+    tempo = 0 if abs(log_tempo) <= ENGINE_TEMPO_THRESHOLD else int(np.sign(log_tempo))
+    can_move_f0 = "f0_mean_hz" in VOICES[voice].controls
+    shift = targets.f0_shift_semitones
+    f0 = 0 if not can_move_f0 or abs(shift) <= ENGINE_F0_THRESHOLD else int(np.sign(shift))
+    return tempo, f0
+
+
+def _voiced_semitones(f0: np.ndarray) -> np.ndarray:
+    voiced = f0[f0 > 0]
+    return 12.0 * np.log2(voiced / 100.0) if voiced.size else np.zeros(1)
+
+
+def _controls_for(preset: tuple[int, int], plain_f0_hz: tuple[float, float], voice: str) -> EngineControls:
+    """The engine request for a preset; WORLD makes up whatever a floor clips (it is measured)."""
+    tempo, f0 = preset
+    if f0 == 0:
+        return EngineControls(duration_stretch=ENGINE_STRETCH[tempo])
+    mean_hz, std_hz = plain_f0_hz
+    mean_hz = max(mean_hz * 2.0 ** (f0 * ENGINE_F0_SEMITONES / 12.0), f0_mean_floor_hz(voice))
+    return EngineControls(duration_stretch=ENGINE_STRETCH[tempo], f0_mean_hz=float(mean_hz),
+                          f0_std_hz=float(std_hz * ENGINE_F0_STD_FACTOR[f0]))
+
+
+@dataclass(frozen=True)
+class EngineRendering:
+    features: object                 # WorldFeatures of the engine output
+    phones: tuple                    # (phone, start, end) on that output
+    controls: EngineControls
+    measured: dict                   # what the engine did, against the plain rendering
+
+
+def _engine_renderings(group: GroupPlan, presets: set[tuple[int, int]]) -> dict[tuple[int, int], EngineRendering]:
+    text, voice = group.items[0].sentence.text, group.items[0].voice
+    plain = render(text, voice)
+    plain_features = analyze(plain.audio, plain.sample_rate)
+    plain_st = _voiced_semitones(plain_features.f0)
+    hz = 100.0 * 2.0 ** (plain_st / 12.0)
+    plain_f0_hz = (float(np.mean(hz)), float(max(np.std(hz), 5.0)))
+    out = {}
+    for preset in sorted(presets | {(0, 0)}):
+        if preset == (0, 0):
+            rendering, features = plain, plain_features
+        else:
+            rendering = render(text, voice, _controls_for(preset, plain_f0_hz, voice))
+            features = analyze(rendering.audio, rendering.sample_rate)
+        st = _voiced_semitones(features.f0)
+        measured = {
+            "f0_shift_semitones": float(np.median(st) - np.median(plain_st)),
+            "f0_range_factor": float(max(np.std(st), 1e-3) / max(np.std(plain_st), 1e-3)),
+            "duration_ratio": float(rendering.duration / plain.duration),
+        }
+        out[preset] = EngineRendering(features, tuple((p.phone, p.start, p.end) for p in rendering.phones),
+                                      rendering.controls, measured)
+    return out
+
+
+def world_share(targets: ProsodyTargets, measured: dict) -> ProsodyTargets:
+    """What WORLD still has to apply after the engine did ``measured``."""
+    return dataclasses.replace(
+        targets,
+        f0_shift_semitones=float(np.clip(targets.f0_shift_semitones - measured["f0_shift_semitones"], -12, 12)),
+        f0_range_factor=float(np.clip(targets.f0_range_factor / measured["f0_range_factor"], 0.2, 3.0)),
+        tempo_factor=float(np.clip(targets.tempo_factor * measured["duration_ratio"], 0.5, 2.0)),
+    )
+
+
+CONTOUR_MIN_INTENSITY = 0.5
+_CONTOURS = {"surprised": "rising", "happy": "arched", "sad": "falling", "calm": "falling"}
+
+
+def contour_for(target: EmotionTarget) -> str:
+    """Intonation shape by the dominant category (Murray & Arnott 1993, Table I: surprise
+    rising, joy smooth upward inflections, sadness and calm downward)."""
+    if target.intensity < CONTOUR_MIN_INTENSITY:
+        return "neutral"
+    return _CONTOURS.get(target.category, "neutral")
+
+
+# ------------------------------------------------------------------------------ rendering
+
+def _wav_bytes(audio: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, audio, OUTPUT_SAMPLE_RATE, subtype="PCM_16", format="WAV")
+    return buffer.getvalue()
+
+
+def render_group(group: GroupPlan, out_dir: Path) -> list[dict]:
+    """Render, write and describe every item of one group; returns the manifest records."""
+    prosody = {item.id: prosody_prior(item.target) for item in group.items}
+    presets = {item.id: engine_preset(prosody[item.id], item.voice) for item in group.items}
+    engine = _engine_renderings(group, set(presets.values()))
+    records = []
+    for item in group.items:
+        rendering = engine[presets[item.id]]
+        contour = contour_for(item.target)
+        result = apply_prosody_to_features(rendering.features, rendering.phones,
+                                           world_share(prosody[item.id], rendering.measured),
+                                           seed=item.seed, contour=contour)
+        relative = f"audio/{item.id}.wav"
+        atomic_write_bytes(out_dir / relative, _wav_bytes(result.audio))
+        records.append(_record(item, relative, result, prosody[item.id], rendering))
+    return records
+
+
+def _record(item: ItemPlan, relative: str, result, prosody: ProsodyTargets, rendering: EngineRendering) -> dict:
+    controls = rendering.controls
+    return {
+        "id": item.id,
+        "audio": relative,
+        "sample_rate": OUTPUT_SAMPLE_RATE,
+        "duration_s": round(result.duration, 6),
+        "text": item.sentence.text,
+        "sentence_id": item.sentence.id,
+        "sentence_kind": item.sentence.kind,
+        "split": item.sentence.split,
+        "voice": item.voice,
+        "speaker_sex": VOICES[item.voice].sex,
+        "phones": [[p, round(s, 6), round(e, 6)] for p, s, e in result.phones],
+        "target": item.target.to_dict(),
+        "source": item.source,
+        "rendering": {
+            "prosody_targets": prosody.to_dict(),
+            "engine_controls": {"duration_stretch": controls.duration_stretch, "f0_mean_hz": controls.f0_mean_hz,
+                                "f0_std_hz": controls.f0_std_hz},
+            "engine_measured": {k: round(v, 4) for k, v in rendering.measured.items()},
+            "world": result.applied,
+        },
+    }
+
+
+def _build_one(args: tuple[GroupPlan, str]) -> tuple[str, float, int]:
+    group, out = args
+    out_dir = Path(out)
+    started = time.perf_counter()
+    records = render_group(group, out_dir)
+    payload = json.dumps({"group": group.id, "items": records}, sort_keys=True).encode()
+    atomic_write_bytes(_group_path(out_dir, group.id), payload)
+    return group.id, time.perf_counter() - started, len(records)
+
+
+def _group_path(out_dir: Path, group_id: str) -> Path:
+    return out_dir / "groups" / f"{group_id}.json"
+
+
+# ------------------------------------------------------------------------------ build
+
+def build_corpus(config: CorpusConfig, out_dir: Path, jobs: int = 2, progress: bool = True) -> dict:
+    """Render what is missing, then (re)write manifest.jsonl and corpus.json. Returns the summary."""
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir, config)
+    (out_dir / "audio").mkdir(parents=True, exist_ok=True)
+    (out_dir / "groups").mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(out_dir / "config.json", json.dumps(_config_dict(config), indent=2).encode())
+    groups = plan_corpus(config)
+    todo = [g for g in groups if not _group_path(out_dir, g.id).exists()]
+    started = time.perf_counter()
+    cpu_seconds = 0.0
+    bar = tqdm(total=sum(len(g.items) for g in groups), initial=sum(len(g.items) for g in groups) - sum(
+        len(g.items) for g in todo), unit="item", desc=f"corpus {config.name}", disable=not progress)
+    with bar:
+        if jobs <= 1:
+            results = map(_build_one, [(g, str(out_dir)) for g in todo])
+            cpu_seconds = _drain(results, bar)
+        else:
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(jobs, initializer=_quiet_worker) as pool:
+                cpu_seconds = _drain(pool.imap_unordered(_build_one, [(g, str(out_dir)) for g in todo]), bar)
+    return _write_manifest(config, out_dir, groups, run_seconds=time.perf_counter() - started,
+                           run_cpu_seconds=cpu_seconds, groups_built=len(todo))
+
+
+def _quiet_worker() -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def _drain(results, bar) -> float:
+    total = 0.0
+    for _, seconds, count in results:
+        total += seconds
+        bar.update(count)
+    return total
+
+
+def _config_dict(config: CorpusConfig) -> dict:
+    return {"manifest_version": MANIFEST_VERSION, **dataclasses.asdict(config)}
+
+
+def _check_out_dir(out_dir: Path, config: CorpusConfig) -> None:
+    existing = out_dir / "config.json"
+    if existing.exists():
+        previous = json.loads(existing.read_text())
+        if previous != json.loads(json.dumps(_config_dict(config))):
+            raise ValueError(f"{out_dir} holds a corpus built with another config ({previous.get('name')!r}, "
+                             f"seed {previous.get('seed')}); choose another --out or delete it")
+
+
+def _write_manifest(config: CorpusConfig, out_dir: Path, groups: list[GroupPlan], **run) -> dict:
+    lines, hours = [], {}
+    for group in groups:
+        records = json.loads(_group_path(out_dir, group.id).read_text())["items"]
+        for record in records:
+            lines.append(json.dumps(record, sort_keys=True))
+            key = (record["split"], record["voice"])
+            hours[key] = hours.get(key, 0.0) + record["duration_s"] / 3600.0
+    atomic_write_bytes(out_dir / "manifest.jsonl", ("\n".join(lines) + "\n").encode())
+    summary_path = out_dir / "corpus.json"
+    previous_runs = json.loads(summary_path.read_text())["build_runs"] if summary_path.exists() else []
+    runs = previous_runs + [{k: (round(v, 1) if isinstance(v, float) else v) for k, v in run.items()}]
+    summary = {
+        **_config_dict(config),
+        "items": len(lines),
+        "hours": round(sum(hours.values()), 3),
+        "hours_by_split": {s: round(sum(h for (sp, _), h in hours.items() if sp == s), 3) for s in config.splits},
+        "hours_by_voice": {v: round(sum(h for (_, vo), h in hours.items() if vo == v), 3)
+                           for v in sorted({v for _, v in hours})},
+        "build_runs": runs,
+        "build_seconds_total": round(sum(r["run_seconds"] for r in runs), 1),
+    }
+    atomic_write_bytes(summary_path, json.dumps(summary, indent=2).encode())
+    return summary
+
+
+def read_manifest(corpus_dir: Path) -> list[dict]:
+    """The items of a built corpus (manifest.jsonl), with ``audio`` as an absolute path."""
+    corpus_dir = Path(corpus_dir)
+    path = corpus_dir / "manifest.jsonl"
+    if not path.exists():
+        raise FileNotFoundError(f"no corpus manifest at {path}; build one with python -m train.corpus.build")
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for record in records:
+        record["audio"] = str(corpus_dir / record["audio"])
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    parser.add_argument("--out", type=Path, required=True, help="corpus folder (resumed if it exists)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    config = dataclasses.replace(SIZES[args.size], seed=args.seed)
+    try:
+        summary = build_corpus(config, args.out, jobs=max(1, args.jobs))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps({k: summary[k] for k in ("name", "items", "hours", "hours_by_split", "build_seconds_total")}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
