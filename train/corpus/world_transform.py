@@ -73,12 +73,13 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from scipy.signal import resample_poly
+
 
 with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resources
     warnings.simplefilter("ignore")
     import pyworld
 
+from conditioning.audio import check_audio, resample
 from conditioning.prosody import ProsodyTargets
 from train.corpus.voices import PAUSE_PHONES
 
@@ -237,32 +238,7 @@ class TimeMap:
 # ------------------------------------------------------------------------- validation
 
 def _check_audio(audio, sample_rate) -> tuple[np.ndarray, int]:
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)):
-        raise ValueError(f"sample_rate must be an integer number of Hz; got {sample_rate!r}")
-    sample_rate = int(sample_rate)
-    if not 4000 <= sample_rate <= 192000:
-        raise ValueError(f"sample_rate {sample_rate} Hz is outside the supported 4000..192000 Hz")
-    x = np.asarray(audio)
-    if x.dtype == object or not (np.issubdtype(x.dtype, np.floating) or np.issubdtype(x.dtype, np.integer)):
-        raise ValueError(f"audio must be a numeric array; got dtype {x.dtype}")
-    if x.ndim != 1:
-        raise ValueError(f"audio must be mono (1-D); got shape {x.shape} (downmix stereo first)")
-    if x.size == 0:
-        raise ValueError("audio is empty")
-    if np.issubdtype(x.dtype, np.integer):  # PCM integers -> [-1, 1)
-        x = x.astype(np.float64) / float(2 ** (8 * x.dtype.itemsize - 1))
-    x = x.astype(np.float64)
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"audio contains {int(np.sum(~np.isfinite(x)))} NaN/inf samples")
-    duration = x.size / sample_rate
-    if duration < MIN_DURATION_S:
-        raise ValueError(f"audio is {duration * 1000:.1f} ms long; at least {MIN_DURATION_S * 1000:.0f} ms needed")
-    if duration > MAX_DURATION_S:
-        raise ValueError(f"audio is {duration:.1f} s long; at most {MAX_DURATION_S:.0f} s per utterance")
-    peak = float(np.max(np.abs(x)))
-    if peak < 1e-6:
-        raise ValueError(f"audio is silent (peak {peak:.2e})")
-    return x, sample_rate
+    return check_audio(audio, sample_rate, MIN_DURATION_S, MAX_DURATION_S)
 
 
 def _check_phones(phones, duration: float) -> tuple[Phone, ...]:
@@ -335,9 +311,7 @@ def analyze(audio: np.ndarray, sample_rate: int, f0_method: str = "dio") -> Worl
     Harvest remains the better choice for noisy real recordings, where DIO drops voiced frames.
     """
     x, sample_rate = _check_audio(audio, sample_rate)
-    if sample_rate != OUTPUT_SAMPLE_RATE:
-        g = math.gcd(OUTPUT_SAMPLE_RATE, sample_rate)
-        x = resample_poly(x, OUTPUT_SAMPLE_RATE // g, sample_rate // g)
+    x = np.ascontiguousarray(resample(x, sample_rate, OUTPUT_SAMPLE_RATE), dtype=np.float64)
     x = np.ascontiguousarray(x, dtype=np.float64)
     fs = OUTPUT_SAMPLE_RATE
     if f0_method == "harvest":

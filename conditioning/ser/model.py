@@ -1,0 +1,157 @@
+"""The speech emotion recognizer network: log-mel frames -> emotion per utterance and per window.
+
+    log-mel (64 x T, 100 frames/s)
+      -> 2-D convolution stem (frequency-shift tolerant: the same pattern at another pitch
+         looks alike, which matters for unseen speakers), 50 frames/s
+      -> dilated residual 1-D convolutions (receptive field about 0.8 s)
+      -> attentive statistics pooling (weighted mean and standard deviation of the frames),
+         over the whole utterance or over sliding windows
+      -> heads: 8 category logits, valence/arousal/dominance in [-1, 1], intensity in [0, 1]
+
+Fully convolutional, so any length runs in one pass; about 0.6 M parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from conditioning.categories import CATEGORIES
+
+
+@dataclass(frozen=True)
+class SERConfig:
+    n_mels: int = 64
+    stem_channels: tuple[int, ...] = (16, 32, 32)
+    hidden: int = 192
+    dilations: tuple[int, ...] = (1, 2, 4, 8)
+    kernel_size: int = 3
+    dropout: float = 0.1
+    window_s: float = 1.0      # frame-level output: pooling window ...
+    hop_s: float = 0.25        # ... and its hop
+    frame_rate: float = 50.0   # encoder frames per second (mel at 100/s, stem stride 2 in time)
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, channels: int, kernel_size: int, dilation: int, dropout: float):
+        super().__init__()
+        self.conv = nn.Conv1d(channels, channels, kernel_size, dilation=dilation,
+                              padding=dilation * (kernel_size - 1) // 2)
+        self.norm = nn.BatchNorm1d(channels)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return (x + self.dropout(F.relu(self.norm(self.conv(x))))) * mask[:, None, :]
+
+
+class ConvStem(nn.Module):
+    """(B, n_mels, T) -> (B, C * n_mels / 8, T / 2); frames past each item's end stay zero
+    after every layer, so an utterance gives the same result alone or padded in a batch."""
+
+    def __init__(self, n_mels: int, channels: tuple[int, ...]):
+        super().__init__()
+        layers, previous = [], 1
+        for k, out in enumerate(channels):
+            stride = (2, 2) if k == 0 else (2, 1)
+            layers.append(nn.Sequential(nn.Conv2d(previous, out, 3, stride=stride, padding=1),
+                                        nn.BatchNorm2d(out), nn.ReLU()))
+            previous = out
+        self.layers = nn.ModuleList(layers)
+        self.out_features = channels[-1] * -(-n_mels // 2 ** len(channels))
+
+    def forward(self, mel: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = mel.unsqueeze(1)
+        for layer in self.layers:
+            x = layer(x) * mask[:, None, None, : x.shape[-1]]
+        return x.flatten(1, 2)
+
+
+class AttentiveStatsPooling(nn.Module):
+    """Attention-weighted mean and standard deviation of frames (masked)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.score = nn.Sequential(nn.Conv1d(channels, channels // 4, 1), nn.Tanh(), nn.Conv1d(channels // 4, 1, 1))
+
+    def weights(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        logits = self.score(x).squeeze(1).masked_fill(~mask, -1e4)
+        return logits
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        w = torch.softmax(self.weights(x, mask), dim=-1).unsqueeze(1)
+        return _weighted_stats(x, w)
+
+
+def _weighted_stats(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    mean = (x * w).sum(-1)
+    variance = ((x - mean.unsqueeze(-1)) ** 2 * w).sum(-1)
+    return torch.cat([mean, torch.sqrt(variance + 1e-5)], dim=1)
+
+
+class EmotionHeads(nn.Module):
+    def __init__(self, in_features: int, hidden: int, dropout: float):
+        super().__init__()
+        self.shared = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Dropout(dropout))
+        self.categories = nn.Linear(hidden, len(CATEGORIES))
+        self.vad = nn.Linear(hidden, 3)
+        self.intensity = nn.Linear(hidden, 1)
+
+    def forward(self, pooled: torch.Tensor) -> dict[str, torch.Tensor]:
+        h = self.shared(pooled)
+        return {"category_logits": self.categories(h), "vad": torch.tanh(self.vad(h)),
+                "intensity": torch.sigmoid(self.intensity(h)).squeeze(-1)}
+
+
+class SpeechEmotionNet(nn.Module):
+    """Normalised log-mel (B, n_mels, T) + valid-frame counts -> emotion outputs."""
+
+    def __init__(self, config: SERConfig = SERConfig()):
+        super().__init__()
+        self.config = config
+        self.register_buffer("mel_mean", torch.zeros(config.n_mels))
+        self.register_buffer("mel_std", torch.ones(config.n_mels))
+        self.stem = ConvStem(config.n_mels, config.stem_channels)
+        self.project = nn.Conv1d(self.stem.out_features, config.hidden, 1)
+        self.blocks = nn.ModuleList([ResidualBlock(config.hidden, config.kernel_size, d, config.dropout)
+                                      for d in config.dilations])
+        self.pool = AttentiveStatsPooling(config.hidden)
+        self.heads = EmotionHeads(2 * config.hidden, config.hidden, config.dropout)
+
+    def encode(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Frames (B, hidden, T/2) and their validity mask (B, T/2)."""
+        x = (mel - self.mel_mean[:, None]) / self.mel_std[:, None]
+        valid = torch.arange(x.shape[-1], device=x.device)[None, :] < mel_frames[:, None]
+        x = x * valid[:, None, :]
+        half = (x.shape[-1] + 1) // 2
+        mask = torch.arange(half, device=x.device)[None, :] < ((mel_frames + 1) // 2)[:, None]
+        x = F.relu(self.project(self.stem(x, mask.float()))) * mask[:, None, :]
+        for block in self.blocks:
+            x = block(x, mask.float())
+        return x, mask
+
+    def forward(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> dict[str, torch.Tensor]:
+        x, mask = self.encode(mel, mel_frames)
+        return self.heads(self.pool(x, mask))
+
+    def utterance_and_windows(self, mel: torch.Tensor, mel_frames: torch.Tensor
+                              ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], torch.Tensor]:
+        """One utterance (batch of 1), encoded once: (its outputs, outputs per sliding window
+        with a leading window axis, window centre times in seconds)."""
+        if mel.shape[0] != 1:
+            raise ValueError("utterance_and_windows() takes one utterance at a time")
+        x, mask = self.encode(mel, mel_frames)
+        utterance = self.heads(self.pool(x, mask))
+        n = int(mask.sum())
+        x = x[..., :n]
+        size = max(1, min(n, round(self.config.window_s * self.config.frame_rate)))
+        last_start_s = (n - size) / self.config.frame_rate
+        starts = torch.round(torch.arange(0.0, last_start_s + 1e-6, self.config.hop_s) * self.config.frame_rate).long()
+        logits = self.pool.weights(x, torch.ones(1, n, dtype=torch.bool, device=x.device))[0]
+        segments = x[0].unfold(1, size, 1)[:, starts].permute(1, 0, 2)                # (W, C, size)
+        weights = torch.softmax(logits.unfold(0, size, 1)[starts], dim=-1)            # (W, size)
+        windows = self.heads(_weighted_stats(segments, weights.unsqueeze(1)))
+        centres = (starts.to(torch.float32) + size / 2.0) / self.config.frame_rate
+        return utterance, windows, centres

@@ -1,0 +1,192 @@
+"""The speech emotion recognizer: front end, network, inference path, CLI, training."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from conditioning.audio import AudioInputError, check_audio, load_audio
+from conditioning.categories import CATEGORIES
+from conditioning.checkpoints import checkpoint_path
+from conditioning.ser import (CHECKPOINT_NAME, LogMelConfig, LogMelFrontend, SERConfig, SpeechEmotionNet,
+                              SpeechEmotionRecognizer, shipped_recognizer)
+from conditioning.ser.frontend import mel_filterbank
+from train.ser_evaluation import concordance, confusion_matrix, unweighted_average_recall
+
+RATE = 16000
+
+
+def _tone(hz: float, seconds: float = 1.0, rate: int = RATE) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+# --- front end ---------------------------------------------------------------------------
+
+def test_filterbank_shape_and_unit_area():
+    filters = mel_filterbank(LogMelConfig())
+    assert filters.shape == (64, 257)
+    np.testing.assert_allclose(filters.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_tone_peaks_in_the_band_of_its_frequency():
+    frontend = LogMelFrontend()
+    config = LogMelConfig()
+    for hz in (300.0, 1000.0, 4000.0):
+        mel = frontend(torch.from_numpy(_tone(hz))[None])[0]
+        peak_band = int(mel.mean(dim=1).argmax())
+        centres = np.linspace(2595 * np.log10(1 + config.f_min / 700), 2595 * np.log10(1 + config.f_max / 700), 66)[1:-1]
+        centre_hz = 700 * (10 ** (centres[peak_band] / 2595) - 1)
+        assert abs(np.log2(centre_hz / hz)) < 0.15, (hz, centre_hz)
+
+
+def test_frame_count_matches_stft():
+    frontend = LogMelFrontend()
+    for samples in (1600, 16000, 16001, 33333):
+        mel = frontend(torch.zeros(1, samples))
+        assert mel.shape[-1] == int(frontend.frames_for(torch.tensor(samples)))
+
+
+# --- network -----------------------------------------------------------------------------
+
+def test_network_is_small_and_outputs_are_in_range():
+    net = SpeechEmotionNet(SERConfig()).eval()
+    assert sum(p.numel() for p in net.parameters()) <= 2_000_000
+    with torch.no_grad():
+        out = net(torch.randn(3, 64, 250), torch.tensor([250, 180, 90]))
+    assert out["category_logits"].shape == (3, len(CATEGORIES))
+    assert out["vad"].abs().max() <= 1.0 and out["vad"].shape == (3, 3)
+    assert ((out["intensity"] >= 0) & (out["intensity"] <= 1)).all()
+
+
+def test_padding_in_a_batch_does_not_change_an_utterance():
+    torch.manual_seed(0)
+    net = SpeechEmotionNet(SERConfig()).eval()
+    long, short = torch.randn(1, 64, 301), torch.randn(1, 64, 157)
+    batch = torch.zeros(2, 64, 301)
+    batch[0], batch[1, :, :157] = long[0], short[0]
+    with torch.no_grad():
+        together = net(batch, torch.tensor([301, 157]))
+        alone = net(short, torch.tensor([157]))
+    for key in together:
+        torch.testing.assert_close(together[key][1], alone[key][0], atol=1e-5, rtol=1e-4)
+
+
+def test_windows_every_quarter_second_and_utterance_consistent():
+    torch.manual_seed(0)
+    net = SpeechEmotionNet(SERConfig()).eval()
+    mel = torch.randn(1, 64, 401)  # 4 s
+    with torch.no_grad():
+        utterance, windows, centres = net.utterance_and_windows(mel, torch.tensor([401]))
+        whole = net(mel, torch.tensor([401]))
+    np.testing.assert_allclose(np.diff(centres.numpy()), 0.25, atol=0.011)
+    assert centres[0] == pytest.approx(0.5) and centres[-1] <= 4.0 - 0.5 + 0.02
+    assert windows["vad"].shape == (len(centres), 3)
+    torch.testing.assert_close(utterance["vad"], whole["vad"])
+
+
+# --- audio input -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("audio, rate, problem", [
+    (np.zeros((RATE, 2), np.float32), RATE, "mono"),
+    (np.zeros(RATE, np.float32), RATE, "silent"),
+    (np.full(RATE, np.nan, np.float32), RATE, "NaN"),
+    (np.ones(10, np.float32), RATE, "ms long"),
+    (np.ones(RATE, np.float32), 1000, "outside the supported"),
+    (np.array(["a"]), RATE, "numeric"),
+])
+def test_bad_audio_is_refused_with_the_problem_named(audio, rate, problem):
+    with pytest.raises(AudioInputError, match=problem):
+        check_audio(audio, rate)
+
+
+def test_bad_files_are_refused(tmp_path):
+    stereo = tmp_path / "stereo.wav"
+    sf.write(stereo, np.zeros((RATE, 2)) + 0.1, RATE)
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF0000WAVEjunk" * 10)
+    with pytest.raises(AudioInputError, match="2 channels"):
+        load_audio(stereo)
+    with pytest.raises(AudioInputError, match="not a readable audio file"):
+        load_audio(corrupt)
+    with pytest.raises(AudioInputError, match="no audio file"):
+        load_audio(tmp_path / "missing.wav")
+
+
+# --- metrics -----------------------------------------------------------------------------
+
+def test_metrics():
+    x = np.array([0.1, 0.5, -0.3, 0.9])
+    assert concordance(x, x) == pytest.approx(1.0)
+    assert concordance(x + 0.5, x) < 0.8  # an offset costs concordance, not correlation
+    matrix = confusion_matrix(np.array([0, 0, 1, 1, 1, 1]), np.array([0, 1, 1, 1, 1, 0]), classes=3)
+    assert matrix.tolist() == [[1, 1, 0], [1, 3, 0], [0, 0, 0]]
+    assert unweighted_average_recall(matrix) == pytest.approx((0.5 + 0.75) / 2)
+
+
+# --- the shipped recognizer --------------------------------------------------------------
+
+needs_checkpoint = pytest.mark.skipif(not checkpoint_path(CHECKPOINT_NAME).exists(),
+                                      reason="checkpoints/speech_emotion.pt not built yet")
+
+
+@needs_checkpoint
+def test_shipped_recognizer_hears_the_held_out_voice(tiny_corpus):
+    """The tiny corpus's test items are test sentences in the held-out voice, every category
+    at full intensity: unseen by training."""
+    records = [json.loads(line) for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines()]
+    test = [r for r in records if r["split"] == "test" and r["source"]["kind"] == "category"]
+    recognizer = shipped_recognizer()
+    hits, arousal_pairs = [], []
+    for record in test:
+        result = recognizer.recognize_file(tiny_corpus / record["audio"], frames=False)
+        reference = max(record["target"]["categories"], key=record["target"]["categories"].get)
+        hits.append(result.target.category == reference)
+        arousal_pairs.append((result.target.arousal, record["target"]["vad"]["arousal"]))
+    assert np.mean(hits) >= 0.7, f"{np.mean(hits):.2f} of {len(hits)} held-out items recognized"
+    predicted, reference = np.array(arousal_pairs).T
+    assert np.corrcoef(predicted, reference)[0, 1] > 0.8
+
+
+@needs_checkpoint
+def test_any_rate_gives_the_same_reading(tiny_corpus):
+    record = json.loads((tiny_corpus / "manifest.jsonl").read_text().splitlines()[-1])
+    audio, rate = sf.read(tiny_corpus / record["audio"], dtype="float32")
+    recognizer = shipped_recognizer()
+    at_source = recognizer.recognize(audio, rate).target
+    from conditioning.audio import resample
+    at_44k = recognizer.recognize(resample(audio, rate, 44100).astype(np.float32), 44100).target
+    assert at_source.category == at_44k.category
+    np.testing.assert_allclose(at_source.vad, at_44k.vad, atol=0.1)
+
+
+@needs_checkpoint
+def test_cli_recognize_prints_json_with_frames(tiny_corpus, tmp_path):
+    record = json.loads((tiny_corpus / "manifest.jsonl").read_text().splitlines()[0])
+    done = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(tiny_corpus / record["audio"]),
+                           "--json"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result["emotion"]["categories"]) == set(CATEGORIES)
+    assert len(result["frames"]) >= int(record["duration_s"] / 0.25) - 4
+    text = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(tiny_corpus / record["audio"])],
+                          capture_output=True, text=True, timeout=120)
+    assert text.returncode == 0 and "EmotionTarget(" in text.stdout and "sounds" in text.stdout
+    stereo = tmp_path / "stereo.wav"
+    sf.write(stereo, np.zeros((RATE, 2)) + 0.1, RATE)
+    bad = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(stereo)],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "channels" in bad.stderr
+
+
+def test_missing_checkpoint_names_the_script(tmp_path):
+    from conditioning.checkpoints import MissingCheckpointError
+    with pytest.raises(MissingCheckpointError, match="train.train_ser"):
+        SpeechEmotionRecognizer.from_checkpoint(tmp_path / "absent.pt")

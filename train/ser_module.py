@@ -1,0 +1,94 @@
+"""Lightning module of the speech emotion recognizer: the loss and the training loop glue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import lightning
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
+from conditioning.ser.model import SERConfig, SpeechEmotionNet
+from train.ser_evaluation import emotion_metrics
+
+
+@dataclass(frozen=True)
+class LossWeights:
+    categories: float = 1.0
+    vad: float = 1.0
+    intensity: float = 0.5
+
+
+def concordance_loss(predicted: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """1 - CCC per column, averaged: trains scale and offset, not only correlation."""
+    p_mean, r_mean = predicted.mean(0), reference.mean(0)
+    covariance = ((predicted - p_mean) * (reference - r_mean)).mean(0)
+    ccc = 2 * covariance / (predicted.var(0, unbiased=False) + reference.var(0, unbiased=False)
+                            + (p_mean - r_mean) ** 2 + 1e-8)
+    return (1.0 - ccc).mean()
+
+
+def emotion_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
+                 weights: LossWeights = LossWeights()) -> dict[str, torch.Tensor]:
+    parts = {
+        "categories": F.cross_entropy(outputs["category_logits"], batch["categories"]),
+        "vad": concordance_loss(outputs["vad"], batch["vad"]) + F.mse_loss(outputs["vad"], batch["vad"]),
+        "intensity": F.mse_loss(outputs["intensity"], batch["intensity"]),
+    }
+    parts["total"] = sum(getattr(weights, name) * value for name, value in parts.items())
+    return parts
+
+
+class SERTraining(lightning.LightningModule):
+    def __init__(self, config: SERConfig, frontend: LogMelConfig = LogMelConfig(), learning_rate: float = 2e-3,
+                 weight_decay: float = 1e-2, total_steps: int = 1000):
+        super().__init__()
+        self.net = SpeechEmotionNet(config)
+        self.frontend = LogMelFrontend(frontend)
+        self.learning_rate, self.weight_decay, self.total_steps = learning_rate, weight_decay, total_steps
+        self.validation_outputs: list[tuple[dict, dict]] = []
+        self.step_losses: list[float] = []
+        self.train_losses: list[float] = []     # mean training loss per epoch
+        self.history: list[dict] = []           # validation metrics per epoch
+
+    def _outputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        with torch.no_grad():
+            mel = self.frontend(batch["audio"])
+        return self.net(mel, self.frontend.frames_for(batch["lengths"]))
+
+    def training_step(self, batch, _index):
+        losses = emotion_loss(self._outputs(batch), batch)
+        self.log_dict({f"train_{k}": v for k, v in losses.items()}, prog_bar=True, batch_size=len(batch["lengths"]))
+        self.step_losses.append(float(losses["total"].detach()))
+        return losses["total"]
+
+    def on_train_epoch_end(self):
+        self.train_losses.append(float(np.mean(self.step_losses)) if self.step_losses else float("nan"))
+        self.step_losses.clear()
+
+    def validation_step(self, batch, _index):
+        outputs = self._outputs(batch)
+        predicted = {"categories": torch.softmax(outputs["category_logits"], -1), "vad": outputs["vad"],
+                     "intensity": outputs["intensity"]}
+        self.validation_outputs.append(({k: v.numpy() for k, v in predicted.items()},
+                                        {k: batch[k].numpy() for k in ("categories", "vad", "intensity")}))
+
+    def on_validation_epoch_end(self):
+        if not self.validation_outputs:
+            return
+        predicted = {k: np.concatenate([p[k] for p, _ in self.validation_outputs]) for k in self.validation_outputs[0][0]}
+        reference = {k: np.concatenate([r[k] for _, r in self.validation_outputs]) for k in self.validation_outputs[0][1]}
+        self.validation_outputs.clear()
+        categorical = reference["categories"].max(axis=1) > 0.999
+        metrics = emotion_metrics(predicted, reference, categorical)
+        summary = {k: metrics[k] for k in ("uar", "ccc_valence", "ccc_arousal", "ccc_dominance", "intensity_mae")}
+        self.history.append({"epoch": int(self.current_epoch), **summary})
+        self.log_dict({f"val_{k}": float(v) for k, v in summary.items()}, prog_bar=True)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.AdamW(self.net.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.learning_rate,
+                                                       total_steps=max(self.total_steps, 2), pct_start=0.15)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}

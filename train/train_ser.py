@@ -1,0 +1,182 @@
+"""Train the speech emotion recognizer on a built corpus and evaluate it on the held-out voice.
+
+    python -m train.corpus.build --size full --out data/corpus
+    python -m train.train_ser --corpus data/corpus
+
+Trains on the corpus's train split (training voices) with waveform augmentation, selects
+nothing on the test split, and reports on it: those are the test sentences spoken by the
+held-out voice only. Writes checkpoints/speech_emotion.pt (config, weights, metrics), its
+manifest entry and the confusion-matrix image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from pathlib import Path
+
+import lightning
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.ser.frontend import LogMelConfig
+from conditioning.ser.model import SERConfig
+from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
+from train.audio_augment import AugmentConfig
+from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
+from train.ser_evaluation import emotion_metrics, plot_confusion
+from train.ser_module import SERTraining
+
+DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"
+STATS_ITEMS = 400
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hidden", type=int, default=SERConfig.hidden)
+    parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
+    parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
+    parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
+    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
+    parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
+    parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{CHECKPOINT_NAME}")
+    parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
+    parser.add_argument("--no-manifest", action="store_true", help="do not record the checkpoint in the manifest")
+    return parser.parse_args(argv)
+
+
+class _EpochSeeds(lightning.Callback):
+    def __init__(self, sampler: EpochSampler):
+        self.sampler = sampler
+
+    def on_train_epoch_start(self, trainer, module):
+        self.sampler.set_epoch(trainer.current_epoch)
+
+
+def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int], seed: int) -> None:
+    """Per-band mean and spread of clean training audio, stored in the network's buffers."""
+    chosen = np.random.default_rng(seed).permutation(indices)[:STATS_ITEMS]
+    mels = torch.cat([module.frontend(torch.from_numpy(corpus.audio(int(i)))[None])[0] for i in chosen], dim=1)
+    module.net.mel_mean.copy_(mels.mean(dim=1))
+    module.net.mel_std.copy_(mels.std(dim=1).clamp_min(1e-3))
+
+
+def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int],
+            batch_size: int = 32) -> dict[str, np.ndarray]:
+    """The shipped inference path on whole items, batched by similar length."""
+    order = sorted(indices, key=lambda i: corpus.offsets[i + 1] - corpus.offsets[i])
+    targets = {}
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        clips = [corpus.audio(i) for i in chunk]
+        targets.update(zip(chunk, recognizer.recognize_batch(clips, corpus.sample_rate)))
+    ordered = [targets[i] for i in indices]
+    return {"categories": np.array([t.categories for t in ordered]), "vad": np.array([t.vad for t in ordered]),
+            "intensity": np.array([t.intensity for t in ordered])}
+
+
+def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int]) -> dict:
+    predicted = predict(recognizer, corpus, indices)
+    reference = {"categories": corpus.categories[indices], "vad": corpus.vad[indices],
+                 "intensity": corpus.intensity[indices]}
+    categorical = np.array([corpus.records[i]["source"]["kind"] == "category" for i in indices])
+    metrics = emotion_metrics(predicted, reference, categorical)
+    metrics["voices"] = sorted({corpus.records[i]["voice"] for i in indices})
+    by_intensity = {}
+    for level in sorted({corpus.records[i]["source"].get("intensity") for i in indices if categorical[indices.index(i)]}):
+        chosen = np.array([categorical[k] and corpus.records[i]["source"].get("intensity") == level
+                           for k, i in enumerate(indices)])
+        if level and chosen.any():  # neutral (intensity 0) belongs to every level; reported overall
+            chosen |= np.array([corpus.records[i]["source"].get("category") == "neutral" for i in indices])
+            by_intensity[str(level)] = emotion_metrics(
+                {k: v[chosen] for k, v in predicted.items()}, {k: v[chosen] for k, v in reference.items()},
+                np.ones(int(chosen.sum()), dtype=bool))["uar"]
+    metrics["uar_by_intensity"] = by_intensity
+    return metrics
+
+
+def train(args: argparse.Namespace) -> dict:
+    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    corpus = load_corpus_audio(args.corpus, LogMelConfig().sample_rate)
+    train_items = corpus.indices("train")[: args.limit_train]
+    validation_items, test_items = corpus.indices("validation"), corpus.indices("test")
+    if not train_items or not test_items:
+        raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; "
+                         "both are needed")
+    config = SERConfig(hidden=args.hidden)
+    steps_per_epoch = -(-len(train_items) // args.batch_size)
+    module = SERTraining(config, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
+    mel_statistics(module, corpus, train_items, args.seed)
+
+    augment_config = None if args.no_augment else AugmentConfig()
+    sampler = EpochSampler(train_items, args.seed)
+    train_loader = DataLoader(SERDataset(corpus, CropConfig(), augment_config), batch_size=args.batch_size,
+                              sampler=sampler, collate_fn=collate, num_workers=args.workers,
+                              persistent_workers=args.workers > 0)
+    validation_loader = DataLoader(SERDataset(corpus, None, None), batch_size=args.batch_size,
+                                   sampler=EpochSampler(validation_items, args.seed, shuffle=False),
+                                   collate_fn=collate) if validation_items else None
+    trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
+                                logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
+                                callbacks=[_EpochSeeds(sampler)], num_sanity_val_steps=0,
+                                enable_model_summary=False, log_every_n_steps=20)
+    started = time.perf_counter()
+    trainer.fit(module, train_loader, validation_loader)
+    seconds = time.perf_counter() - started
+
+    net = module.net.cpu().eval()
+    recognizer = SpeechEmotionRecognizer(net, module.frontend.config)
+    test_metrics = evaluate(recognizer, corpus, test_items)
+    validation_metrics = evaluate(recognizer, corpus, validation_items) if validation_items else {}
+    return {"module": module, "config": config, "seconds": seconds, "test": test_metrics,
+            "validation": validation_metrics, "train_items": train_items, "corpus": corpus}
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    result = train(args)
+    output = args.output or checkpoint_path(CHECKPOINT_NAME)
+    module, corpus, test = result["module"], result["corpus"], result["test"]
+    parameters = sum(p.numel() for p in module.net.parameters())
+    metrics = {"held_out_voice_test": test, "validation": result["validation"], "history": module.history,
+               "train_losses": module.train_losses}
+    save_checkpoint(output, result["config"], module.net.state_dict(),
+                    extra={"frontend": dataclasses.asdict(module.frontend.config), "metrics": metrics})
+    summary = {k: test[k] for k in ("uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "intensity_mae")}
+    print("held-out voice test:", summary, "by intensity:", test["uar_by_intensity"])
+    if args.confusion_image:
+        plot_confusion(np.array(test["confusion"]["rows_reference_columns_predicted"]),
+                       f"Held-out voice {', '.join(test['voices'])}, test sentences: UAR {test['uar']:.3f}",
+                       args.confusion_image)
+    if not args.no_manifest:
+        corpus_summary = (Path(args.corpus) / "corpus.json")
+        record_in_manifest(output, {
+            "model": "conditioning.ser.model.SpeechEmotionNet",
+            "made_by": f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
+                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}",
+            "config": dataclasses.asdict(result["config"]),
+            "frontend": dataclasses.asdict(module.frontend.config),
+            "parameters": parameters,
+            "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
+                     f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}), "
+                     f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig())}; "
+                     f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
+            "training_seconds": round(result["seconds"], 1),
+            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
+            "metrics": {"held_out_voice_test": {k: v for k, v in test.items() if k != "confusion"},
+                        "validation": {k: v for k, v in result["validation"].items() if k != "confusion"},
+                        "history": module.history, "train_losses": [round(x, 4) for x in module.train_losses]},
+        })
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
