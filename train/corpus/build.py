@@ -56,7 +56,7 @@ from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
 
 from .sentences import Sentence, corpus_sentences
-from .voices import VOICES, EngineControls, f0_mean_floor_hz, render
+from .voices import PAUSE_PHONES, VOICES, EngineControls, f0_mean_floor_hz, render
 from .world_transform import OUTPUT_SAMPLE_RATE, analyze, apply_prosody_to_features
 
 MANIFEST_VERSION = 1
@@ -164,9 +164,13 @@ def plan_corpus(config: CorpusConfig) -> list[GroupPlan]:
             order = np.random.default_rng(_seed_for(config.seed, sentence.id, "voices")).permutation(
                 len(config.training_voices))
             voices = [config.training_voices[i] for i in order[: config.voices_per_sentence]]
-        emotions = categories + _vad_items(sentence, config.vad_points_per_sentence, config.seed)
-        for k, (label, target, source) in enumerate(emotions):
-            voice = voices[k % len(voices)]
+        # Every voice says the sentence neutrally once (the reference a synthesizer and a
+        # listener compare the others with); the emotional items alternate between voices.
+        neutral, emotional = categories[0], categories[1:] + _vad_items(sentence, config.vad_points_per_sentence,
+                                                                         config.seed)
+        assignments = [(voice, neutral) for voice in voices] + [
+            (voices[k % len(voices)], emotion) for k, emotion in enumerate(emotional)]
+        for voice, (label, target, source) in assignments:
             item_id = f"{sentence.id}-{voice}-{label}"
             item = ItemPlan(item_id, sentence, voice, target, source, _seed_for(config.seed, item_id))
             groups.setdefault((sentence.id, voice), []).append(item)
@@ -189,7 +193,8 @@ ENGINE_STRETCH = {-1: 1.0 / 0.88, 0: 1.0, 1: 0.88}       # tempo level -> durati
 ENGINE_TEMPO_THRESHOLD = 0.06                              # |log tempo| beyond this -> preset
 ENGINE_F0_SEMITONES = 3.0                                  # F0 preset step
 ENGINE_F0_THRESHOLD = 1.5
-ENGINE_F0_STD_FACTOR = {-1: 0.8, 0: 1.0, 1: 1.25}        # spread rides along with the level
+# Only the F0 mean is asked of the engine: its stddev target is not the realised spread
+# (asking 1.25x the measured spread gave 0.65-0.85x), so range is left to WORLD.
 
 
 def engine_preset(targets: ProsodyTargets, voice: str) -> tuple[int, int]:
@@ -207,15 +212,33 @@ def _voiced_semitones(f0: np.ndarray) -> np.ndarray:
     return 12.0 * np.log2(voiced / 100.0) if voiced.size else np.zeros(1)
 
 
-def _controls_for(preset: tuple[int, int], plain_f0_hz: tuple[float, float], voice: str) -> EngineControls:
+def _controls_for(preset: tuple[int, int], plain_f0_mean_hz: float, voice: str) -> EngineControls:
     """The engine request for a preset; WORLD makes up whatever a floor clips (it is measured)."""
     tempo, f0 = preset
     if f0 == 0:
         return EngineControls(duration_stretch=ENGINE_STRETCH[tempo])
-    mean_hz, std_hz = plain_f0_hz
-    mean_hz = max(mean_hz * 2.0 ** (f0 * ENGINE_F0_SEMITONES / 12.0), f0_mean_floor_hz(voice))
-    return EngineControls(duration_stretch=ENGINE_STRETCH[tempo], f0_mean_hz=float(mean_hz),
-                          f0_std_hz=float(std_hz * ENGINE_F0_STD_FACTOR[f0]))
+    mean_hz = max(plain_f0_mean_hz * 2.0 ** (f0 * ENGINE_F0_SEMITONES / 12.0), f0_mean_floor_hz(voice))
+    return EngineControls(duration_stretch=ENGINE_STRETCH[tempo], f0_mean_hz=float(mean_hz))
+
+
+# Every engine rendering is brought to one speech level before WORLD, so loudness_db means
+# the same on every voice and leaves headroom: the engines' own levels differ by ~10 dB and
+# the festival diphones already peak near full scale, where the peak limiter would take a
+# loudness increase back (angry coming out quieter than neutral).
+SPEECH_LEVEL_DBFS = -30.0
+
+
+def speech_level_db(audio: np.ndarray, sample_rate: int, phones) -> float:
+    """RMS level (dBFS) over the speech phones, pauses excluded."""
+    spans = [audio[int(p.start * sample_rate):int(p.end * sample_rate)] for p in phones if p.phone not in PAUSE_PHONES]
+    speech = np.concatenate(spans) if spans else audio
+    return float(10.0 * np.log10(np.mean(np.square(speech, dtype=np.float64)) + 1e-12))
+
+
+def _analyze_at_speech_level(rendering):
+    gain = 10.0 ** ((SPEECH_LEVEL_DBFS - speech_level_db(rendering.audio, rendering.sample_rate,
+                                                          rendering.phones)) / 20.0)
+    return analyze(rendering.audio * gain, rendering.sample_rate)
 
 
 @dataclass(frozen=True)
@@ -229,17 +252,16 @@ class EngineRendering:
 def _engine_renderings(group: GroupPlan, presets: set[tuple[int, int]]) -> dict[tuple[int, int], EngineRendering]:
     text, voice = group.items[0].sentence.text, group.items[0].voice
     plain = render(text, voice)
-    plain_features = analyze(plain.audio, plain.sample_rate)
+    plain_features = _analyze_at_speech_level(plain)
     plain_st = _voiced_semitones(plain_features.f0)
-    hz = 100.0 * 2.0 ** (plain_st / 12.0)
-    plain_f0_hz = (float(np.mean(hz)), float(max(np.std(hz), 5.0)))
+    plain_f0_mean_hz = float(np.mean(100.0 * 2.0 ** (plain_st / 12.0)))
     out = {}
     for preset in sorted(presets | {(0, 0)}):
         if preset == (0, 0):
             rendering, features = plain, plain_features
         else:
-            rendering = render(text, voice, _controls_for(preset, plain_f0_hz, voice))
-            features = analyze(rendering.audio, rendering.sample_rate)
+            rendering = render(text, voice, _controls_for(preset, plain_f0_mean_hz, voice))
+            features = _analyze_at_speech_level(rendering)
         st = _voiced_semitones(features.f0)
         measured = {
             "f0_shift_semitones": float(np.median(st) - np.median(plain_st)),
@@ -335,6 +357,12 @@ def _build_one(args: tuple[GroupPlan, str]) -> tuple[str, float, int]:
     return group.id, time.perf_counter() - started, len(records)
 
 
+def _group_done(out_dir: Path, group: GroupPlan) -> bool:
+    """Its record file exists and so does every audio file it lists."""
+    return _group_path(out_dir, group.id).exists() and all(
+        (out_dir / "audio" / f"{item.id}.wav").exists() for item in group.items)
+
+
 def _group_path(out_dir: Path, group_id: str) -> Path:
     return out_dir / "groups" / f"{group_id}.json"
 
@@ -349,25 +377,21 @@ def build_corpus(config: CorpusConfig, out_dir: Path, jobs: int = 2, progress: b
     (out_dir / "groups").mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out_dir / "config.json", json.dumps(_config_dict(config), indent=2).encode())
     groups = plan_corpus(config)
-    todo = [g for g in groups if not _group_path(out_dir, g.id).exists()]
+    todo = [g for g in groups if not _group_done(out_dir, g)]
     started = time.perf_counter()
-    cpu_seconds = 0.0
+    worker_seconds = 0.0
     bar = tqdm(total=sum(len(g.items) for g in groups), initial=sum(len(g.items) for g in groups) - sum(
         len(g.items) for g in todo), unit="item", desc=f"corpus {config.name}", disable=not progress)
     with bar:
         if jobs <= 1:
             results = map(_build_one, [(g, str(out_dir)) for g in todo])
-            cpu_seconds = _drain(results, bar)
+            worker_seconds = _drain(results, bar)
         else:
             context = multiprocessing.get_context("spawn")
-            with context.Pool(jobs, initializer=_quiet_worker) as pool:
-                cpu_seconds = _drain(pool.imap_unordered(_build_one, [(g, str(out_dir)) for g in todo]), bar)
+            with context.Pool(jobs) as pool:
+                worker_seconds = _drain(pool.imap_unordered(_build_one, [(g, str(out_dir)) for g in todo]), bar)
     return _write_manifest(config, out_dir, groups, run_seconds=time.perf_counter() - started,
-                           run_cpu_seconds=cpu_seconds, groups_built=len(todo))
-
-
-def _quiet_worker() -> None:
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+                           worker_seconds=worker_seconds, groups_built=len(todo))
 
 
 def _drain(results, bar) -> float:
