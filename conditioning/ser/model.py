@@ -22,6 +22,9 @@ from torch import nn
 from conditioning.categories import CATEGORIES
 
 
+WINDOW_BLOCK = 512
+
+
 @dataclass(frozen=True)
 class SERConfig:
     n_mels: int = 64
@@ -150,8 +153,11 @@ class SpeechEmotionNet(nn.Module):
         last_start_s = (n - size) / self.config.frame_rate
         starts = torch.round(torch.arange(0.0, last_start_s + 1e-6, self.config.hop_s) * self.config.frame_rate).long()
         logits = self.pool.weights(x, torch.ones(1, n, dtype=torch.bool, device=x.device))[0]
-        segments = x[0].unfold(1, size, 1)[:, starts].permute(1, 0, 2)                # (W, C, size)
-        weights = torch.softmax(logits.unfold(0, size, 1)[starts], dim=-1)            # (W, size)
-        windows = self.heads(_weighted_stats(segments, weights.unsqueeze(1)))
+        pooled = []
+        for block in starts.split(WINDOW_BLOCK):  # bounded memory on hour-long audio
+            segments = x[0].unfold(1, size, 1)[:, block].permute(1, 0, 2)            # (W, C, size)
+            weights = torch.softmax(logits.unfold(0, size, 1)[block], dim=-1)        # (W, size)
+            pooled.append(_weighted_stats(segments, weights.unsqueeze(1)))
+        windows = self.heads(torch.cat(pooled))
         centres = (starts.to(torch.float32) + size / 2.0) / self.config.frame_rate
         return utterance, windows, centres

@@ -20,7 +20,7 @@ from .model import SERConfig, SpeechEmotionNet
 CHECKPOINT_NAME = "speech_emotion.pt"
 MADE_BY = "python -m train.train_ser --corpus data/corpus"
 MIN_DURATION_S = 0.25
-MAX_DURATION_S = 600.0
+MAX_DURATION_S = 3600.0  # an hour: the network is convolutional, memory grows linearly
 
 
 @dataclass(frozen=True)
