@@ -99,7 +99,7 @@ class EpochSampler(Sampler):
 @dataclass(frozen=True)
 class CropConfig:
     min_s: float = 1.0
-    max_s: float = 3.5
+    max_s: float = 3.0
 
 
 class SERDataset(Dataset):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import time
 from pathlib import Path
 
@@ -37,7 +38,7 @@ STATS_ITEMS = 400
 def parse_arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
@@ -59,6 +60,24 @@ class _EpochSeeds(lightning.Callback):
 
     def on_train_epoch_start(self, trainer, module):
         self.sampler.set_epoch(trainer.current_epoch)
+
+
+class _TextProgress(lightning.Callback):
+    """Plain progress lines (steps, loss, pace, validation metrics) that also read well in a log file."""
+
+    def __init__(self, every: int = 50):
+        self.every, self.started = every, time.perf_counter()
+
+    def on_train_batch_end(self, trainer, module, outputs, batch, index):
+        if (index + 1) % self.every == 0:
+            elapsed = time.perf_counter() - self.started
+            print(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs} step {index + 1}/{trainer.num_training_batches} "
+                  f"loss {float(outputs['loss']):.3f} ({elapsed / max(trainer.global_step, 1):.2f} s/step, "
+                  f"{elapsed / 60:.1f} min)", flush=True)
+
+    def on_validation_epoch_end(self, trainer, module):
+        if module.history:
+            print("validation:", module.history[-1], flush=True)
 
 
 def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int], seed: int) -> None:
@@ -126,8 +145,9 @@ def train(args: argparse.Namespace) -> dict:
                                    collate_fn=collate) if validation_items else None
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                                 logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
-                                callbacks=[_EpochSeeds(sampler)], num_sanity_val_steps=0,
-                                enable_model_summary=False, log_every_n_steps=20)
+                                callbacks=[_EpochSeeds(sampler), _TextProgress()], num_sanity_val_steps=0,
+                                enable_model_summary=False, log_every_n_steps=20,
+                                enable_progress_bar=sys.stdout.isatty())
     started = time.perf_counter()
     trainer.fit(module, train_loader, validation_loader)
     seconds = time.perf_counter() - started
