@@ -48,10 +48,23 @@ def test_tone_peaks_in_the_band_of_its_frequency():
 
 
 def test_frame_count_matches_stft():
-    frontend = LogMelFrontend()
-    for samples in (1600, 16000, 16001, 33333):
-        mel = frontend(torch.zeros(1, samples))
-        assert mel.shape[-1] == int(frontend.frames_for(torch.tensor(samples)))
+    for frontend in (LogMelFrontend(), LogMelFrontend(LogMelConfig(harmonic_bins=64))):
+        for samples in (1600, 16000, 16001, 33333):
+            features = frontend(torch.zeros(1, samples))
+            assert features.shape[-1] == int(frontend.frames_for(torch.tensor(samples)))
+            assert features.shape[1] == frontend.config.bands
+
+
+def test_narrow_band_bins_resolve_the_pitch():
+    config = LogMelConfig(harmonic_bins=64)
+    frontend = LogMelFrontend(config)
+    spacing = config.sample_rate / config.harmonic_n_fft
+    for f0 in (110.0, 200.0, 310.0):
+        t = np.arange(RATE) / RATE
+        tone = sum(0.2 / k * np.sin(2 * np.pi * k * f0 * t) for k in range(1, 6)).astype(np.float32)
+        narrow = frontend(torch.from_numpy(tone)[None])[0, config.n_mels:].mean(dim=1)
+        strongest_hz = (int(narrow.argmax()) + 1) * spacing  # bin 0 of the slice is 1 x spacing
+        assert abs(strongest_hz - f0) <= spacing, (f0, strongest_hz)
 
 
 # --- network -----------------------------------------------------------------------------

@@ -43,6 +43,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, default=2e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hidden", type=int, default=SERConfig.hidden)
+    parser.add_argument("--harmonic-bins", type=int, default=0,
+                        help="narrow-band low-frequency bins added to the 64 mel bands (0: mel only)")
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
@@ -75,7 +77,7 @@ class _TextProgress(lightning.Callback):
                   f"loss {float(outputs['loss']):.3f} ({elapsed / max(trainer.global_step, 1):.2f} s/step, "
                   f"{elapsed / 60:.1f} min)", flush=True)
 
-    def on_validation_epoch_end(self, trainer, module):
+    def on_train_epoch_end(self, trainer, module):  # after this epoch's validation has run
         if module.history:
             print("validation:", module.history[-1], flush=True)
 
@@ -130,9 +132,10 @@ def train(args: argparse.Namespace) -> dict:
     if not train_items or not test_items:
         raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; "
                          "both are needed")
-    config = SERConfig(hidden=args.hidden)
+    frontend = LogMelConfig(harmonic_bins=args.harmonic_bins)
+    config = SERConfig(input_bands=frontend.bands, hidden=args.hidden)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
-    module = SERTraining(config, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
+    module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
     mel_statistics(module, corpus, train_items, args.seed)
 
     augment_config = None if args.no_augment else AugmentConfig()
@@ -181,7 +184,8 @@ def main(argv=None) -> int:
         record_in_manifest(output, {
             "model": "conditioning.ser.model.SpeechEmotionNet",
             "made_by": f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
-                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}",
+                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
+                       f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins}",
             "config": dataclasses.asdict(result["config"]),
             "frontend": dataclasses.asdict(module.frontend.config),
             "parameters": parameters,

@@ -1,4 +1,7 @@
-"""Log-mel spectrogram front end of the speech emotion recognizer (torch, no torchaudio)."""
+"""Front end of the speech emotion recognizer (torch, no torchaudio): log-mel bands, and
+optionally a narrow-band low-frequency spectrum whose bins resolve the harmonics of the
+voice, so pitch level, range and contour (the main prosodic carriers of emotion) are
+visible to the network rather than blurred across a few mel bands."""
 
 from __future__ import annotations
 
@@ -19,6 +22,12 @@ class LogMelConfig:
     f_min: float = 50.0
     f_max: float = 8000.0
     floor: float = 1e-6        # power floor before the log: about -60 dB below full scale
+    harmonic_bins: int = 0     # > 0: append this many narrow-band bins (from 1 x sample_rate / harmonic_n_fft Hz)
+    harmonic_n_fft: int = 1024  # 64 ms window, 15.6 Hz bins at 16 kHz: harmonics of voices from ~70 Hz apart
+
+    @property
+    def bands(self) -> int:
+        return self.n_mels + self.harmonic_bins
 
 
 def hz_to_mel(hz: np.ndarray) -> np.ndarray:
@@ -42,20 +51,28 @@ def mel_filterbank(config: LogMelConfig) -> np.ndarray:
 
 
 class LogMelFrontend(nn.Module):
-    """(batch, samples) at ``sample_rate`` -> (batch, n_mels, frames) log mel power."""
+    """(batch, samples) at ``sample_rate`` -> (batch, bands, frames): log mel power, then the
+    log narrow-band bins (when ``harmonic_bins`` > 0)."""
 
     def __init__(self, config: LogMelConfig = LogMelConfig()):
         super().__init__()
         self.config = config
         self.register_buffer("window", torch.hann_window(config.win_length), persistent=False)
         self.register_buffer("filters", torch.from_numpy(mel_filterbank(config)), persistent=False)
+        self.register_buffer("harmonic_window", torch.hann_window(config.harmonic_n_fft), persistent=False)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         c = self.config
         spectrum = torch.stft(audio, c.n_fft, c.hop_length, c.win_length, self.window,
                               center=True, return_complex=True)
         power = spectrum.real ** 2 + spectrum.imag ** 2
-        return torch.log(torch.matmul(self.filters, power) + c.floor)
+        mel = torch.log(torch.matmul(self.filters, power) + c.floor)
+        if not c.harmonic_bins:
+            return mel
+        narrow = torch.stft(audio, c.harmonic_n_fft, c.hop_length, c.harmonic_n_fft, self.harmonic_window,
+                            center=True, return_complex=True)[..., 1:1 + c.harmonic_bins, :]
+        # Same hop and centre padding, so both give samples // hop + 1 frames.
+        return torch.cat([mel, torch.log(narrow.real ** 2 + narrow.imag ** 2 + c.floor)], dim=-2)
 
     def frames_for(self, samples: torch.Tensor) -> torch.Tensor:
         """Number of frames forward() gives for each input length (centre padding)."""

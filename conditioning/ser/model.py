@@ -27,7 +27,7 @@ WINDOW_BLOCK = 512
 
 @dataclass(frozen=True)
 class SERConfig:
-    n_mels: int = 64
+    input_bands: int = 64      # rows of the front end's output (LogMelConfig.bands)
     stem_channels: tuple[int, ...] = (16, 32, 32)
     hidden: int = 192
     dilations: tuple[int, ...] = (1, 2, 4, 8)
@@ -51,10 +51,10 @@ class ResidualBlock(nn.Module):
 
 
 class ConvStem(nn.Module):
-    """(B, n_mels, T) -> (B, C * n_mels / 8, T / 2); frames past each item's end stay zero
+    """(B, bands, T) -> (B, C * bands / 8, T / 2); frames past each item's end stay zero
     after every layer, so an utterance gives the same result alone or padded in a batch."""
 
-    def __init__(self, n_mels: int, channels: tuple[int, ...]):
+    def __init__(self, bands: int, channels: tuple[int, ...]):
         super().__init__()
         layers, previous = [], 1
         for k, out in enumerate(channels):
@@ -63,7 +63,7 @@ class ConvStem(nn.Module):
                                         nn.BatchNorm2d(out), nn.ReLU()))
             previous = out
         self.layers = nn.ModuleList(layers)
-        self.out_features = channels[-1] * -(-n_mels // 2 ** len(channels))
+        self.out_features = channels[-1] * -(-bands // 2 ** len(channels))
 
     def forward(self, mel: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         x = mel.unsqueeze(1)
@@ -109,14 +109,14 @@ class EmotionHeads(nn.Module):
 
 
 class SpeechEmotionNet(nn.Module):
-    """Normalised log-mel (B, n_mels, T) + valid-frame counts -> emotion outputs."""
+    """Front-end features (B, input_bands, T), normalised inside, + valid-frame counts -> emotion outputs."""
 
     def __init__(self, config: SERConfig = SERConfig()):
         super().__init__()
         self.config = config
-        self.register_buffer("mel_mean", torch.zeros(config.n_mels))
-        self.register_buffer("mel_std", torch.ones(config.n_mels))
-        self.stem = ConvStem(config.n_mels, config.stem_channels)
+        self.register_buffer("mel_mean", torch.zeros(config.input_bands))
+        self.register_buffer("mel_std", torch.ones(config.input_bands))
+        self.stem = ConvStem(config.input_bands, config.stem_channels)
         self.project = nn.Conv1d(self.stem.out_features, config.hidden, 1)
         self.blocks = nn.ModuleList([ResidualBlock(config.hidden, config.kernel_size, d, config.dropout)
                                       for d in config.dilations])

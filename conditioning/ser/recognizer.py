@@ -70,7 +70,7 @@ class SpeechEmotionRecognizer:
         return self.frontend.config.sample_rate
 
     def features(self, audio: np.ndarray, sample_rate: int) -> torch.Tensor:
-        """Validated audio at any rate -> (1, n_mels, frames) log-mel at the model's rate."""
+        """Validated audio at any rate -> (1, bands, frames) front-end features at the model's rate."""
         x, rate = check_audio(audio, sample_rate, MIN_DURATION_S, MAX_DURATION_S)
         x = resample(x, rate, self.sample_rate).astype(np.float32)
         return self.frontend(torch.from_numpy(x)[None])
