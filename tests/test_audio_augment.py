@@ -9,7 +9,7 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 reverberate)
+                                 reverberate, shift_voice)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -302,3 +302,24 @@ GOOD = _speechlike(0.1)
 def test_bad_inputs_raise_value_errors_naming_the_problem(call, problem):
     with pytest.raises(ValueError, match=problem):
         call()
+
+
+@pytest.mark.parametrize("semitones", [-4.0, -1.5, 2.0, 4.0])
+def test_shift_voice_moves_pitch_and_keeps_length(semitones):
+    x = _harmonic(150.0, 2.0)
+    y, applied = shift_voice(x, SR, semitones)
+    assert len(y) == pytest.approx(len(x), rel=0.01)
+    assert applied == pytest.approx(semitones, abs=0.1)  # the ratio is a small fraction
+    measured = 12 * np.log2(_peak_frequency(y, SR) / 150.0)
+    assert measured == pytest.approx(applied, abs=0.15)
+
+
+def test_shift_voice_moves_formants_too():
+    """A resonance (a formant) moves with the pitch: the spectral envelope is scaled."""
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal(2 * SR)
+    b, a = signal.iirpeak(1000.0, 8.0, SR)
+    x = (0.1 * signal.lfilter(b, a, noise)).astype(np.float32)
+    y, applied = shift_voice(x, SR, 3.0)
+    centroid = lambda z: _band_power(z, SR, 1000, 1400) / _band_power(z, SR, 700, 1000)
+    assert centroid(y) > 1.5 * centroid(x)

@@ -10,6 +10,7 @@ and with what parameters, from the caller's rng, so an epoch can be replayed exa
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ NOISE_COLOURS = ("white", "pink", "brown")
 # Order used by augment: the source's own timing first, then the channel (room, band,
 # codec rate, clipping converter) acting on that source, then the noise floor, which sits
 # after the channel and is not filtered by it, and the level last, as a gain knob would.
-TRANSFORM_ORDER = ("tempo", "reverb", "band_limit", "resample", "clip", "noise", "gain")
+TRANSFORM_ORDER = ("voice_shift", "tempo", "reverb", "band_limit", "resample", "clip", "noise", "gain")
 
 # Below 20 Hz coloured noise is inaudible rumble that would still count in the SNR.
 NOISE_FLOOR_HZ = 20.0
@@ -62,6 +63,12 @@ class AugmentConfig:
     tempo_probability: float = 0.3
     # Kept small because speaking rate is itself an emotion cue the recognizer must read.
     tempo_factor: tuple[float, float] = (0.9, 1.1)
+    # Another speaker: pitch and formants moved together, duration kept. A recognizer
+    # trained on a few voices otherwise reads a new voice's own pitch and pace as emotion
+    # (measured: a held-out voice lower and slower than the training voices came out one
+    # step down in arousal for every category).
+    voice_shift_probability: float = 0.0
+    voice_shift_semitones: tuple[float, float] = (-4.0, 4.0)
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -274,6 +281,21 @@ def hard_clip(audio: np.ndarray, level: float) -> np.ndarray:
     return (np.clip(x, -limit, limit) / np.float32(level)).astype(np.float32)
 
 
+def shift_voice(audio: np.ndarray, sample_rate: int, semitones: float) -> tuple[np.ndarray, float]:
+    """Pitch and formants up by about ``semitones`` (resampling, as a smaller or larger
+    vocal tract and faster or slower folds would), length kept by WSOLA. The ratio is
+    rounded to a fraction with a small denominator, so the polyphase filter stays short;
+    returns the audio and the semitones actually applied."""
+    x = _check_audio(audio)
+    rate = _check_rate(sample_rate)
+    ratio = Fraction(2.0 ** (_check_finite("semitones", semitones) / 12.0)).limit_denominator(24)
+    if ratio == 1:
+        return x.copy(), 0.0
+    raised = signal.resample_poly(x, ratio.denominator, ratio.numerator).astype(np.float32)
+    restored = change_tempo(raised, rate, len(raised) / len(x))
+    return restored, 12.0 * math.log2(float(ratio))
+
+
 def change_tempo(audio: np.ndarray, sample_rate: int, factor: float) -> np.ndarray:
     """Speed up (``factor`` > 1) or slow down, keeping pitch; length ``round(len / factor)``.
 
@@ -337,6 +359,8 @@ def _draw_resample(rng: np.random.Generator, c: AugmentConfig, rate: int) -> dic
 _STEPS = {
     "tempo": (lambda g, c, r: {"factor": _uniform(g, c.tempo_factor)},
               lambda x, r, p, g: change_tempo(x, r, p["factor"])),
+    "voice_shift": (lambda g, c, r: {"semitones": _uniform(g, c.voice_shift_semitones)},
+                    lambda x, r, p, g: shift_voice(x, r, p["semitones"])[0]),
     "reverb": (lambda g, c, r: {"rt60_s": _uniform(g, c.reverb_rt60_s), "wet": _uniform(g, REVERB_WET)},
                lambda x, r, p, g: reverberate(x, r, p["rt60_s"], g, p["wet"])),
     "band_limit": (_draw_band, lambda x, r, p, g: band_limit(x, r, p["low_hz"], p["high_hz"])),

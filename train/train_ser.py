@@ -47,6 +47,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="narrow-band low-frequency bins added to the 64 mel bands (0: mel only)")
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
+    parser.add_argument("--voice-shift-probability", type=float, default=0.7,
+                        help="share of items moved to another pitch and vocal-tract size (speaker augmentation)")
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
     parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
     parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
@@ -138,7 +140,7 @@ def train(args: argparse.Namespace) -> dict:
     module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
     mel_statistics(module, corpus, train_items, args.seed)
 
-    augment_config = None if args.no_augment else AugmentConfig()
+    augment_config = None if args.no_augment else AugmentConfig(voice_shift_probability=args.voice_shift_probability)
     sampler = EpochSampler(train_items, args.seed)
     train_loader = DataLoader(SERDataset(corpus, CropConfig(), augment_config), batch_size=args.batch_size,
                               sampler=sampler, collate_fn=collate, num_workers=args.workers,
@@ -185,13 +187,14 @@ def main(argv=None) -> int:
             "model": "conditioning.ser.model.SpeechEmotionNet",
             "made_by": f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
                        f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
-                       f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins}",
+                       f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
+                       f"--voice-shift-probability {args.voice_shift_probability}",
             "config": dataclasses.asdict(result["config"]),
             "frontend": dataclasses.asdict(module.frontend.config),
             "parameters": parameters,
             "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
                      f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}), "
-                     f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig())}; "
+                     f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig(voice_shift_probability=args.voice_shift_probability))}; "
                      f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             "training_seconds": round(result["seconds"], 1),
             "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
