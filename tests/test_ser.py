@@ -17,7 +17,7 @@ from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import checkpoint_path
 from conditioning.ser import (CHECKPOINT_NAME, LogMelConfig, LogMelFrontend, SERConfig, SpeechEmotionNet,
                               SpeechEmotionRecognizer, shipped_recognizer)
-from conditioning.ser.frontend import mel_filterbank
+from conditioning.ser.frontend import hz_to_mel, mel_filterbank, mel_to_hz
 from train.ser_evaluation import concordance, confusion_matrix, unweighted_average_recall
 
 RATE = 16000
@@ -45,8 +45,8 @@ def test_tone_peaks_in_the_band_of_its_frequency():
     for hz in (300.0, 1000.0, 4000.0):
         mel = frontend(torch.from_numpy(_tone(hz))[None])[0]
         peak_band = int(mel.mean(dim=1).argmax())
-        centres = np.linspace(2595 * np.log10(1 + config.f_min / 700), 2595 * np.log10(1 + config.f_max / 700), 66)[1:-1]
-        centre_hz = 700 * (10 ** (centres[peak_band] / 2595) - 1)
+        centres = np.linspace(hz_to_mel(config.f_min), hz_to_mel(config.f_max), config.n_mels + 2)[1:-1]
+        centre_hz = float(mel_to_hz(centres[peak_band]))
         assert abs(np.log2(centre_hz / hz)) < 0.15, (hz, centre_hz)
 
 

@@ -113,15 +113,15 @@ def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: 
     categorical = np.array([corpus.records[i]["source"]["kind"] == "category" for i in indices])
     metrics = emotion_metrics(predicted, reference, categorical)
     metrics["voices"] = sorted({corpus.records[i]["voice"] for i in indices})
+    sources = [corpus.records[i]["source"] for i in indices]
+    levels = np.array([source["intensity"] if source["kind"] == "category" else np.nan for source in sources])
+    neutral = np.array([source.get("category") == "neutral" for source in sources])
     by_intensity = {}
-    for level in sorted({corpus.records[i]["source"].get("intensity") for i in indices if categorical[indices.index(i)]}):
-        chosen = np.array([categorical[k] and corpus.records[i]["source"].get("intensity") == level
-                           for k, i in enumerate(indices)])
-        if level and chosen.any():  # neutral (intensity 0) belongs to every level; reported overall
-            chosen |= np.array([corpus.records[i]["source"].get("category") == "neutral" for i in indices])
-            by_intensity[str(level)] = emotion_metrics(
-                {k: v[chosen] for k, v in predicted.items()}, {k: v[chosen] for k, v in reference.items()},
-                np.ones(int(chosen.sum()), dtype=bool))["uar"]
+    for level in sorted(set(levels[levels > 0])):  # neutral (intensity 0) joins every level
+        chosen = (levels == level) | neutral
+        by_intensity[str(level)] = emotion_metrics(
+            {k: v[chosen] for k, v in predicted.items()}, {k: v[chosen] for k, v in reference.items()},
+            np.ones(int(chosen.sum()), dtype=bool))["uar"]
     metrics["uar_by_intensity"] = by_intensity
     return metrics
 

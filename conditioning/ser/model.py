@@ -79,12 +79,12 @@ class AttentiveStatsPooling(nn.Module):
         super().__init__()
         self.score = nn.Sequential(nn.Conv1d(channels, channels // 4, 1), nn.Tanh(), nn.Conv1d(channels // 4, 1, 1))
 
-    def weights(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        logits = self.score(x).squeeze(1).masked_fill(~mask, -1e4)
-        return logits
+    def logits(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Attention logits per frame; masked frames get a large negative value."""
+        return self.score(x).squeeze(1).masked_fill(~mask, -1e4)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        w = torch.softmax(self.weights(x, mask), dim=-1).unsqueeze(1)
+        w = torch.softmax(self.logits(x, mask), dim=-1).unsqueeze(1)
         return _weighted_stats(x, w)
 
 
@@ -152,7 +152,7 @@ class SpeechEmotionNet(nn.Module):
         size = max(1, min(n, round(self.config.window_s * self.config.frame_rate)))
         last_start_s = (n - size) / self.config.frame_rate
         starts = torch.round(torch.arange(0.0, last_start_s + 1e-6, self.config.hop_s) * self.config.frame_rate).long()
-        logits = self.pool.weights(x, torch.ones(1, n, dtype=torch.bool, device=x.device))[0]
+        logits = self.pool.logits(x, torch.ones(1, n, dtype=torch.bool, device=x.device))[0]
         pooled = []
         for block in starts.split(WINDOW_BLOCK):  # bounded memory on hour-long audio
             segments = x[0].unfold(1, size, 1)[:, block].permute(1, 0, 2)            # (W, C, size)
