@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
     espeak-ng libespeak-ng1 libsndfile1
     festival flite festvox-us-slt-hts festvox-kallpc16k festvox-kdlpc16k
+    libdlib-data
 )
 missing=()
 for package in "${packages[@]}"; do
