@@ -1,0 +1,1 @@
+"""The talking head: portrait -> face geometry; audio + emotion -> motion; motion -> video."""

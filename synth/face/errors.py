@@ -1,0 +1,5 @@
+"""Errors the talking head raises for bad input; each message names the problem."""
+
+
+class FaceInputError(ValueError):
+    """A portrait that cannot be used: unreadable, no face, several faces, too small, too turned."""
