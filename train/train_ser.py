@@ -27,6 +27,7 @@ from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig
+from train.callbacks import EpochSeeds, TextProgress
 from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
 from train.ser_evaluation import emotion_metrics, plot_confusion
 from train.ser_module import SERTraining
@@ -56,32 +57,6 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
     parser.add_argument("--no-manifest", action="store_true", help="do not record the checkpoint in the manifest")
     return parser.parse_args(argv)
-
-
-class _EpochSeeds(lightning.Callback):
-    def __init__(self, sampler: EpochSampler):
-        self.sampler = sampler
-
-    def on_train_epoch_start(self, trainer, module):
-        self.sampler.set_epoch(trainer.current_epoch)
-
-
-class _TextProgress(lightning.Callback):
-    """Plain progress lines (steps, loss, pace, validation metrics) that also read well in a log file."""
-
-    def __init__(self, every: int = 50):
-        self.every, self.started = every, time.perf_counter()
-
-    def on_train_batch_end(self, trainer, module, outputs, batch, index):
-        if (index + 1) % self.every == 0:
-            elapsed = time.perf_counter() - self.started
-            print(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs} step {index + 1}/{trainer.num_training_batches} "
-                  f"loss {float(outputs['loss']):.3f} ({elapsed / max(trainer.global_step, 1):.2f} s/step, "
-                  f"{elapsed / 60:.1f} min)", flush=True)
-
-    def on_train_epoch_end(self, trainer, module):  # after this epoch's validation has run
-        if module.history:
-            print("validation:", module.history[-1], flush=True)
 
 
 def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int], seed: int) -> None:
@@ -150,7 +125,7 @@ def train(args: argparse.Namespace) -> dict:
                                    collate_fn=collate) if validation_items else None
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                                 logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
-                                callbacks=[_EpochSeeds(sampler), _TextProgress()], num_sanity_val_steps=0,
+                                callbacks=[EpochSeeds(sampler), TextProgress(summary=lambda m: m.history[-1] if m.history else None)], num_sanity_val_steps=0,
                                 enable_model_summary=False, log_every_n_steps=20,
                                 enable_progress_bar=sys.stdout.isatty())
     started = time.perf_counter()

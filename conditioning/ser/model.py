@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from conditioning.categories import CATEGORIES
+from conditioning.heads import EmotionHeads
 
 
 WINDOW_BLOCK = 512
@@ -92,20 +92,6 @@ def _weighted_stats(x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     mean = (x * w).sum(-1)
     variance = ((x - mean.unsqueeze(-1)) ** 2 * w).sum(-1)
     return torch.cat([mean, torch.sqrt(variance + 1e-5)], dim=1)
-
-
-class EmotionHeads(nn.Module):
-    def __init__(self, in_features: int, hidden: int, dropout: float):
-        super().__init__()
-        self.shared = nn.Sequential(nn.Linear(in_features, hidden), nn.ReLU(), nn.Dropout(dropout))
-        self.categories = nn.Linear(hidden, len(CATEGORIES))
-        self.vad = nn.Linear(hidden, 3)
-        self.intensity = nn.Linear(hidden, 1)
-
-    def forward(self, pooled: torch.Tensor) -> dict[str, torch.Tensor]:
-        h = self.shared(pooled)
-        return {"category_logits": self.categories(h), "vad": torch.tanh(self.vad(h)),
-                "intensity": torch.sigmoid(self.intensity(h)).squeeze(-1)}
 
 
 class SpeechEmotionNet(nn.Module):

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from conditioning.audio import AudioInputError, check_audio, load_audio, resample
+from conditioning.heads import targets_from_outputs
 from conditioning.checkpoints import checkpoint_path, load_checkpoint
 from conditioning.target import EmotionTarget
 
@@ -40,15 +41,6 @@ class SpeechEmotion:
     def to_dict(self) -> dict:
         return {"duration_s": round(self.duration_s, 3), "emotion": self.target.to_dict(),
                 "frames": [{"time_s": round(f.time_s, 3), "emotion": f.target.to_dict()} for f in self.frames]}
-
-
-def targets_from_outputs(outputs: dict[str, torch.Tensor]) -> list[EmotionTarget]:
-    categories = torch.softmax(outputs["category_logits"], -1).double().numpy()
-    vad = outputs["vad"].double().numpy()
-    intensity = outputs["intensity"].double().numpy()
-    return [EmotionTarget(tuple(np.clip(vad[i], -1, 1)), tuple(categories[i] / categories[i].sum()),
-                          float(np.clip(intensity[i], 0, 1)))
-            for i in range(len(categories))]
 
 
 class SpeechEmotionRecognizer:

@@ -1,0 +1,1 @@
+"""Face expression recognition: a face image -> an EmotionTarget in the shared space."""

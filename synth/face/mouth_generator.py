@@ -1,0 +1,98 @@
+"""Speech (+ emotion) -> mouth motion, from the shipped mouth-motion checkpoint.
+
+Wraps the network with what inference needs: the log-mel front end, emotion features at the
+motion frame rate, and flow-matching sampling with diffusers' Euler scheduler. Steps,
+guidance and seed are run-time parameters; the same seed gives the same motion.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import torch
+from diffusers import FlowMatchEulerDiscreteScheduler
+
+from conditioning.audio import check_audio, resample
+from conditioning.checkpoints import checkpoint_path, load_checkpoint
+from conditioning.features import source_features
+from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
+from conditioning.target import NEUTRAL
+from conditioning.timeline import EmotionSource
+
+from .motion import FPS
+from .mouth_model import MouthFlowNet, MouthModelConfig
+
+CHECKPOINT_NAME = "mouth_motion.pt"
+MADE_BY = "python -m train.train_mouth --corpus data/corpus"
+DEFAULT_STEPS = 8
+
+
+def motion_frames(duration_s: float, fps: float = FPS) -> int:
+    return max(1, int(round(duration_s * fps)))
+
+
+def sample_flow(velocity, shape: tuple[int, ...], steps: int, generator: torch.Generator) -> torch.Tensor:
+    """Integrates a flow-matching velocity (noise -> data as sigma goes 1 -> 0) with
+    diffusers' FlowMatchEulerDiscreteScheduler; velocity(sample, sigma (B,)) -> noise - data."""
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1; got {steps}")
+    scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0)
+    scheduler.set_timesteps(steps)
+    sample = torch.randn(shape, generator=generator)
+    for timestep in scheduler.timesteps:
+        sigma = torch.full((shape[0],), float(timestep) / scheduler.config.num_train_timesteps)
+        sample = scheduler.step(velocity(sample, sigma), timestep, sample).prev_sample
+    return sample
+
+
+class MouthMotionGenerator:
+    def __init__(self, net: MouthFlowNet, frontend: LogMelConfig = LogMelConfig()):
+        self.net = net.eval()
+        self.frontend = LogMelFrontend(frontend).eval()
+
+    @classmethod
+    def from_checkpoint(cls, path: Path | None = None) -> "MouthMotionGenerator":
+        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAME), dict, MADE_BY)
+        net = MouthFlowNet(MouthModelConfig.from_dict(config))
+        net.load_state_dict(state)
+        return cls(net, LogMelConfig(**extra.get("frontend", {})))
+
+    def mel(self, audio: np.ndarray, sample_rate: int, frames: int) -> torch.Tensor:
+        """(1, bands, 4 * frames): log-mel covering exactly `frames` motion frames."""
+        audio = resample(check_audio(audio, sample_rate), sample_rate, self.frontend.config.sample_rate)
+        per_frame = self.net.config.mel_frames_per_motion_frame
+        samples = frames * per_frame * self.frontend.config.hop_length
+        padded = np.zeros(samples, dtype=np.float32)
+        padded[: min(samples, len(audio))] = audio[:samples]
+        return self.frontend(torch.from_numpy(padded)[None])[..., : frames * per_frame]
+
+    @torch.inference_mode()
+    def generate(self, audio: np.ndarray, sample_rate: int, emotion: EmotionSource | None = None,
+                 steps: int = DEFAULT_STEPS, seed: int = 0, guidance: float = 1.0, fps: float = FPS) -> np.ndarray:
+        """(frames, 3) mouth channels (jaw_open, lip_width, lip_close) at `fps` (25 only)."""
+        if fps != FPS:
+            raise ValueError(f"the mouth model runs at {FPS:g} frames/s; got {fps}")
+        duration = len(audio) / sample_rate
+        frames = motion_frames(duration, fps)
+        audio_features = self.net.audio(self.mel(audio, sample_rate, frames))
+        features = source_features(emotion if emotion is not None else NEUTRAL, fps, frames / fps)[:frames]
+        conditioned = self.net.emotion(torch.from_numpy(features)[None])
+        unconditioned = self.net.emotion.null(1, frames)
+
+        def velocity(sample: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+            guided = self.net(sample, sigma, audio_features, conditioned)
+            if guidance == 1.0:
+                return guided
+            free = self.net(sample, sigma, audio_features, unconditioned)
+            return free + guidance * (guided - free)
+
+        generator = torch.Generator().manual_seed(int(seed))
+        motion = sample_flow(velocity, (1, self.net.config.motion_channels, frames), steps, generator)
+        return self.net.denormalise(motion)[0].T.numpy().astype(np.float32)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_mouth_generator() -> MouthMotionGenerator:
+    return MouthMotionGenerator.from_checkpoint()

@@ -1,0 +1,75 @@
+"""Lightning module of the mouth-motion model: the flow-matching loss and training glue.
+
+Flow matching with straight (optimal-transport) paths: a noisy trajectory is
+x_sigma = sigma * noise + (1 - sigma) * motion and the network learns the velocity
+noise - motion, the convention of diffusers' FlowMatchEulerDiscreteScheduler that samples it.
+The emotion condition is dropped for a share of items, which trains classifier-free guidance.
+"""
+
+from __future__ import annotations
+
+import lightning
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
+from synth.face.mouth_model import MouthFlowNet, MouthModelConfig
+
+
+def flow_matching_loss(net: MouthFlowNet, mel: torch.Tensor, motion: torch.Tensor, emotion: torch.Tensor,
+                       generator: torch.Generator | None = None, condition_dropout: float = 0.0) -> torch.Tensor:
+    """mel (B, bands, 4T), motion (B, 3, T) normalised, emotion features (B, F)."""
+    batch, frames = motion.shape[0], motion.shape[-1]
+    noise = torch.randn(motion.shape, generator=generator)
+    sigma = torch.rand(batch, generator=generator)
+    noisy = sigma[:, None, None] * noise + (1 - sigma[:, None, None]) * motion
+    drop = torch.rand(batch, generator=generator) < condition_dropout
+    embedding = net.emotion(emotion[:, None, :].expand(-1, frames, -1), drop)
+    predicted = net(noisy, sigma, net.audio(mel), embedding)
+    return F.mse_loss(predicted, noise - motion)
+
+
+class MouthTraining(lightning.LightningModule):
+    def __init__(self, config: MouthModelConfig, frontend: LogMelConfig = LogMelConfig(),
+                 learning_rate: float = 2e-3, total_steps: int = 1000, condition_dropout: float = 0.1):
+        super().__init__()
+        self.net = MouthFlowNet(config)
+        self.frontend = LogMelFrontend(frontend)
+        self.learning_rate, self.total_steps, self.condition_dropout = learning_rate, total_steps, condition_dropout
+        self.step_losses: list[float] = []
+        self.train_losses: list[float] = []        # mean per epoch
+        self.validation_losses: list[float] = []   # per epoch, at fixed noise
+        self._validation_batch_losses: list[float] = []
+
+    def _loss(self, batch, generator=None, condition_dropout=0.0) -> torch.Tensor:
+        with torch.no_grad():
+            mel = self.frontend(batch["audio"])[..., : batch["motion"].shape[1] * self.net.config.mel_frames_per_motion_frame]
+        motion = self.net.normalise(batch["motion"].transpose(1, 2))
+        return flow_matching_loss(self.net, mel, motion, batch["emotion"], generator, condition_dropout)
+
+    def training_step(self, batch, _index):
+        loss = self._loss(batch, condition_dropout=self.condition_dropout)
+        self.step_losses.append(float(loss.detach()))
+        self.log("train_loss", loss, prog_bar=True, batch_size=len(batch["motion"]))
+        return loss
+
+    def on_train_epoch_end(self):
+        self.train_losses.append(float(np.mean(self.step_losses)) if self.step_losses else float("nan"))
+        self.step_losses.clear()
+
+    def validation_step(self, batch, index):
+        generator = torch.Generator().manual_seed(index)
+        self._validation_batch_losses.append(float(self._loss(batch, generator)))
+
+    def on_validation_epoch_end(self):
+        if self._validation_batch_losses:
+            self.validation_losses.append(float(np.mean(self._validation_batch_losses)))
+            self.log("val_loss", self.validation_losses[-1], prog_bar=True)
+        self._validation_batch_losses.clear()
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.AdamW(self.net.parameters(), lr=self.learning_rate, weight_decay=1e-2)
+        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.learning_rate,
+                                                       total_steps=max(self.total_steps, 2), pct_start=0.1)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}

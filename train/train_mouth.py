@@ -1,0 +1,164 @@
+"""Train the mouth-motion model (speech + emotion -> jaw and lips) on a built corpus.
+
+    python -m train.corpus.build --size full --out data/corpus
+    python -m train.train_mouth --corpus data/corpus
+
+Targets are visemes with coarticulation from the corpus phone times (`synth/face/visemes.py`),
+shaped by each item's emotion; the model hears only audio. Reports, on the test sentences of
+the held-out voice, how closely sampled motion follows those targets. Writes
+checkpoints/mouth_motion.pt (config, weights, metrics) and its manifest entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import lightning
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+
+from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.ser.frontend import LogMelConfig
+from synth.face.motion import MOUTH_CHANNELS
+from synth.face.mouth_generator import CHECKPOINT_NAME, MouthMotionGenerator
+from synth.face.mouth_model import MouthModelConfig
+from train.callbacks import EpochSeeds, TextProgress
+from train.mouth_data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
+from train.mouth_module import MouthTraining
+from train.ser_data import CorpusAudio, EpochSampler, load_corpus_audio
+
+STATS_ITEMS = 400
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--channels", type=int, default=MouthModelConfig.channels)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
+    parser.add_argument("--evaluate-items", type=int, default=300, help="held-out items sampled for the report")
+    parser.add_argument("--no-augment", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
+    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
+    parser.add_argument("--devices", default="1")
+    parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{CHECKPOINT_NAME}")
+    parser.add_argument("--no-manifest", action="store_true")
+    return parser.parse_args(argv)
+
+
+def statistics(module: MouthTraining, corpus: CorpusAudio, targets: dict[int, np.ndarray], seed: int) -> MouthModelConfig:
+    """Mel band statistics into the network's buffers; returns the config with motion statistics."""
+    chosen = np.random.default_rng(seed).permutation(list(targets))[:STATS_ITEMS]
+    mels = torch.cat([module.frontend(torch.from_numpy(corpus.audio(int(i)))[None])[0] for i in chosen], dim=1)
+    module.net.audio.mel_mean.copy_(mels.mean(dim=1))
+    module.net.audio.mel_std.copy_(mels.std(dim=1).clamp_min(1e-3))
+    motion = np.concatenate([targets[int(i)] for i in chosen])
+    return dataclasses.replace(module.net.config, motion_mean=tuple(float(x) for x in motion.mean(0)),
+                               motion_std=tuple(float(x) for x in motion.std(0).clip(1e-3)))
+
+
+def evaluate(generator: MouthMotionGenerator, corpus: CorpusAudio, targets: dict[int, np.ndarray],
+             indices: list[int], steps: int = 8) -> dict:
+    """Sampled motion against the viseme targets: per channel MAE and Pearson r over all frames."""
+    predicted, reference = [], []
+    for index in indices:
+        motion = generator.generate(corpus.audio(index), corpus.sample_rate, item_target(corpus.records[index]),
+                                    steps=steps, seed=index)
+        frames = min(len(motion), len(targets[index]))
+        predicted.append(motion[:frames])
+        reference.append(targets[index][:frames])
+    predicted, reference = np.concatenate(predicted), np.concatenate(reference)
+    report = {"items": len(indices), "frames": int(len(predicted)), "steps": steps}
+    for k, name in enumerate(MOUTH_CHANNELS):
+        report[f"{name}_mae"] = round(float(np.abs(predicted[:, k] - reference[:, k]).mean()), 4)
+        report[f"{name}_r"] = round(float(np.corrcoef(predicted[:, k], reference[:, k])[0, 1]), 4)
+    return report
+
+
+def train(args: argparse.Namespace) -> dict:
+    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    frontend = LogMelConfig()
+    corpus = load_corpus_audio(args.corpus, frontend.sample_rate)
+    train_items = corpus.indices("train")[: args.limit_train]
+    validation_items, test_items = corpus.indices("validation"), corpus.indices("test")
+    if not train_items or not test_items:
+        raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; both are needed")
+    print(f"viseme targets for {len(corpus.records)} items ...", flush=True)
+    targets = mouth_targets(corpus, train_items + validation_items + test_items)
+    steps_per_epoch = -(-len(train_items) // args.batch_size)
+    module = MouthTraining(MouthModelConfig(channels=args.channels), frontend, args.learning_rate,
+                           total_steps=steps_per_epoch * args.epochs)
+    config = statistics(module, corpus, {i: targets[i] for i in train_items}, args.seed)
+    module.net.config = config
+
+    sampler = EpochSampler(train_items, args.seed)
+    train_targets = {i: targets[i] for i in train_items}
+    train_loader = DataLoader(MouthDataset(corpus, train_targets, MouthCrop(), None if args.no_augment else MOUTH_AUGMENT),
+                              batch_size=args.batch_size, sampler=sampler, collate_fn=collate,
+                              num_workers=args.workers, persistent_workers=args.workers > 0)
+    validation_loader = None
+    if validation_items:
+        validation_targets = {i: targets[i] for i in validation_items}
+        validation_loader = DataLoader(MouthDataset(corpus, validation_targets, MouthCrop(), None),
+                                       batch_size=args.batch_size, collate_fn=collate,
+                                       sampler=EpochSampler(validation_items, args.seed, shuffle=False))
+    trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
+                                logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
+                                callbacks=[EpochSeeds(sampler), TextProgress(
+                                    summary=lambda m: {"val_loss": m.validation_losses[-1]} if m.validation_losses else None)],
+                                num_sanity_val_steps=0, enable_model_summary=False, log_every_n_steps=20,
+                                enable_progress_bar=sys.stdout.isatty())
+    started = time.perf_counter()
+    trainer.fit(module, train_loader, validation_loader)
+    seconds = time.perf_counter() - started
+
+    generator = MouthMotionGenerator(module.net.cpu().eval(), frontend)
+    chosen = list(np.random.default_rng(args.seed).permutation(test_items)[: args.evaluate_items])
+    test_metrics = evaluate(generator, corpus, targets, [int(i) for i in chosen])
+    return {"module": module, "config": config, "seconds": seconds, "test": test_metrics,
+            "train_items": train_items, "corpus": corpus}
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    result = train(args)
+    output = args.output or checkpoint_path(CHECKPOINT_NAME)
+    module, corpus = result["module"], result["corpus"]
+    metrics = {"held_out_voice_test": result["test"], "train_losses": module.train_losses,
+               "validation_losses": module.validation_losses}
+    save_checkpoint(output, result["config"], module.net.state_dict(),
+                    extra={"frontend": dataclasses.asdict(module.frontend.config), "metrics": metrics})
+    print("held-out voice test:", result["test"])
+    if not args.no_manifest:
+        corpus_summary = Path(args.corpus) / "corpus.json"
+        record_in_manifest(output, {
+            "model": "synth.face.mouth_model.MouthFlowNet",
+            "made_by": f"python -m train.train_mouth --corpus {args.corpus} --epochs {args.epochs} "
+                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} "
+                       f"--channels {args.channels} --seed {args.seed}",
+            "config": dataclasses.asdict(result["config"]),
+            "frontend": dataclasses.asdict(module.frontend.config),
+            "parameters": sum(p.numel() for p in module.net.parameters()),
+            "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
+                     f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}); targets: "
+                     f"synth.face.visemes.mouth_track from the phone times and each item's emotion; augmentation "
+                     f"{'off' if args.no_augment else dataclasses.asdict(MOUTH_AUGMENT)}; corpus summary: "
+                     f"{corpus_summary.read_text().strip() if corpus_summary.exists() else 'n/a'}"),
+            "training_seconds": round(result["seconds"], 1),
+            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
+            "metrics": metrics,
+        })
+    print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
