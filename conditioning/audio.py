@@ -57,8 +57,10 @@ def check_audio(audio, sample_rate, min_duration_s: float = 0.05,
     return x, sample_rate
 
 
-def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> tuple[np.ndarray, int]:
-    """Read a WAV/FLAC/OGG file -> validated mono float64 audio and its rate."""
+def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0,
+               downmix: bool = False) -> tuple[np.ndarray, int]:
+    """Read a WAV/FLAC/OGG file -> validated mono float64 audio and its rate; with `downmix`,
+    several channels are averaged instead of refused."""
     path = Path(path)
     if not path.is_file():
         raise AudioInputError(f"no audio file at {path}")
@@ -66,6 +68,8 @@ def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0
         audio, rate = sf.read(str(path), dtype="float64", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
         raise AudioInputError(f"{path} is not a readable audio file ({error})") from None
+    if audio.shape[1] != 1 and downmix:
+        audio = audio.mean(axis=1, keepdims=True)
     if audio.shape[1] != 1:
         raise AudioInputError(f"{path} has {audio.shape[1]} channels; mono is needed (downmix first, "
                               "e.g. ffmpeg -i in.wav -ac 1 out.wav)")

@@ -27,6 +27,7 @@ from .mouth_model import MouthFlowNet, MouthModelConfig
 CHECKPOINT_NAME = "mouth_motion.pt"
 MADE_BY = "python -m train.train_mouth --corpus data/corpus"
 DEFAULT_STEPS = 8
+MAX_DURATION_S = 600.0
 
 
 def motion_frames(duration_s: float, fps: float = FPS) -> int:
@@ -61,7 +62,8 @@ class MouthMotionGenerator:
 
     def mel(self, audio: np.ndarray, sample_rate: int, frames: int) -> torch.Tensor:
         """(1, bands, 4 * frames): log-mel covering exactly `frames` motion frames."""
-        audio = resample(check_audio(audio, sample_rate), sample_rate, self.frontend.config.sample_rate)
+        audio, rate = check_audio(audio, sample_rate, max_duration_s=MAX_DURATION_S)
+        audio = resample(audio, rate, self.frontend.config.sample_rate)
         per_frame = self.net.config.mel_frames_per_motion_frame
         samples = frames * per_frame * self.frontend.config.hop_length
         padded = np.zeros(samples, dtype=np.float32)
