@@ -8,6 +8,7 @@ import os
 import gradio as gr
 
 from conditioning import parse_emotion
+from ui.animate import build_animate_tab
 from ui.explorer import build_explorer_tab
 
 TITLE = "emostudio: emotional speech and face synthesis"
@@ -18,6 +19,8 @@ def build_app() -> gr.Blocks:
         gr.Markdown(f"# {TITLE}")
         with gr.Tab("Emotion explorer"):
             build_explorer_tab(app)
+        with gr.Tab("Animate"):
+            build_animate_tab()
     return app
 
 

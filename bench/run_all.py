@@ -1,8 +1,8 @@
 """Runs every bench script in turn: `make bench`."""
 
-from bench import bench_emotion_parsing, bench_face_render, bench_ser
+from bench import bench_emotion_parsing, bench_face_render, bench_ser, bench_talking_head
 
 if __name__ == "__main__":
-    for module in (bench_emotion_parsing, bench_ser, bench_face_render):
+    for module in (bench_emotion_parsing, bench_ser, bench_face_render, bench_talking_head):
         print(f"== {module.__name__}")
         module.main()
