@@ -81,7 +81,8 @@ def _animate_one(studio, request: dict, output: Path, progress=None) -> dict:
             "audio": str(request["audio"]), "emotion": source.to_dict() if hasattr(source, "to_dict") else first_target(source).to_dict(),
             "seed": animation.options.seed, "steps": animation.options.steps, "frames": animation.frames,
             "duration_s": round(animation.duration_s, 3),
-            "fer": animation.recognized.to_dict() if animation.recognized else None}
+            "fer": animation.recognized.to_dict() if animation.recognized else None,
+            "fer_category": animation.recognized.category if animation.recognized else None}
 
 
 def _animate_command(args: argparse.Namespace) -> None:
@@ -114,7 +115,7 @@ def _animate_command(args: argparse.Namespace) -> None:
             bar.refresh()
         line = _animate_one(studio, request, Path(args.output), progress)
     print(json.dumps(line, indent=2) if args.json else f"wrote {line['video']} ({line['frames']} frames, "
-          f"{line['duration_s']:.2f} s); the face reads as {line['fer']['category'] if line['fer'] else 'n/a'}")
+          f"{line['duration_s']:.2f} s); the face reads as {line['fer_category'] or 'n/a'}")
 
 
 def _read_requests(path: str) -> list[dict]:

@@ -10,7 +10,8 @@ re-detected landmarks it measures:
     envelope, per clip, averaged;
   * identity stability: how much the landmark-free regions (background, hair, shoulders:
     everything outside the face hull) drift from the first frame, in grey levels.
-Writes the report to checkpoints/talking_head_evaluation.json.
+Writes the report to docs/talking_head_evaluation.json and a frame per category to
+docs/talking_head_categories.png.
 """
 
 from __future__ import annotations
@@ -24,16 +25,18 @@ import cv2
 import numpy as np
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes, checkpoint_path
+from conditioning.checkpoints import atomic_write_bytes
 from conditioning.fer.recognizer import FaceExpressionRecognizer, mean_target
 from conditioning.target import EmotionTarget
 from synth.face.behaviour import speech_energy
 from synth.face.pipeline import AnimateOptions, TalkingHeadPipeline, make_renderer
 from synth.face.portrait import detect_face
-from synth.face.rig import pose_track, with_pupils, mouth_opening
+from synth.face.rig import mouth_opening, pose_track, with_pupils
 from train.ser_data import load_corpus_audio
 
-REPORT_NAME = "talking_head_evaluation.json"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+DEFAULT_REPORT = DOCS / "talking_head_evaluation.json"
+DEFAULT_FIGURE = DOCS / "talking_head_categories.png"
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -42,7 +45,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--clips-per-category", type=int, default=3)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{REPORT_NAME}")
+    parser.add_argument("--output", type=Path, default=DEFAULT_REPORT)
+    parser.add_argument("--figure", type=Path, default=DEFAULT_FIGURE, help="a frame per category (PNG)")
     return parser.parse_args(argv)
 
 
@@ -83,12 +87,25 @@ def clip_measures(pipeline: TalkingHeadPipeline, recognizer: FaceExpressionRecog
     return {"frames": len(frames), "lip_sync_r": lip_sync,
             "frame_recall": float(np.mean([c == category for c in frame_categories])),
             "clip_category": mean_target(recognized).category, "drift_mean": float(np.mean(drift)),
-            "drift_max": float(np.max(drift))}
+            "drift_max": float(np.max(drift)), "still": frames[int(0.6 * len(frames))]}
 
 
 def _category_target(category: str) -> EmotionTarget:
     from conditioning.parse import parse_emotion
     return parse_emotion("neutral" if category == "neutral" else f"{category}:1.0")
+
+
+def save_figure(stills: list[np.ndarray], path: Path) -> None:
+    """One frame per requested category, labelled, in a 2 x 4 grid."""
+    tiles = []
+    for category, still in zip(CATEGORIES, stills):
+        tile = cv2.resize(still, (192, 192), interpolation=cv2.INTER_AREA).copy()
+        cv2.rectangle(tile, (0, 0), (192, 22), (255, 255, 255), -1)
+        cv2.putText(tile, category, (6, 16), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(tile)
+    grid = np.vstack([np.hstack(tiles[:4]), np.hstack(tiles[4:])])
+    ok, encoded = cv2.imencode(".png", grid[..., ::-1])
+    atomic_write_bytes(Path(path), encoded.tobytes())
 
 
 def evaluate(args: argparse.Namespace) -> dict:
@@ -97,11 +114,12 @@ def evaluate(args: argparse.Namespace) -> dict:
     recognizer = pipeline.recognizer
     options = AnimateOptions(size=args.size, seed=args.seed)
     started = time.perf_counter()
-    per_category, clips = {}, []
+    per_category, clips, stills = {}, [], []
     for category in CATEGORIES:
         measures = [clip_measures(pipeline, recognizer, corpus.audio(i), corpus.sample_rate, category, options)
                     for i in test_clips(corpus, category, args.clips_per_category)]
         clips.extend(measures)
+        stills.append(measures[0]["still"])
         per_category[category] = {
             "clips": len(measures),
             "frame_recall": round(float(np.mean([m["frame_recall"] for m in measures])), 3),
@@ -110,6 +128,8 @@ def evaluate(args: argparse.Namespace) -> dict:
             "lip_sync_r": round(float(np.mean([m["lip_sync_r"] for m in measures])), 3),
         }
         print(category, per_category[category], flush=True)
+    if args.figure:
+        save_figure(stills, args.figure)
     return {"portrait": "assets/portrait.png (default)", "size": args.size, "voice": "kal16 (held out), test sentences",
             "per_category": per_category,
             "frame_recall_mean": round(float(np.mean([c["frame_recall"] for c in per_category.values()])), 3),
@@ -123,7 +143,7 @@ def evaluate(args: argparse.Namespace) -> dict:
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     report = evaluate(args)
-    output = args.output or checkpoint_path(REPORT_NAME)
+    output = args.output
     atomic_write_bytes(output, (json.dumps(report, indent=2) + "\n").encode())
     print(json.dumps({k: v for k, v in report.items() if k != "per_category"}, indent=2))
     print(f"wrote {output}")

@@ -30,7 +30,7 @@ class FERDataConfig:
     portrait_identities: int = 40       # colour / geometry / mirror variants of the photo
     cartoon_identities: int = 120
     held_out_share: float = 0.2         # of each kind, never trained on
-    samples_per_identity: int = 160
+    samples_per_identity: int = 120
     seed: int = 0
 
 
@@ -142,11 +142,12 @@ def identities(config: FERDataConfig) -> list[tuple[str, int, IdentityRenderer]]
 
 
 def held_out(kind: str, number: int, config: FERDataConfig) -> bool:
-    """The last share of each kind is held out; the default portrait (number 0) is trained on."""
-    if kind == "portrait":
-        return number >= config.portrait_identities * (1 - config.held_out_share)
-    first = config.portrait_identities
-    return number - first >= config.cartoon_identities * (1 - config.held_out_share)
+    """The last share of each kind (at least one identity) is held out; the default portrait
+    (number 0) is always trained on."""
+    count = config.portrait_identities if kind == "portrait" else config.cartoon_identities
+    position = number if kind == "portrait" else number - config.portrait_identities
+    kept = count - max(1, round(count * config.held_out_share))
+    return position >= max(kept, 1 if kind == "portrait" else 0)
 
 
 def render_samples(config: FERDataConfig, alignment: AlignmentConfig = AlignmentConfig(),

@@ -41,7 +41,7 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--portrait-identities", type=int, default=defaults.portrait_identities)
     parser.add_argument("--cartoon-identities", type=int, default=defaults.cartoon_identities)
     parser.add_argument("--samples-per-identity", type=int, default=defaults.samples_per_identity)
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
@@ -55,7 +55,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
 class FERTraining(lightning.LightningModule):
     def __init__(self, config: FERConfig, learning_rate: float, total_steps: int):
         super().__init__()
-        self.net = FaceExpressionNet(config)
+        # channels-last convolutions run about twice as fast on the CPU
+        self.net = FaceExpressionNet(config).to(memory_format=torch.channels_last)
         self.learning_rate, self.total_steps = learning_rate, total_steps
         self.step_losses: list[float] = []
         self.train_losses: list[float] = []
@@ -64,6 +65,7 @@ class FERTraining(lightning.LightningModule):
         crops, categories, vad, intensity = batch
         if torch.rand(()) < 0.5:   # expressions are near-symmetric: a mirrored face is another sample
             crops = crops.flip(-1)
+        crops = crops.contiguous(memory_format=torch.channels_last)
         losses = emotion_loss(self.net(crops), {"categories": categories, "vad": vad, "intensity": intensity})
         self.step_losses.append(float(losses["total"].detach()))
         return losses["total"]
@@ -81,6 +83,8 @@ class FERTraining(lightning.LightningModule):
 
 @torch.inference_mode()
 def evaluate(net: FaceExpressionNet, crops: np.ndarray, categories: np.ndarray) -> dict:
+    if not len(crops):
+        return {"items": 0}
     net.eval()
     logits = torch.cat([net(torch.from_numpy(crops[i:i + 512])[:, None])["category_logits"]
                         for i in range(0, len(crops), 512)])

@@ -1,9 +1,10 @@
 """The face expression network: an aligned grey face crop -> emotion outputs.
 
-    64 x 64 grey crop -> four conv blocks (3x3 conv, batch norm, ReLU, 2x2 max-pool)
-    -> global average pooling -> the shared emotion heads (8 categories, VAD, intensity)
+    64 x 64 grey crop -> strided 3x3 stem (32 x 32) -> three blocks of two 3x3 convs with
+    batch norm and ReLU, each ending in 2x2 max-pool (16, 8, 4) -> global average pooling
+    -> the shared emotion heads (8 categories, VAD, intensity)
 
-About 0.3 M parameters: fast enough to score every frame of a video.
+About 0.3 M parameters: fast enough to score every frame of a video, and to train on a CPU.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from conditioning.heads import EmotionHeads
 @dataclass(frozen=True)
 class FERConfig:
     crop_size: int = 64
-    channels: tuple[int, ...] = (32, 64, 96, 128)
+    stem_channels: int = 24
+    channels: tuple[int, ...] = (32, 64, 128)
     hidden: int = 128
     dropout: float = 0.2
 
@@ -39,8 +41,10 @@ class FaceExpressionNet(nn.Module):
     def __init__(self, config: FERConfig = FERConfig()):
         super().__init__()
         self.config = config
-        widths = (1,) + config.channels
-        self.features = nn.Sequential(*[_block(a, b) for a, b in zip(widths[:-1], widths[1:])])
+        widths = (config.stem_channels,) + config.channels
+        stem = nn.Sequential(nn.Conv2d(1, config.stem_channels, 3, stride=2, padding=1, bias=False),
+                             nn.BatchNorm2d(config.stem_channels), nn.ReLU())
+        self.features = nn.Sequential(stem, *[_block(a, b) for a, b in zip(widths[:-1], widths[1:])])
         self.heads = EmotionHeads(config.channels[-1], config.hidden, config.dropout)
 
     def forward(self, crops: torch.Tensor) -> dict[str, torch.Tensor]:
