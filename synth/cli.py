@@ -61,8 +61,9 @@ def _size(value: str) -> int | None:
     return int(value)
 
 
-def _face(portrait: str | None, cartoon: bool):
-    if cartoon:
+def _face(portrait: str | None):
+    """'default' (or nothing): the shipped portrait; 'cartoon': the built-in cartoon face."""
+    if portrait == "cartoon":
         from synth.face.cartoon import DEFAULT
         return DEFAULT
     return None if portrait in (None, "default") else portrait
@@ -73,11 +74,11 @@ def _animate_one(studio, request: dict, output: Path, progress=None) -> dict:
     from conditioning.describe import first_target
 
     animation, source = studio.animate(
-        _face(request.get("portrait"), request.get("cartoon", False)), request["audio"],
+        _face(request.get("portrait")), request["audio"],
         request.get("emotion", "neutral"), output, size=request.get("size", 256), seed=request.get("seed", 0),
         steps=request.get("steps"), largest_face=request.get("largest_face", False),
         frames_dir=request.get("frames_dir"), landmarks_json=request.get("landmarks_json"), progress=progress)
-    return {"video": str(animation.video), "portrait": request.get("portrait") or ("cartoon" if request.get("cartoon") else "default"),
+    return {"video": str(animation.video), "portrait": request.get("portrait") or "default",
             "audio": str(request["audio"]), "emotion": source.to_dict() if hasattr(source, "to_dict") else first_target(source).to_dict(),
             "seed": animation.options.seed, "steps": animation.options.steps, "frames": animation.frames,
             "duration_s": round(animation.duration_s, 3),
@@ -104,8 +105,9 @@ def _animate_command(args: argparse.Namespace) -> None:
         print(f"wrote {len(lines)} videos and {manifest}")
         return
     if not args.portrait or not args.audio:
-        raise EmotionInputError("animate needs a portrait (or 'default') and an audio file, or --batch FILE")
-    request = {"portrait": args.portrait, "cartoon": args.cartoon, "audio": args.audio, "emotion": args.emotion,
+        raise EmotionInputError("animate needs a portrait ('default', 'cartoon' or a photo) and an audio file, "
+                                "or --batch FILE")
+    request = {"portrait": args.portrait, "audio": args.audio, "emotion": args.emotion,
                "size": args.size, "seed": args.seed, "steps": args.steps, "largest_face": args.largest_face,
                "frames_dir": args.frames_dir, "landmarks_json": args.landmarks_json}
     with tqdm(total=100, desc="animating", unit="%") as bar:
@@ -154,12 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     recognize.add_argument("--frames", action="store_true", help="also print the emotion every 0.25 s")
     recognize.set_defaults(run=_recognize_command)
     animate = commands.add_parser("animate", help="a talking-head video of a portrait saying a recording")
-    animate.add_argument("portrait", nargs="?", help="JPEG/PNG/WebP photo with one face, or 'default'")
+    animate.add_argument("portrait", nargs="?",
+                         help="JPEG/PNG/WebP photo with one face, 'default' (the shipped portrait) or 'cartoon'")
     animate.add_argument("audio", nargs="?", help="speech file (WAV/FLAC/OGG, any rate, mono or stereo)")
     animate.add_argument("--emotion", default="neutral", help="any emotion form, or a timeline")
     animate.add_argument("-o", "--output", default="animation.mp4")
     animate.add_argument("--size", type=_size, default=256, help="256, 512 or native (the portrait's framing)")
-    animate.add_argument("--cartoon", action="store_true", help="animate the built-in cartoon face instead")
     animate.add_argument("--seed", type=int, default=0)
     animate.add_argument("--steps", type=int, default=None, help="mouth-model sampling steps (default 8)")
     animate.add_argument("--largest-face", action="store_true", help="with several faces, use the largest")

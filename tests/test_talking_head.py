@@ -110,7 +110,7 @@ def test_cli_single_and_batch(speech, tmp_path, capsys):
     assert line["frames"] == 50 and max(emotion, key=emotion.get) == "angry" and line["fer_category"] in emotion
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps({"audio": str(stereo), "emotion": "calm", "seed": 2}) + "\n"
-                        + json.dumps({"audio": str(stereo), "cartoon": True, "emotion": "fearful", "output": "c.mp4"}) + "\n")
+                        + json.dumps({"audio": str(stereo), "portrait": "cartoon", "emotion": "fearful", "output": "c.mp4"}) + "\n")
     assert cli(["animate", "--batch", str(requests), "--out-dir", str(tmp_path / "batch")]) == 0
     lines = [json.loads(x) for x in (tmp_path / "batch" / "manifest.jsonl").read_text().splitlines()]
     assert [l["seed"] for l in lines] == [2, 0] and lines[1]["portrait"] == "cartoon"
