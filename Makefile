@@ -14,7 +14,7 @@ export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup system-packages python-env studio test bench clean-venv
+.PHONY: setup system-packages python-env studio test bench screenshots clean-venv
 
 setup: system-packages python-env
 	@echo "set-up: complete"
@@ -46,6 +46,9 @@ test: setup
 
 bench: setup
 	$(VPY) -m bench.run_all
+
+screenshots: setup
+	$(VPY) scripts/take_screenshots.py
 
 clean-venv:
 	rm -rf $(VENV)

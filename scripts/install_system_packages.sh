@@ -6,6 +6,7 @@ packages=(
     espeak-ng libespeak-ng1 libsndfile1
     festival flite festvox-us-slt-hts festvox-kallpc16k festvox-kdlpc16k
     libdlib-data
+    chromium
 )
 missing=()
 for package in "${packages[@]}"; do

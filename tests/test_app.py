@@ -1,29 +1,18 @@
 """The web studio starts, binds to loopback, and its explorer resolves emotions."""
 
-import socket
 import urllib.request
 
 import pytest
 from gradio_client import Client
 
-from app import build_app
 from ui.explorer import explain
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ui.testing import served_studio
 
 
 @pytest.fixture(scope="module")
 def served_app():
-    app = build_app()
-    app.queue(default_concurrency_limit=2)
-    port = free_port()
-    app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    app.close()
+    with served_studio() as url:
+        yield url
 
 
 def test_explain_every_output_for_a_timeline():
@@ -54,3 +43,27 @@ def test_explorer_reports_bad_input_as_an_error(served_app):
     with pytest.raises(Exception) as caught:
         client.predict("angyr", api_name="/resolve_emotion")
     assert "angry" in str(caught.value)
+
+
+def test_missing_models_are_named_with_the_command_that_makes_them(monkeypatch, tmp_path):
+    from ui.animate import missing_models_notice
+    monkeypatch.setenv("EMOSTUDIO_CHECKPOINTS", str(tmp_path))
+    notice = missing_models_notice()
+    assert "python -m train.train_fer" in notice and "python -m train.train_mouth" in notice
+    for name in ("face_expression.pt", "mouth_motion.pt"):
+        (tmp_path / name).write_bytes(b"")
+    assert missing_models_notice() == ""
+
+
+def test_cancel_stops_a_running_animation_at_its_next_progress_report():
+    from ui.animate import _CANCELLED, AnimationCancelled, _reporter
+    shown = []
+    report = _reporter(lambda share, desc: shown.append(desc), "session-1")
+    report(0.1, "rendering frame 1/50")
+    _CANCELLED.add("session-1")
+    try:
+        with pytest.raises(AnimationCancelled):
+            report(0.5, "rendering frame 26/50")
+    finally:
+        _CANCELLED.discard("session-1")
+    assert shown == ["rendering frame 1/50"]

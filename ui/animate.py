@@ -1,26 +1,41 @@
 """The Animate tab: a portrait (or the default one, or the cartoon) + speech + emotion ->
-a talking-head video, with what the face expression recognizer reads in it."""
+a talking-head video, with what the face expression recognizer reads in it, and the
+session's results to download."""
 
 from __future__ import annotations
 
 import functools
+import io
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import soundfile as sf
 
-from conditioning import EmotionInputError
+from conditioning import EmotionInputError, EmotionTarget, parse_emotion
 from conditioning.audio import AudioInputError
-from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
+from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes, checkpoint_path
 from conditioning.describe import first_target
 from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
+from ui.emotion_control import emotion_control
+from ui.plots import valence_arousal_plot
 
 EMOTION_EXAMPLES = ("happy:0.8", "a quietly furious voice", "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth",
                     "v=-0.6 a=0.7 d=-0.3")
 SIZES = {"256 px": 256, "512 px": 512, "portrait's own framing": None}
+EMPTY_HISTORY = "No results yet: each video you make in this session appears here, with its downloads."
+# Sessions whose running animation should stop. Gradio's cancel only stops waiting for a
+# handler that runs in a thread; the handler polls this at each progress report, so a
+# cancelled long video frees its worker within 25 frames instead of rendering to the end.
+_CANCELLED: set[str] = set()
+
+
+class AnimationCancelled(Exception):
+    """Raised inside the pipeline's progress report when the user pressed Cancel."""
 
 
 @functools.cache
@@ -29,59 +44,202 @@ def _studio():
     return Studio()
 
 
+def missing_models_notice() -> str:
+    """Markdown naming each talking-head checkpoint that is absent and the command that makes
+    it; empty when all are there. Checked on every page load, so it goes once they exist."""
+    from conditioning.fer import recognizer
+    from synth.face import mouth_generator
+    missing = [(module.CHECKPOINT_NAME, module.MADE_BY) for module in (mouth_generator, recognizer)
+               if not checkpoint_path(module.CHECKPOINT_NAME).exists()]
+    if not missing:
+        return ""
+    steps = "\n".join(f"- `checkpoints/{name}`: make it with `{command}`" for name, command in missing)
+    return f"**The talking-head models are missing**, so Animate cannot run yet:\n{steps}"
+
+
+@functools.cache
+def _default_portrait_pixels() -> np.ndarray:
+    from PIL import Image
+    with Image.open(default_portrait_path()) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def _is_default_portrait(portrait: np.ndarray | None) -> bool:
+    """The form starts with the default portrait shown, so it arrives as pixels; the
+    recipe should still say "default", which anyone can reproduce, not "upload"."""
+    if portrait is None:
+        return True
+    default = _default_portrait_pixels()
+    return portrait.shape == default.shape and np.array_equal(portrait, default)
+
+
 def _face(portrait: np.ndarray | None, cartoon: bool, cartoon_seed: int):
     if cartoon:
         return DEFAULT if not cartoon_seed else CartoonIdentity.random(np.random.default_rng(int(cartoon_seed)))
-    return portrait   # None: the default portrait
+    return None if _is_default_portrait(portrait) else portrait   # None: the default portrait
 
 
-def animate(portrait, cartoon, cartoon_seed, audio_path, emotion, size, seed, steps, progress=gr.Progress()):
-    """Gradio handler; every failure becomes a message naming the problem."""
-    if not audio_path:
-        raise gr.Error("Upload or record speech first (WAV/FLAC/OGG, up to 10 minutes).")
-    folder = Path(tempfile.mkdtemp(prefix="emostudio-animate-"))
+def _save_speech_wav(audio_path: str, destination: Path) -> None:
+    """The speech as WAV beside the video, so a result's downloads are complete on their own."""
+    samples, rate = sf.read(audio_path, dtype="float32")
+    buffer = io.BytesIO()
+    sf.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    atomic_write_bytes(destination, buffer.getvalue())
+
+
+def _reporter(progress: gr.Progress, session: str | None):
+    """The pipeline's progress callback: shows progress, and stops the work once cancelled."""
+    def report(share: float, message: str) -> None:
+        if session in _CANCELLED:
+            raise AnimationCancelled(message)
+        progress(share, desc=message)
+    return report
+
+
+def request_cancel(request: gr.Request) -> None:
+    _CANCELLED.add(request.session_hash)
+
+
+def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, report):
+    """Studio.animate with every failure turned into a message naming the problem."""
     try:
-        animation, source = _studio().animate(
-            _face(portrait, cartoon, cartoon_seed), audio_path, emotion or "neutral", folder / "animation.mp4",
-            size=SIZES[size], seed=int(seed), steps=int(steps),
-            progress=lambda share, message: progress(share, desc=message))
+        return _studio().animate(face, audio_path, emotion, output, size=SIZES[size], seed=int(seed),
+                                 steps=int(steps), progress=report)
+    except AnimationCancelled:
+        raise gr.Error("Animation cancelled.") from None
     except MissingCheckpointError as error:
         raise gr.Error(f"The talking-head models are missing: {error}") from None
     except (EmotionInputError, AudioInputError, ValueError) as error:
         raise gr.Error(str(error)) from None
-    recipe = {"portrait": "cartoon" if cartoon else ("upload" if portrait is not None else "default"),
-              "cartoon_seed": int(cartoon_seed) if cartoon else None, "emotion": emotion,
-              "resolved": first_target(source).to_dict(), "size": SIZES[size], "seed": int(seed), "steps": int(steps),
-              "frames": animation.frames, "duration_s": round(animation.duration_s, 3),
-              "recognized": animation.recognized.to_dict() if animation.recognized else None}
-    recipe_path = folder / "animation.json"
+
+
+def animate(portrait, cartoon, cartoon_seed, audio_path, emotion, size, seed, steps, progress=gr.Progress(),
+            request: gr.Request = None):
+    """Gradio handler; every failure becomes a message naming the problem."""
+    if not audio_path:
+        raise gr.Error("Upload or record speech first (WAV/FLAC/OGG, up to 10 minutes).")
+    if not (emotion or "").strip():
+        raise gr.Error("The emotion is empty or unusable: the emotion control's summary says what to fix.")
+    session = request.session_hash if request is not None else None
+    _CANCELLED.discard(session)   # a Cancel pressed before this run does not stop it
+    folder = Path(tempfile.mkdtemp(prefix="emostudio-animate-"))
+    try:
+        animation, source = _studio_animate(_face(portrait, cartoon, cartoon_seed), audio_path, emotion,
+                                             folder / "animation.mp4", size, seed, steps,
+                                             _reporter(progress, session))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)   # a failed or cancelled run leaves nothing behind
+        raise
+    recipe = _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation)
+    recipe_path, speech_path = folder / "animation.json", folder / "speech.wav"
     atomic_write_bytes(recipe_path, json.dumps(recipe, indent=2).encode())
+    _save_speech_wav(audio_path, speech_path)
     recognized = animation.recognized.category_dict() if animation.recognized else {}
-    return str(animation.video), recognized, recipe, [str(animation.video), str(recipe_path)]
+    return str(animation.video), recognized, recipe, [str(animation.video), str(speech_path), str(recipe_path)]
+
+
+def _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation) -> dict:
+    """How a video was made, in enough detail to make it again."""
+    return {"portrait": "cartoon" if cartoon else ("default" if _is_default_portrait(portrait) else "upload"),
+            "cartoon_seed": int(cartoon_seed) if cartoon else None, "emotion": emotion,
+            "resolved": first_target(source).to_dict(), "size": SIZES[size], "seed": int(seed), "steps": int(steps),
+            "frames": animation.frames, "duration_s": round(animation.duration_s, 3),
+            "recognized": animation.recognized.to_dict() if animation.recognized else None}
+
+
+def _save_poster(video: Path, destination: Path) -> None:
+    """The video's middle frame as PNG: the history's thumbnail (a still loads at once and
+    looks the same in every browser, where a video thumbnail may show a half-decoded frame)."""
+    import imageio_ffmpeg
+    from PIL import Image
+
+    reader = imageio_ffmpeg.read_frames(str(video))
+    width, height = next(reader)["size"]
+    frames = list(reader)
+    middle = np.frombuffer(frames[len(frames) // 2], np.uint8).reshape(height, width, 3)
+    buffer = io.BytesIO()
+    Image.fromarray(middle).save(buffer, format="PNG")
+    atomic_write_bytes(destination, buffer.getvalue())
+
+
+def target_vs_recognized(recipe: dict):
+    """The target (a timeline's whole path) and the recognized expression on one plane."""
+    recognized = EmotionTarget.from_dict(recipe["recognized"]) if recipe.get("recognized") else None
+    return valence_arousal_plot(parse_emotion(recipe["emotion"]), recognized, title="")
+
+
+def _caption(number: int, recipe: dict) -> str:
+    recognized = recipe.get("recognized")
+    read = f" → read as {EmotionTarget.from_dict(recognized).category}" if recognized else ""
+    emotion = " ".join(recipe["emotion"].split())
+    return f"#{number}: {emotion[:60]}{'…' if len(emotion) > 60 else ''}{read}"
+
+
+def record_result(history: list[dict], recipe: dict, files: list):
+    """Adds a finished animation to the session's history; shows it, newest first."""
+    paths = [getattr(f, "path", f) for f in files]   # gr.File may give FileData objects or paths
+    poster = Path(tempfile.mkdtemp(prefix="emostudio-poster-")) / "poster.png"
+    _save_poster(Path(paths[0]), poster)
+    entry = {"poster": str(poster), "files": paths, "caption": _caption(len(history) + 1, recipe)}
+    history = history + [entry]
+    return (history, gr.Gallery(_gallery(history), visible=True), gr.Markdown(visible=False),
+            target_vs_recognized(recipe), gr.File(entry["files"], visible=True))
+
+
+def _gallery(history: list[dict]) -> list[tuple[str, str]]:
+    return [(entry["poster"], entry["caption"]) for entry in reversed(history)]
+
+
+def pick_result(history: list[dict], event: gr.SelectData):
+    """The downloads of the result clicked in the history (shown newest first)."""
+    return history[len(history) - 1 - event.index]["files"]
 
 
 def build_animate_tab() -> None:
-    gr.Markdown("Animate a portrait with speech and an emotion. Leave the portrait empty for the default one, "
+    gr.Markdown("Animate a portrait with speech and an emotion. Leave the portrait as it is for the default one, "
                 "or tick *cartoon* for the built-in avatar. Text-to-speech (\"speak it\") arrives with the Speak tab.")
+    gr.Markdown(missing_models_notice, elem_id="animate-models-notice")
+    history = gr.State([])
     with gr.Row():
         with gr.Column():
-            portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP)", type="numpy", sources=["upload"],
-                                value=str(default_portrait_path()), elem_id="animate-portrait")
+            portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP, up to 50 megapixels)", type="numpy",
+                                sources=["upload"], value=str(default_portrait_path()), elem_id="animate-portrait")
             with gr.Row():
                 cartoon = gr.Checkbox(label="Cartoon avatar instead", value=False, elem_id="animate-cartoon")
                 cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
-            audio = gr.Audio(label="Speech", type="filepath", sources=["upload", "microphone"], elem_id="animate-audio")
-            emotion = gr.Textbox(label="Emotion (any form, or a timeline)", value="happy:0.8", elem_id="animate-emotion")
-            gr.Examples(list(EMOTION_EXAMPLES), inputs=emotion)
+            audio = gr.Audio(label="Speech (WAV/FLAC/OGG, up to 10 minutes)", type="filepath",
+                             sources=["upload", "microphone"], elem_id="animate-audio")
+            control = emotion_control("animate-emotion", initial="happy:0.8")
+            control.examples(EMOTION_EXAMPLES)
             with gr.Row():
                 size = gr.Radio(list(SIZES), value="256 px", label="Video size")
                 seed = gr.Number(label="Seed", value=0, precision=0)
                 steps = gr.Slider(1, 32, value=8, step=1, label="Mouth-model steps")
-            button = gr.Button("Animate", variant="primary", elem_id="animate-run")
+            with gr.Row():
+                button = gr.Button("Animate", variant="primary", elem_id="animate-run")
+                cancel = gr.Button("Cancel", variant="stop", elem_id="animate-cancel")
         with gr.Column():
             video = gr.Video(label="Talking head", elem_id="animate-video")
-            recognized = gr.Label(label="Expression the face recognizer reads", num_top_classes=3)
-            recipe = gr.JSON(label="How it was made")
-            files = gr.File(label="Downloads", file_count="multiple")
-    button.click(animate, [portrait, cartoon, cartoon_seed, audio, emotion, size, seed, steps],
-                 [video, recognized, recipe, files], api_name="animate")
+            recognized = gr.Label(label="Expression the face recognizer reads", num_top_classes=3,
+                                  elem_id="animate-recognized")
+            comparison = gr.Plot(label="Target vs recognized, on the valence-arousal plane",
+                                 elem_id="animate-comparison")
+            files = gr.File(label="Downloads: MP4, speech WAV, JSON recipe", file_count="multiple",
+                            interactive=False, elem_id="animate-files")
+            with gr.Accordion("How it was made (JSON)", open=False):
+                recipe = gr.JSON(label="Recipe")
+    with gr.Accordion("This session's results", open=True):
+        history_note = gr.Markdown(EMPTY_HISTORY, elem_id="animate-history-empty")
+        # Hidden until the first result, so an empty session shows one line, not empty boxes.
+        gallery = gr.Gallery(label="Results (click one for its downloads)", columns=6, fit_columns=False, height=230,
+                             object_fit="contain", allow_preview=False, visible=False, elem_id="animate-history")
+        picked_files = gr.File(label="Downloads of the picked result", file_count="multiple",
+                               interactive=False, visible=False, elem_id="animate-history-files")
+
+    run = button.click(animate, [portrait, cartoon, cartoon_seed, audio, control.value, size, seed, steps],
+                       [video, recognized, recipe, files], api_name="animate")
+    run.success(record_result, [history, recipe, files], [history, gallery, history_note, comparison, picked_files],
+                api_name=False)
+    # Cancelling drops a queued request, stops waiting for a running one, and stops its work.
+    cancel.click(request_cancel, None, None, cancels=[run], api_name=False, queue=False)
+    gallery.select(pick_result, history, picked_files, api_name=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from conditioning import EmotionInputError, parse_emotion, to_emotionml, vocabulary
+from conditioning import EmotionInputError, parse_emotion, to_emotionml
 from conditioning.describe import first_target, summarize
+from ui.emotion_control import emotion_control
 from ui.plots import valence_arousal_plot
 
 EXAMPLES = (
@@ -27,6 +28,7 @@ def explain(emotion) -> dict:
 
 
 def _render(emotion):
+    """The API's view: a bad emotion is an error naming the problem."""
     try:
         view = explain(emotion)
     except EmotionInputError as error:
@@ -37,55 +39,35 @@ def _render(emotion):
             round(target.intensity, 3), view["emotionml"], view["summary"])
 
 
-def _from_label(word, intensity):
-    return f"{word}:{intensity:.2f}"
+def _render_live(emotion):
+    """The page's view while someone edits: a bad emotion leaves the last good one shown,
+    since the control's summary already says what is wrong (no error pop-up per keystroke)."""
+    try:
+        return _render(emotion)
+    except gr.Error:
+        return (gr.update(),) * 6
 
 
-def _from_vad(valence, arousal, dominance):
-    return f"v={valence:.2f} a={arousal:.2f} d={dominance:.2f}"
-
-
-def build_explorer_tab(app: gr.Blocks) -> None:
-    """Adds the explorer's components and events to `app`; the default emotion is
-    resolved when the page opens, so nothing starts empty."""
-    gr.Markdown("Type or pick an emotion in any form; the studio resolves it to one point "
-                "in its emotion space, the same one every generator is driven by.")
+def build_explorer_tab() -> None:
+    """Adds the explorer's components and events to the current Blocks."""
+    gr.Markdown("Set an emotion in any form; the studio resolves it to one point in its emotion "
+                "space, the same one every generator is driven by.")
     with gr.Row():
         with gr.Column(scale=1):
-            with gr.Tab("Type"):
-                typed = gr.Textbox(label="Emotion (label, mixture, VAD, description, timeline)",
-                                   value="a slightly nervous whisper", elem_id="explorer-text")
-                gr.Examples(list(EXAMPLES), inputs=typed)
-                typed_button = gr.Button("Resolve", variant="primary", elem_id="explorer-resolve")
-            with gr.Tab("Pick"):
-                word = gr.Dropdown(sorted(e.word for e in vocabulary().entries), value="happy",
-                                   label="Emotion word", elem_id="explorer-word")
-                intensity = gr.Slider(0, 1, value=0.7, step=0.05, label="Intensity")
-                pick_button = gr.Button("Resolve", elem_id="explorer-pick")
-            with gr.Tab("Valence-arousal-dominance"):
-                valence = gr.Slider(-1, 1, value=0.5, step=0.05, label="Valence")
-                arousal = gr.Slider(-1, 1, value=0.3, step=0.05, label="Arousal")
-                dominance = gr.Slider(-1, 1, value=0.0, step=0.05, label="Dominance")
-                vad_button = gr.Button("Resolve", elem_id="explorer-vad")
-            with gr.Tab("EmotionML"):
-                document = gr.Code(language="html", label="EmotionML document", value=to_emotionml(
-                    parse_emotion("surprised:0.6")))
-                xml_button = gr.Button("Resolve", elem_id="explorer-xml")
+            control = emotion_control("explorer-emotion", initial="a slightly nervous whisper", show_plot=False)
+            control.examples(EXAMPLES)
         with gr.Column(scale=1):
-            heading = gr.Markdown(elem_id="explorer-heading")
-            plot = gr.Plot(label="Valence-arousal plane")
-            categories = gr.Label(label="Category mix", num_top_classes=4)
-            level = gr.Number(label="Intensity", precision=3)
+            first = _render(control.value.value)
+            heading = gr.Markdown(first[0], elem_id="explorer-heading")
+            plot = gr.Plot(first[1], label="Valence-arousal plane", elem_id="explorer-plot")
+            categories = gr.Label(first[2], label="Category mix", num_top_classes=4)
+            level = gr.Number(first[3], label="Intensity", precision=3)
     with gr.Accordion("EmotionML and details", open=False):
-        emotionml = gr.Code(language="html", label="As EmotionML")
-        details = gr.JSON(label="Target, nearest words, prosody prior")
+        emotionml = gr.Code(first[4], language="html", label="As EmotionML")
+        details = gr.JSON(first[5], label="Target, nearest words, prosody prior")
 
     outputs = [heading, plot, categories, level, emotionml, details]
-    typed_button.click(_render, typed, outputs, api_name="resolve_emotion")
-    typed.submit(_render, typed, outputs, api_name=False)
-    app.load(_render, typed, outputs, api_name=False)
-    pick_button.click(_from_label, [word, intensity], typed, api_name=False).then(
-        _render, typed, outputs, api_name=False)
-    vad_button.click(_from_vad, [valence, arousal, dominance], typed, api_name=False).then(
-        _render, typed, outputs, api_name=False)
-    xml_button.click(_render, document, outputs, api_name=False)
+    control.value.change(_render_live, control.value, outputs, api_name=False, show_progress="hidden",
+                         trigger_mode="always_last")
+    # Pressing Enter in the emotion box resolves explicitly; this is also the API endpoint.
+    control.value.submit(_render, control.value, outputs, api_name="resolve_emotion")

@@ -1,0 +1,185 @@
+"""The studio end to end in headless Chromium: the page loads, every input of the emotion
+control sets the emotion and its live summary follows, examples fill the form in one click,
+and Animate turns speech into a valid MP4 with the recognizer's reading and downloads."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.request
+
+import pytest
+
+from conditioning import CATEGORIES
+from synth.face.video import probe_video
+from ui.app import TITLE
+from ui.testing import (animate_speech, chromium_missing, click_example, control_tab, headless_chromium,
+                        open_studio, open_tab, served_studio, speech_wav)
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
+
+EXPLORER = "explorer-emotion"
+ANIMATE = "animate-emotion"
+SUMMARY_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def studio_url():
+    with served_studio() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with headless_chromium() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def page(browser, studio_url):
+    page = open_studio(browser, studio_url)
+    yield page
+    page.close()
+
+
+def expect_text(locator, pattern: str) -> None:
+    from playwright.sync_api import expect
+    expect(locator).to_contain_text(re.compile(pattern), timeout=SUMMARY_TIMEOUT_MS)
+
+
+def summary(page, prefix: str = EXPLORER):
+    return page.locator(f"#{prefix}-summary")
+
+
+def emotion_value(page, prefix: str = EXPLORER) -> str:
+    return page.locator(f"#{prefix}-value textarea").input_value()
+
+
+def test_page_loads_with_title_and_tabs(page):
+    assert page.title() == TITLE
+    for name in ("Emotion explorer", "Animate"):
+        assert page.get_by_role("tab", name=name, exact=True).count() == 1
+    expect_text(summary(page), r"fearful.*nervous")       # the explorer starts resolved, never empty
+
+
+def test_category_and_intensity(page):
+    control_tab(page, EXPLORER, "Category")
+    page.locator(f"#{EXPLORER}-category input").click()
+    page.get_by_role("option", name="angry", exact=True).click()
+    intensity = page.locator(f"#{EXPLORER}-intensity input[type=number]")
+    intensity.fill("0.4")
+    intensity.press("Enter")
+    expect_text(summary(page), r"angry, intensity 0\.40")
+    assert emotion_value(page) == "angry:0.40"
+    expect_text(page.locator("#explorer-heading"), "angry")   # the explorer's own view follows
+
+
+def test_click_on_the_valence_arousal_plane(page):
+    control_tab(page, EXPLORER, "Valence–arousal")
+    plane = page.locator(f"#{EXPLORER}-plane img")
+    box = plane.bounding_box()
+    # Valence -0.5, arousal +0.5: a quarter in from the left, a quarter down from the top.
+    plane.click(position={"x": 0.25 * box["width"], "y": 0.25 * box["height"]})
+    expect_text(summary(page), r"valence -0\.50 · arousal \+0\.50 · dominance \+0\.00")
+    dominance = page.locator(f"#{EXPLORER}-dominance input[type=number]")
+    dominance.fill("0.6")
+    dominance.press("Enter")
+    expect_text(summary(page), r"dominance \+0\.60")
+    assert emotion_value(page) == "v=-0.50 a=0.50 d=0.60"
+
+
+def test_description(page):
+    control_tab(page, EXPLORER, "Description")
+    page.locator(f"#{EXPLORER}-description textarea").fill("a quietly furious voice")
+    expect_text(summary(page), r"angry, intensity 0\.\d\d: .*furious")
+
+
+def test_emotionml(page):
+    control_tab(page, EXPLORER, "EmotionML")
+    page.locator(f"#{EXPLORER}-emotionml .cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(
+        '<emotionml xmlns="http://www.w3.org/2009/10/emotionml" version="1.0">'
+        '<emotion category-set="http://www.w3.org/TR/emotion-voc/xml#big6">'
+        '<category name="sadness"/><intensity value="0.9"/></emotion></emotionml>')
+    expect_text(summary(page), r"sad, intensity 0\.90")
+
+
+def edit_cell(page, row: int, column: int, text: str) -> None:
+    cell = page.locator(f'#{EXPLORER}-timeline [data-testid="cell-{row}-{column}"]')
+    cell.dblclick()
+    editor = cell.locator("textarea")
+    editor.fill(text)
+    editor.press("Enter")
+
+
+def test_timeline_editor(page):
+    control_tab(page, EXPLORER, "Timeline")
+    expect_text(summary(page), r"timeline \(smooth\): 0 s calm")
+    edit_cell(page, 2, 1, "happy:0.9")
+    edit_cell(page, 2, 0, "2.5")
+    page.locator(f"#{EXPLORER}-interpolation").get_by_text("step", exact=True).click()
+    expect_text(summary(page), r"timeline \(step\): 0 s calm 0\.60 → 1\.5 s fearful 0\.60 → 2\.5 s happy 0\.90")
+    assert emotion_value(page) == "0s calm; 1.5s fearful:0.6; 2.5s happy:0.9 | step"
+
+
+def test_bad_input_is_named_in_the_summary(page):
+    control_tab(page, EXPLORER, "Timeline")
+    edit_cell(page, 1, 0, "soon")
+    expect_text(summary(page), r"Cannot use this emotion:.*row 2.*not a number")
+    control_tab(page, EXPLORER, "Description")
+    page.locator(f"#{EXPLORER}-description textarea").fill("angyr")
+    expect_text(summary(page), r"Cannot use this emotion:.*did you mean 'angry'")
+    assert "Traceback" not in page.content()
+
+
+def test_an_example_fills_the_form_in_one_click(page):
+    click_example(page, EXPLORER, "v=0.6 a=-0.4 d=0.2")
+    expect_text(page.locator(f"#{EXPLORER}-tabs [role=tab][aria-selected=true]"), "Valence–arousal")
+    expect_text(summary(page), r"valence \+0\.60 · arousal -0\.40 · dominance \+0\.20")
+    click_example(page, EXPLORER, "0s calm; 1.5s fearful:0.6; 3s furious | smooth")
+    expect_text(page.locator(f"#{EXPLORER}-tabs [role=tab][aria-selected=true]"), "Timeline")
+    assert page.locator(f'#{EXPLORER}-timeline [data-testid="cell-2-1"]').inner_text().strip() == "furious"
+
+
+def test_animate_without_speech_says_what_to_do(page):
+    open_tab(page, "Animate")
+    page.locator("#animate-run").click()
+    expect_text(page.locator(".toast-body").first, "Upload or record speech first")
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=60) as response:
+        return response.read()
+
+
+def test_animate_the_default_portrait(page, tmp_path):
+    wav = speech_wav(tmp_path / "speech.wav")
+    open_tab(page, "Animate")
+    click_example(page, ANIMATE, "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth")
+    expect_text(summary(page, ANIMATE), r"timeline \(smooth\): 0 s calm")
+    video = animate_speech(page, wav)
+
+    mp4 = tmp_path / "video.mp4"
+    mp4.write_bytes(fetch(video.get_attribute("src")))
+    info = probe_video(mp4)
+    assert info.fps == pytest.approx(25.0) and info.has_audio
+    assert (info.video_codec, info.audio_codec, info.width, info.height) == ("h264", "aac", 256, 256)
+    assert info.frames == pytest.approx(25 * info.duration_s, abs=2) and info.duration_s > 1.0
+
+    recognized = page.locator("#animate-recognized")
+    expect_text(recognized, r"\d+%")
+    assert any(name in recognized.inner_text() for name in CATEGORIES)
+    page.locator("#animate-comparison img").wait_for()          # target vs recognized, drawn
+
+    downloads = page.locator("#animate-files a[href]")
+    links = {re.sub(r"\?.*$", "", link).rsplit("/", 1)[-1]: link
+             for link in downloads.evaluate_all("links => links.map(link => link.href)")}
+    assert set(links) == {"animation.mp4", "speech.wav", "animation.json"}
+    recipe = json.loads(fetch(links["animation.json"]))
+    assert recipe["emotion"].startswith("0s calm; 1.5s surprised:0.9") and recipe["portrait"] == "default"
+    assert fetch(links["speech.wav"])[:4] == b"RIFF"
+
+    history = page.locator("#animate-history")
+    expect_text(history, r"#1: 0s calm")
+    assert history.locator("img").count() == 1

@@ -1,0 +1,122 @@
+"""The studio served in a background thread and driven by headless Chromium: shared by the
+browser tests (tests/test_browser.py) and scripts/take_screenshots.py.
+
+Playwright cannot download its own browsers here, so it drives Debian's `chromium`
+(`/usr/bin/chromium`, or $EMOSTUDIO_CHROMIUM). Playwright is a dev dependency: it is
+imported only when a browser is started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+CHROMIUM = os.environ.get("EMOSTUDIO_CHROMIUM", "/usr/bin/chromium")
+# Headless, and quiet on the network: no sandbox (tests may run as root), no GPU, no QUIC,
+# no first-run, background, update or sync traffic.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Gradio renders the app after its config and front-end bundle arrive; on a busy machine
+# that takes seconds, and the talking head takes tens of seconds more.
+PAGE_TIMEOUT_MS = 60_000
+ANIMATE_TIMEOUT_MS = 300_000
+
+
+def chromium_missing() -> str | None:
+    """Why no browser test can run here, or None when they can."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (Debian package `chromium`; scripts/install_system_packages.sh installs it)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is missing (pip install -e '.[dev]')"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def served_studio(concurrency: int = 2) -> Iterator[str]:
+    """The whole studio on a free loopback port, in this process; yields its URL."""
+    from ui.app import build_app, serve
+
+    port = free_port()
+    app = serve(build_app(), "127.0.0.1", port, concurrency, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+@contextmanager
+def headless_chromium():
+    """A Playwright `Browser` on Debian's Chromium with a fresh, throw-away profile."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        # Playwright gives every launch its own temporary --user-data-dir.
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_studio(browser, url: str, width: int = 1280, height: int = 900):
+    """A page with the studio loaded and its first tab rendered."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("#explorer-emotion-summary").wait_for(state="visible")
+    return page
+
+
+def open_tab(page, name: str) -> None:
+    """Clicks the top-level or control tab button whose text is `name`."""
+    page.get_by_role("tab", name=name, exact=True).first.click()
+
+
+def control_tab(page, prefix: str, name: str) -> None:
+    """Opens one input tab (`Category`, `Timeline`, ...) of the emotion control `prefix`."""
+    page.locator(f"#{prefix}-tabs").get_by_role("tab", name=name, exact=True).click()
+
+
+def click_example(page, prefix: str, text: str) -> None:
+    """Clicks the example `text` under the emotion control `prefix`."""
+    page.locator(f"#{prefix}-value-examples").get_by_text(text, exact=True).click()
+
+
+def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS):
+    """On the Animate tab: uploads `wav`, clicks Animate and waits for the video; returns
+    the video element, or raises with the message the page showed instead. The portrait and
+    emotion are whatever the form holds."""
+    open_tab(page, "Animate")
+    page.locator("#animate-audio input[type=file]").set_input_files(str(wav))
+    # The upload is done when the player replaces the drop zone.
+    page.locator('#animate-audio [data-testid^="audio-player"]').wait_for(state="attached")
+    page.locator("#animate-run").click()
+    video = page.locator("#animate-video video")
+    error = page.locator(".toast-body")
+    # Whichever comes first: an error names its problem at once instead of a long time-out.
+    video.or_(error).first.wait_for(state="attached", timeout=timeout_ms)
+    if video.count() == 0:
+        raise AssertionError(f"Animate failed: {' '.join(error.first.inner_text().split())}")
+    return video
+
+
+def speech_wav(path: Path, text: str = "hello there, how are you today") -> Path:
+    """A short spoken WAV made with flite (Debian package `flite`)."""
+    flite = shutil.which("flite")
+    if flite is None:
+        raise FileNotFoundError("flite is missing (Debian package `flite`)")
+    subprocess.run([flite, "-voice", "slt", "-t", text, "-o", str(path)], check=True, capture_output=True)
+    return path
