@@ -1,0 +1,1 @@
+"""Vocoders: acoustic parameters <-> waveform."""
