@@ -1,0 +1,2 @@
+"""Emotional text-to-speech: text encoder, variance adaptor, flow-matching and diffusion
+decoders over WORLD acoustic features."""
