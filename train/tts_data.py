@@ -130,3 +130,28 @@ def _pad(tensors: list[torch.Tensor], axis: int) -> torch.Tensor:
             t = torch.cat([t, t.new_zeros(t.shape[:-1] + (missing,))], dim=-1)
         padded.append(t)
     return torch.stack(padded)
+
+
+class LengthBatches(torch.utils.data.Sampler):
+    """Batches of dataset positions with similar frame counts (less padding), in an order
+    drawn from the seed and the epoch: shuffle, sort within pools of `pool` batches, cut
+    into batches, shuffle the batches."""
+
+    def __init__(self, lengths: list[int], batch_size: int, seed: int, pool: int = 50):
+        self.lengths, self.batch_size, self.seed, self.pool, self.epoch = list(lengths), batch_size, seed, pool, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self):
+        rng = np.random.default_rng([self.seed, self.epoch])
+        order = rng.permutation(len(self.lengths))
+        span = self.batch_size * self.pool
+        batches = []
+        for start in range(0, len(order), span):
+            pooled = sorted(order[start:start + span], key=lambda i: self.lengths[i])
+            batches.extend(pooled[k:k + self.batch_size] for k in range(0, len(pooled), self.batch_size))
+        return iter([[int(i) for i in batches[k]] for k in rng.permutation(len(batches))])

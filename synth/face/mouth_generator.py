@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from diffusers import FlowMatchEulerDiscreteScheduler
 
 from conditioning.audio import check_audio, resample
 from conditioning.checkpoints import checkpoint_path, load_checkpoint
@@ -20,6 +19,8 @@ from conditioning.features import source_features
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from conditioning.target import NEUTRAL
 from conditioning.timeline import EmotionSource
+
+from synth.sampling import sample_flow
 
 from .motion import FPS
 from .mouth_model import MouthFlowNet, MouthModelConfig
@@ -32,20 +33,6 @@ MAX_DURATION_S = 600.0
 
 def motion_frames(duration_s: float, fps: float = FPS) -> int:
     return max(1, int(round(duration_s * fps)))
-
-
-def sample_flow(velocity, shape: tuple[int, ...], steps: int, generator: torch.Generator) -> torch.Tensor:
-    """Integrates a flow-matching velocity (noise -> data as sigma goes 1 -> 0) with
-    diffusers' FlowMatchEulerDiscreteScheduler; velocity(sample, sigma (B,)) -> noise - data."""
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1; got {steps}")
-    scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1000, shift=1.0)
-    scheduler.set_timesteps(steps)
-    sample = torch.randn(shape, generator=generator)
-    for timestep in scheduler.timesteps:
-        sigma = torch.full((shape[0],), float(timestep) / scheduler.config.num_train_timesteps)
-        sample = scheduler.step(velocity(sample, sigma), timestep, sample).prev_sample
-    return sample
 
 
 class MouthMotionGenerator:

@@ -1,0 +1,121 @@
+"""Train the emotional TTS (flow-matching or diffusion decoder) on a built corpus.
+
+    python -m train.corpus.build --size full --out data/corpus
+    python -m train.tts_features --corpus data/corpus
+    python -m train.train_tts --corpus data/corpus --decoder flow
+    python -m train.train_tts --corpus data/corpus --decoder diffusion
+
+Trains on the train split (six voices), validates each epoch on the validation split at
+fixed noise, and writes checkpoints/tts_<decoder>.pt (config with the corpus's
+normalisation statistics, weights, per-epoch losses) and its manifest entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+import lightning
+import torch
+from torch.utils.data import DataLoader
+
+from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from synth.tts.config import DECODERS, TTSConfig
+from train.callbacks import TextProgress
+from train.tts_data import LengthBatches, TTSDataset, collate, load_tokens
+from train.tts_features import load_features
+from train.tts_module import TTSTraining, corpus_statistics
+
+
+def checkpoint_name(decoder: str) -> str:
+    return f"tts_{decoder}.pt"
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="a corpus with tts_features built")
+    parser.add_argument("--decoder", choices=DECODERS, default="flow")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--hidden", type=int, default=TTSConfig.hidden)
+    parser.add_argument("--decoder-channels", type=int, default=TTSConfig.decoder_channels)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
+    parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
+    parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
+    parser.add_argument("--output", type=Path, default=None, help="default: checkpoints/tts_<decoder>.pt")
+    parser.add_argument("--no-manifest", action="store_true")
+    return parser.parse_args(argv)
+
+
+class _EpochBatches(lightning.Callback):
+    def __init__(self, batches: LengthBatches):
+        self.batches = batches
+
+    def on_train_epoch_start(self, trainer, module):
+        self.batches.set_epoch(trainer.current_epoch)
+
+
+def train(args: argparse.Namespace) -> dict:
+    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    acoustic = load_features(args.corpus)
+    tokens = load_tokens(args.corpus, acoustic)
+    splits = {split: [i for i, r in enumerate(acoustic.records) if r["split"] == split]
+              for split in ("train", "validation")}
+    train_items = splits["train"][: args.limit_train]
+    if not train_items:
+        raise SystemExit(f"{args.corpus} has no training items")
+    config = corpus_statistics(acoustic, train_items, TTSConfig(
+        decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels))
+    batches = LengthBatches([int(acoustic.offsets[i + 1] - acoustic.offsets[i]) for i in train_items],
+                            args.batch_size, args.seed)
+    module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs)
+    train_loader = DataLoader(TTSDataset(acoustic, tokens, train_items), batch_sampler=batches, collate_fn=collate,
+                              num_workers=args.workers)
+    validation_loader = DataLoader(TTSDataset(acoustic, tokens, splits["validation"]), batch_size=args.batch_size,
+                                   collate_fn=collate) if splits["validation"] else None
+    trainer = lightning.Trainer(
+        max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices, logger=False,
+        enable_checkpointing=False, gradient_clip_val=1.0, num_sanity_val_steps=0, enable_model_summary=False,
+        callbacks=[_EpochBatches(batches), TextProgress(
+            summary=lambda m: m.validation_losses[-1] if m.validation_losses else None)],
+        enable_progress_bar=sys.stdout.isatty(), log_every_n_steps=20)
+    started = time.perf_counter()
+    trainer.fit(module, train_loader, validation_loader)
+    return {"module": module, "config": config, "seconds": time.perf_counter() - started,
+            "train_items": train_items, "acoustic": acoustic}
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    result = train(args)
+    output = args.output or checkpoint_path(checkpoint_name(args.decoder))
+    module = result["module"]
+    metrics = {"train_losses": module.train_losses, "validation_losses": module.validation_losses}
+    save_checkpoint(output, result["config"], module.model.state_dict(), extra={"metrics": metrics})
+    if not args.no_manifest:
+        records = result["acoustic"].records
+        record_in_manifest(output, {
+            "model": f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
+            "made_by": f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
+                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}",
+            "config": dataclasses.asdict(result["config"]),
+            "parameters": sum(p.numel() for p in module.model.parameters()),
+            "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
+                     f"(voices {sorted({records[i]['voice'] for i in result['train_items']})}); features "
+                     f"train.tts_features (WORLD, 10 ms)"),
+            "training_seconds": round(result["seconds"], 1),
+            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
+            "metrics": metrics,
+        })
+    print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
