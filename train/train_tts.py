@@ -25,7 +25,7 @@ from torch.utils.data import DataLoader
 from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
 from synth.tts.config import DECODERS, TTSConfig
 from train.callbacks import TextProgress
-from train.tts_data import LengthBatches, TTSDataset, collate, load_tokens
+from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 from train.tts_module import TTSTraining, corpus_statistics
 
@@ -97,7 +97,9 @@ def main(argv=None) -> int:
     output = args.output or checkpoint_path(checkpoint_name(args.decoder))
     module = result["module"]
     metrics = {"train_losses": module.train_losses, "validation_losses": module.validation_losses}
-    save_checkpoint(output, result["config"], module.model.state_dict(), extra={"metrics": metrics})
+    save_checkpoint(output, result["config"], module.model.state_dict(),
+                    extra={"metrics": metrics, "voices": list(VOICE_INDEX), "acoustic": dataclasses.asdict(
+                        result["acoustic"].config)})
     if not args.no_manifest:
         records = result["acoustic"].records
         record_in_manifest(output, {

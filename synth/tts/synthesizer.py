@@ -1,0 +1,152 @@
+"""Text + emotion + voice -> speech, from a shipped TTS checkpoint.
+
+Wraps `EmotionalTTS` with what inference needs: the text front end, emotion features per
+token (a timeline is sampled at each token's time, found by a first pass of predicted
+durations), voice names, the duration target for dubbing, and WORLD to turn the predicted
+features into a waveform. Steps, guidance and seed are run-time parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from conditioning.checkpoints import checkpoint_path, load_checkpoint
+from conditioning.features import target_features
+from conditioning.timeline import EmotionSource, EmotionTimeline
+from synth.text import text_to_sequence
+from synth.text.errors import TextFrontendError
+
+from .acoustic import AcousticConfig, AcousticFeatures, to_waveform
+from .config import DECODERS, TTSConfig
+from .model import EmotionalTTS
+
+CHECKPOINT_NAMES = {decoder: f"tts_{decoder}.pt" for decoder in DECODERS}
+MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0   # beyond these a duration target is refused
+
+
+class TTSInputError(ValueError):
+    """A request the TTS cannot honour (unknown voice, absurd duration, bad settings)."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    audio: np.ndarray                              # float32 mono
+    sample_rate: int
+    phones: tuple[tuple[str, float, float], ...]   # (symbol, start_s, end_s)
+    natural_duration_s: float                      # what it would have been without a duration target
+    log_f0: np.ndarray                             # (frames,) log Hz; 0 where unvoiced
+    frame_period_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.audio) / self.sample_rate
+
+
+class Synthesizer:
+    def __init__(self, model: EmotionalTTS, voices: tuple[str, ...], acoustic: AcousticConfig = AcousticConfig()):
+        if len(voices) != model.config.voices:
+            raise ValueError(f"{len(voices)} voice names for a model of {model.config.voices} voices")
+        self.model, self.voices, self.acoustic = model.eval(), tuple(voices), acoustic
+
+    @classmethod
+    def from_checkpoint(cls, decoder: str = "flow", path: Path | None = None) -> "Synthesizer":
+        if decoder not in DECODERS:
+            raise TTSInputError(f"decoder must be one of {', '.join(DECODERS)}; got {decoder!r}")
+        made_by = f"python -m train.train_tts --corpus data/corpus --decoder {decoder}"
+        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAMES[decoder]), dict, made_by)
+        model = EmotionalTTS(TTSConfig.from_dict(config))
+        model.load_state_dict(state)
+        return cls(model, tuple(extra["voices"]), AcousticConfig(**extra.get("acoustic", {})))
+
+    @property
+    def decoder(self) -> str:
+        return self.model.config.decoder
+
+    def voice_id(self, voice: str) -> int:
+        if voice not in self.voices:
+            raise TTSInputError(f"unknown voice {voice!r}; the voices are {', '.join(self.voices)}")
+        return self.voices.index(voice)
+
+    def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
+              steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
+              pitch_shift_semitones: float = 0.0, scheduler: str | None = None) -> Speech:
+        """One utterance. `duration_s` fixes its length (dubbing); `rate` > 1 speaks faster."""
+        sequence = text_to_sequence(text)
+        _check_settings(steps, guidance, rate, pitch_shift_semitones)
+        tokens = torch.tensor([sequence.ids])
+        stress = torch.tensor([sequence.stresses])
+        voice_ids = torch.tensor([self.voice_id(voice)])
+        generator = torch.Generator().manual_seed(int(seed))
+        plain = self.model.infer(tokens, stress, torch.from_numpy(target_features(_first(emotion)))[None],
+                                 voice_ids, steps=1, generator=torch.Generator().manual_seed(0), rate=rate)
+        natural = plain["durations"][0].numpy()
+        token_emotion = torch.from_numpy(self._token_emotion(emotion, natural))[None]
+        target_frames = self._target_frames(duration_s, int(natural.sum()))
+        out = self.model.infer(tokens, stress, token_emotion, voice_ids, steps=steps, generator=generator,
+                               guidance=guidance, target_frames=target_frames, rate=rate,
+                               pitch_shift_semitones=pitch_shift_semitones, scheduler=scheduler)
+        return self._speech(sequence.symbols, out, natural.sum() / self.acoustic.frames_per_second)
+
+    def _token_emotion(self, emotion: EmotionSource, durations: np.ndarray) -> np.ndarray:
+        """(tokens, FEATURE_DIM): a static target everywhere; a timeline at each token's centre."""
+        if not isinstance(emotion, EmotionTimeline):
+            return np.repeat(target_features(emotion)[None], len(durations), axis=0)
+        centres = (np.cumsum(durations) - durations / 2) / self.acoustic.frames_per_second
+        return np.stack([target_features(emotion.at(float(t))) for t in centres]).astype(np.float32)
+
+    def _target_frames(self, duration_s: float | None, natural_frames: int) -> int | None:
+        if duration_s is None:
+            return None
+        if not np.isfinite(duration_s) or duration_s <= 0:
+            raise TTSInputError(f"duration must be a positive number of seconds; got {duration_s}")
+        natural_s = natural_frames / self.acoustic.frames_per_second
+        ratio = duration_s / natural_s
+        if not MIN_DURATION_RATIO <= ratio <= MAX_DURATION_RATIO:
+            raise TTSInputError(f"a duration of {duration_s:.2f} s is {ratio:.2f} times this text's natural "
+                                f"{natural_s:.2f} s; ask for {MIN_DURATION_RATIO}-{MAX_DURATION_RATIO} times it")
+        return int(round(duration_s * self.acoustic.frames_per_second))
+
+    def _speech(self, symbols: tuple[str, ...], out: dict[str, torch.Tensor], natural_s: float) -> Speech:
+        mask = out["frame_mask"][0].numpy()
+        acoustic = out["acoustic"][0].numpy()[:, mask].T
+        envelope_dims = self.acoustic.envelope_dims
+        frames = int(mask.sum())
+        period = 1.0 / self.acoustic.frames_per_second
+        log_f0 = out["log_f0"][0].numpy()[mask]
+        voiced = out["voiced"][0].numpy()[mask]
+        features = AcousticFeatures(log_f0=log_f0, voiced=voiced, envelope=acoustic[:, :envelope_dims],
+                                    aperiodicity=acoustic[:, envelope_dims:], energy_db=out["energy"][0].numpy()[mask],
+                                    duration_s=frames * period)
+        ends = np.cumsum(out["durations"][0].numpy()) * period
+        phones = tuple((symbol, float(end - length * period), float(end)) for symbol, end, length in
+                       zip(symbols, ends, out["durations"][0].numpy()))
+        return Speech(to_waveform(features, self.acoustic), self.acoustic.sample_rate, phones, float(natural_s),
+                      np.where(voiced, log_f0, 0.0), period)
+
+
+def _first(emotion: EmotionSource):
+    return emotion.keyframes[0].target if isinstance(emotion, EmotionTimeline) else emotion
+
+
+def _check_settings(steps, guidance, rate, pitch) -> None:
+    if steps is not None and not 1 <= steps <= 1000:
+        raise TTSInputError(f"steps must be in 1..1000; got {steps}")
+    if not 0.0 <= guidance <= 10.0:
+        raise TTSInputError(f"guidance must be in 0..10; got {guidance}")
+    if not 0.25 <= rate <= 4.0:
+        raise TTSInputError(f"rate must be in 0.25..4; got {rate}")
+    if not -24.0 <= pitch <= 24.0:
+        raise TTSInputError(f"pitch shift must be within ±24 semitones; got {pitch}")
+
+
+@functools.cache
+def shipped_synthesizer(decoder: str = "flow") -> Synthesizer:
+    return Synthesizer.from_checkpoint(decoder)
+
+
+__all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "shipped_synthesizer"]
