@@ -18,7 +18,7 @@ from conditioning.checkpoints import checkpoint_path
 from conditioning.ser import (CHECKPOINT_NAME, LogMelConfig, LogMelFrontend, SERConfig, SpeechEmotionNet,
                               SpeechEmotionRecognizer, shipped_recognizer)
 from conditioning.ser.frontend import hz_to_mel, mel_filterbank, mel_to_hz
-from train.ser_evaluation import concordance, confusion_matrix, unweighted_average_recall
+from train.emotion_evaluation import concordance, confusion_matrix, unweighted_average_recall
 
 RATE = 16000
 # The shipped model on these 16 items: 9 right (0.56), arousal r 0.91; two items of margin.

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from conditioning.ser.model import SERConfig, SpeechEmotionNet
-from train.ser_evaluation import emotion_metrics
+from train.emotion_evaluation import emotion_metrics
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from conditioning.fer.model import FaceExpressionNet, FERConfig
 from conditioning.fer.recognizer import CHECKPOINT_NAME
 from train.callbacks import TextProgress
 from train.fer_data import FERDataConfig, render_samples
-from train.ser_evaluation import confusion_matrix, plot_confusion
+from train.emotion_evaluation import confusion_matrix, plot_confusion
 from train.ser_module import emotion_loss
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "fer_confusion_heldout.png"

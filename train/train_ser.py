@@ -29,7 +29,7 @@ from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig
 from train.callbacks import EpochSeeds, TextProgress
 from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
-from train.ser_evaluation import emotion_metrics, plot_confusion
+from train.emotion_evaluation import emotion_metrics, plot_confusion
 from train.ser_module import SERTraining
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"

@@ -1,4 +1,4 @@
-"""How well the speech emotion recognizer hears the corpus: UAR, confusion, CCC per dimension."""
+"""How well a recognizer hears emotion, or a generator renders it: UAR, confusion, CCC per dimension."""
 
 from __future__ import annotations
 
