@@ -1,0 +1,29 @@
+"""The TTS evaluation runs end to end on a tiny checkpoint and reports every must-show number."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from train.evaluate_tts import main as evaluate, trained_voices
+from train.train_tts import main as train
+from train.tts_features import build_features
+
+pytestmark = pytest.mark.slow
+
+
+def test_report_has_uar_ccc_spearman_drift_and_confusion_image(tiny_corpus, tmp_path):
+    build_features(tiny_corpus, jobs=2, progress=False)
+    checkpoint = tmp_path / "tts.pt"
+    train(["--corpus", str(tiny_corpus), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
+           "--output", str(checkpoint), "--no-manifest"])
+    output = tmp_path / "report.json"
+    voices = sorted(trained_voices(tiny_corpus))[:2]
+    assert evaluate(["--corpus", str(tiny_corpus), "--sentences", "1", "--steps", "1", "--voices", *voices,
+                     "--checkpoint", str(checkpoint), "--output", str(output)]) == 0
+    report = json.loads(output.read_text())
+    assert report["items"] == len(voices) * 22 and len(voices) == 2
+    assert {"uar", "ccc_arousal", "intensity_spearman", "identity_drift", "confusion"} <= set(report)
+    assert set(report["identity_drift"]["relative_to_between_voice_distance"]) == set(voices)
+    assert (tmp_path / "tts_confusion_flow.png").read_bytes()[:4] == b"\x89PNG"

@@ -1,0 +1,132 @@
+"""Judge the shipped TTS with the studio's own speech emotion recognizer.
+
+    python -m train.evaluate_tts --corpus data/corpus --decoder flow
+
+Speaks test sentences (never trained on) in every TTS voice, each of the 8 categories at
+intensities 0.5 / 0.75 / 1.0 (neutral once), and reports, per decoder:
+  * UAR of requested vs recognized category, and the confusion matrix (docs/ image);
+  * CCC of requested vs recognized arousal;
+  * Spearman correlation of requested vs recognized intensity (category items);
+  * voice identity drift: how far a voice's long-term spectral envelope moves across
+    emotions, relative to how far apart the voices are (0: no drift; 1: as far as another voice).
+The TTS cannot speak the corpus's held-out voice (it never heard it); the report says so.
+Writes docs/tts_evaluation_<decoder>.json and docs/tts_confusion_<decoder>.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from conditioning.categories import CATEGORIES
+from conditioning.checkpoints import atomic_write_bytes
+from conditioning.parse import parse_emotion
+from conditioning.ser.recognizer import shipped_recognizer
+from synth.tts.acoustic import analyze_audio
+from synth.tts.synthesizer import Synthesizer
+from train.corpus.build import read_manifest
+from train.emotion_evaluation import emotion_metrics, plot_confusion
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+INTENSITIES = (0.5, 0.75, 1.0)
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="for its test sentences")
+    parser.add_argument("--decoder", choices=("flow", "diffusion"), default="flow")
+    parser.add_argument("--sentences", type=int, default=12, help="test sentences used (of 73)")
+    parser.add_argument("--steps", type=int, default=None, help="decoder steps (default: the decoder's)")
+    parser.add_argument("--voices", nargs="*", default=None, help="only these voices (default: all it was trained on)")
+    parser.add_argument("--checkpoint", type=Path, default=None)
+    parser.add_argument("--output", type=Path, default=None)
+    return parser.parse_args(argv)
+
+
+def requests(corpus: Path, sentences: int) -> list[tuple[str, str, float]]:
+    """(text, category, intensity) for the first test sentences."""
+    texts = sorted({r["text"] for r in read_manifest(corpus) if r["split"] == "test"})[:sentences]
+    levels = [("neutral", 0.0)] + [(c, i) for c in CATEGORIES[1:] for i in INTENSITIES]
+    return [(text, category, intensity) for text in texts for category, intensity in levels]
+
+
+def trained_voices(corpus: Path) -> set[str]:
+    return {r["voice"] for r in read_manifest(corpus) if r["split"] == "train"}
+
+
+def long_term_envelope(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Mean coded spectral envelope over voiced frames: the voice's timbre, roughly."""
+    features = analyze_audio(audio, rate)
+    frames = features.envelope[features.voiced] if features.voiced.any() else features.envelope
+    return frames.mean(axis=0)
+
+
+def identity_drift(envelopes: dict[tuple[str, str], list[np.ndarray]]) -> dict:
+    """Per voice: mean distance of each category's long-term envelope from the voice's
+    neutral one, over the mean distance between different voices' neutral envelopes."""
+    voices = sorted({voice for voice, _ in envelopes})
+    neutral = {voice: np.mean(envelopes[(voice, "neutral")], axis=0) for voice in voices}
+    between = np.mean([np.linalg.norm(neutral[a] - neutral[b]) for a in voices for b in voices if a < b])
+    per_voice = {}
+    for voice in voices:
+        moves = [np.linalg.norm(np.mean(envelopes[(voice, c)], axis=0) - neutral[voice]) for c in CATEGORIES[1:]]
+        per_voice[voice] = round(float(np.mean(moves) / between), 3)
+    return {"relative_to_between_voice_distance": per_voice,
+            "mean": round(float(np.mean(list(per_voice.values()))), 3)}
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    synthesizer = Synthesizer.from_checkpoint(args.decoder, args.checkpoint)
+    recognizer = shipped_recognizer()
+    started = time.perf_counter()
+    predicted = {"categories": [], "vad": [], "intensity": []}
+    reference = {"categories": [], "vad": [], "intensity": []}
+    envelopes: dict[tuple[str, str], list[np.ndarray]] = {}
+    plan = requests(args.corpus, args.sentences)
+    voices = [v for v in (args.voices or synthesizer.voices) if v in trained_voices(args.corpus)]
+    for number, (text, category, intensity) in enumerate(plan):
+        target = parse_emotion("neutral" if category == "neutral" else f"{category}:{intensity}")
+        for voice in voices:
+            speech = synthesizer.speak(text, target, voice, steps=args.steps, seed=number)
+            heard = recognizer.recognize(speech.audio, speech.sample_rate, frames=False).target
+            for store, value in ((predicted, heard), (reference, target)):
+                store["categories"].append(value.categories)
+                store["vad"].append(value.vad)
+                store["intensity"].append(value.intensity)
+            if intensity in (0.0, 1.0):
+                envelopes.setdefault((voice, category), []).append(long_term_envelope(speech.audio, speech.sample_rate))
+        if (number + 1) % 22 == 0:
+            print(f"{number + 1}/{len(plan)} requests ({time.perf_counter() - started:.0f} s)", flush=True)
+    predicted = {k: np.array(v) for k, v in predicted.items()}
+    reference = {k: np.array(v) for k, v in reference.items()}
+    metrics = emotion_metrics(predicted, reference, np.ones(len(reference["vad"]), dtype=bool))
+    emotional = reference["intensity"] > 0
+    rho = spearmanr(reference["intensity"][emotional], predicted["intensity"][emotional]).statistic
+    return {"decoder": args.decoder, "steps": args.steps, "sentences": args.sentences,
+            "voices": voices,
+            "held_out_voice": "not spoken: the TTS never heard it (no voice cloning)",
+            "uar": metrics["uar"], "ccc_arousal": metrics["ccc_arousal"], "ccc_valence": metrics["ccc_valence"],
+            "intensity_spearman": round(float(rho), 4), "items": metrics["items"],
+            "confusion": metrics["confusion"], "identity_drift": identity_drift(envelopes),
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    report = evaluate(args)
+    output = args.output or DOCS / f"tts_evaluation_{args.decoder}.json"
+    atomic_write_bytes(output, (json.dumps(report, indent=2) + "\n").encode())
+    plot_confusion(np.array(report["confusion"]["rows_reference_columns_predicted"]),
+                   f"TTS ({args.decoder}) heard by the SER: UAR {report['uar']:.3f}",
+                   output.with_name(f"tts_confusion_{args.decoder}.png"))
+    print(json.dumps({k: v for k, v in report.items() if k != "confusion"}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
