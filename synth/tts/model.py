@@ -163,6 +163,23 @@ class EmotionalTTS(nn.Module):
         finally:
             self.train(was_training)
 
+    def predict_durations(self, tokens: torch.Tensor, stress: torch.Tensor, token_emotion: torch.Tensor,
+                          voice: torch.Tensor, rate: float = 1.0) -> torch.Tensor:
+        """(B, T) frames per token, from the encoder and duration predictor alone: what a
+        caller needs to place a timeline on the tokens, without running the decoder."""
+        token_mask = tokens != PAD_ID
+        if token_emotion.dim() == 2:
+            token_emotion = token_emotion[:, None, :].expand(-1, tokens.shape[1], -1)
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode():
+                _, log_durations = self._encode(tokens, stress, token_mask, self.emotion(token_emotion),
+                                                self.voices(voice))
+                return durations_from_log(log_durations, token_mask, rate)
+        finally:
+            self.train(was_training)
+
     def _infer(self, tokens, stress, token_emotion, voice, steps, generator, guidance, durations, target_frames,
                rate, pitch_shift_semitones, scheduler, token_mask) -> dict[str, torch.Tensor]:
         token_mask = token_mask if token_mask is not None else tokens != PAD_ID

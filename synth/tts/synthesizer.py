@@ -29,6 +29,11 @@ CHECKPOINT_NAMES = {decoder: f"tts_{decoder}.pt" for decoder in DECODERS}
 MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0   # beyond these a duration target is refused
 
 
+def made_by(decoder: str) -> str:
+    """The command that trains the shipped checkpoint of `decoder`."""
+    return f"python -m train.train_tts --corpus data/corpus --decoder {decoder}"
+
+
 class TTSInputError(ValueError):
     """A request the TTS cannot honour (unknown voice, absurd duration, bad settings)."""
 
@@ -57,8 +62,8 @@ class Synthesizer:
     def from_checkpoint(cls, decoder: str = "flow", path: Path | None = None) -> "Synthesizer":
         if decoder not in DECODERS:
             raise TTSInputError(f"decoder must be one of {', '.join(DECODERS)}; got {decoder!r}")
-        made_by = f"python -m train.train_tts --corpus data/corpus --decoder {decoder}"
-        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAMES[decoder]), dict, made_by)
+        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAMES[decoder]), dict,
+                                               made_by(decoder))
         model = EmotionalTTS(TTSConfig.from_dict(config))
         model.load_state_dict(state)
         return cls(model, tuple(extra["voices"]), AcousticConfig(**extra.get("acoustic", {})))
@@ -66,6 +71,11 @@ class Synthesizer:
     @property
     def decoder(self) -> str:
         return self.model.config.decoder
+
+    @property
+    def default_steps(self) -> int:
+        """The sampling steps `speak` takes when given none."""
+        return self.model.decoder.default_steps
 
     def voice_id(self, voice: str) -> int:
         if voice not in self.voices:
@@ -82,9 +92,8 @@ class Synthesizer:
         stress = torch.tensor([sequence.stresses])
         voice_ids = torch.tensor([self.voice_id(voice)])
         generator = torch.Generator().manual_seed(int(seed))
-        plain = self.model.infer(tokens, stress, torch.from_numpy(target_features(_first(emotion)))[None],
-                                 voice_ids, steps=1, generator=torch.Generator().manual_seed(0), rate=rate)
-        natural = plain["durations"][0].numpy()
+        natural = self.model.predict_durations(tokens, stress, torch.from_numpy(target_features(_first(emotion)))[None],
+                                               voice_ids, rate)[0].numpy()
         token_emotion = torch.from_numpy(self._token_emotion(emotion, natural))[None]
         target_frames = self._target_frames(duration_s, int(natural.sum()))
         out = self.model.infer(tokens, stress, token_emotion, voice_ids, steps=steps, generator=generator,
@@ -149,4 +158,5 @@ def shipped_synthesizer(decoder: str = "flow") -> Synthesizer:
     return Synthesizer.from_checkpoint(decoder)
 
 
-__all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "shipped_synthesizer"]
+__all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "made_by",
+           "shipped_synthesizer"]
