@@ -16,9 +16,11 @@ from pathlib import Path
 
 from PIL import Image
 
+from conditioning.checkpoints import checkpoint_path
+from synth.tts.synthesizer import CHECKPOINT_NAMES
 from ui.animate import missing_models_notice
 from ui.testing import (animate_speech, chromium_missing, click_example, headless_chromium, open_studio,
-                        open_tab, served_studio, speech_wav)
+                        open_tab, served_studio, speak_text, speech_wav)
 
 WIDTH = 1280
 # Downscaled and reduced to a 256-colour palette: UI pictures stay sharp at a fraction of the bytes.
@@ -43,6 +45,19 @@ def explorer(page, out: Path) -> None:
     save_small(page.screenshot(full_page=True), out / "explorer.png")
 
 
+def speak(page, out: Path) -> None:
+    """The Speak tab after speaking a sentence with a timeline emotion."""
+    if not checkpoint_path(CHECKPOINT_NAMES["flow"]).exists():
+        print(f"skipping the Speak screenshot: checkpoints/{CHECKPOINT_NAMES['flow']} is not trained yet")
+        return
+    open_tab(page, "Speak")
+    click_example(page, "speak-emotion", "0s calm; 1.5s fearful:0.6; 3s angry:0.9 | smooth")
+    speak_text(page, "I can't believe we finally made it here after all this time.")
+    page.locator("#speak-history img").first.wait_for()
+    page.wait_for_timeout(1500)   # the plots are swapped in after the audio
+    save_small(page.screenshot(full_page=True), out / "speak.png")
+
+
 def animate(page, out: Path) -> None:
     """The Animate tab after animating the default portrait with a short flite sentence."""
     if missing_models_notice():
@@ -59,7 +74,7 @@ def animate(page, out: Path) -> None:
     save_small(page.screenshot(full_page=True), out / "animate.png")
 
 
-TABS = {"explorer": explorer, "animate": animate}
+TABS = {"explorer": explorer, "speak": speak, "animate": animate}
 
 
 def main(argv=None) -> None:

@@ -1,5 +1,6 @@
 """The `emostudio` command line: `emostudio emotion "..."`, `emostudio text "..."`,
-`emostudio recognize file.wav`, `emostudio animate face.png speech.wav -o out.mp4`."""
+`emostudio recognize file.wav`, `emostudio speak "text" --emotion happy -o out.wav`,
+`emostudio animate face.png speech.wav -o out.mp4`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from conditioning.audio import AudioInputError
 from conditioning.describe import describe, first_target, summarize
 from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
 from synth.text import TextFrontendError, text_to_sequence
+from synth.tts.config import DECODERS
 
 
 def _emotion_command(args: argparse.Namespace) -> None:
@@ -71,15 +73,13 @@ def _face(portrait: str | None):
 
 def _animate_one(studio, request: dict, output: Path, progress=None) -> dict:
     """One animation; returns its manifest line."""
-    from conditioning.describe import first_target
-
     animation, source = studio.animate(
         _face(request.get("portrait")), request["audio"],
         request.get("emotion", "neutral"), output, size=request.get("size", 256), seed=request.get("seed", 0),
         steps=request.get("steps"), largest_face=request.get("largest_face", False),
         frames_dir=request.get("frames_dir"), landmarks_json=request.get("landmarks_json"), progress=progress)
     return {"video": str(animation.video), "portrait": request.get("portrait") or "default",
-            "audio": str(request["audio"]), "emotion": source.to_dict() if hasattr(source, "to_dict") else first_target(source).to_dict(),
+            "audio": str(request["audio"]), "emotion": source.to_dict(),
             "seed": animation.options.seed, "steps": animation.options.steps, "frames": animation.frames,
             "duration_s": round(animation.duration_s, 3),
             "fer": animation.recognized.to_dict() if animation.recognized else None,
@@ -93,16 +93,11 @@ def _animate_command(args: argparse.Namespace) -> None:
 
     studio = Studio()
     if args.batch:
-        requests = _read_requests(args.batch)
+        requests = _read_requests(args.batch, "audio")
         out_dir = Path(args.out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        lines = []
-        for number, request in enumerate(tqdm(requests, desc="animating", unit="video")):
-            name = request.get("output") or f"{number:04d}.mp4"
-            lines.append(_animate_one(studio, request, out_dir / name))
-        manifest = out_dir / "manifest.jsonl"
-        atomic_write_bytes(manifest, "".join(json.dumps(line) + "\n" for line in lines).encode())
-        print(f"wrote {len(lines)} videos and {manifest}")
+        lines = [_animate_one(studio, request, _batch_output(out_dir, request, number, ".mp4"))
+                 for number, request in enumerate(tqdm(requests, desc="animating", unit="video"))]
+        print(f"wrote {len(lines)} videos and {_write_manifest(out_dir, lines)}")
         return
     if not args.portrait or not args.audio:
         raise EmotionInputError("animate needs a portrait ('default', 'cartoon' or a photo) and an audio file, "
@@ -120,7 +115,92 @@ def _animate_command(args: argparse.Namespace) -> None:
           f"{line['duration_s']:.2f} s); the face reads as {line['fer_category'] or 'n/a'}")
 
 
-def _read_requests(path: str) -> list[dict]:
+# What a speak request may hold: Studio.speak's keywords, and where to write.
+SPEAK_FIELDS = {"text": str, "emotion": None, "voice": str, "duration": float, "decoder": str, "steps": int,
+                "seed": int, "guidance": float, "rate": float, "pitch_shift": float, "scheduler": str,
+                "output": str}
+
+
+def _speak_settings(request: dict) -> dict:
+    """Studio.speak's keywords from a request, each of the right type; unknown or
+    mistyped fields are errors naming them (a typo is not silently ignored)."""
+    unknown = sorted(set(request) - set(SPEAK_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field {', '.join(map(repr, unknown))}; the fields are {', '.join(SPEAK_FIELDS)}")
+    return {name: _typed(name, value, SPEAK_FIELDS[name]) for name, value in request.items()
+            if name != "output" and value is not None}
+
+
+_KIND_NAMES = {int: "an integer", float: "a number", str: "a string"}
+
+
+def _typed(name: str, value, kind):
+    """`value` as `kind`: numbers given as numbers or numeric strings; None takes anything."""
+    if kind is None or isinstance(value, kind):
+        return value
+    if kind is not str and isinstance(value, (int, float, str)) and not isinstance(value, bool):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{name} must be {_KIND_NAMES[kind]}; got {value!r}")
+
+
+def _speak_one(studio, request: dict, output: Path) -> dict:
+    """One utterance written to `output`; returns its manifest line."""
+    settings = _speak_settings(request)
+    result = studio.speak(settings.pop("text"), **settings)
+    return {"audio": str(result.write_wav(output)), **result.recipe()}
+
+
+def _speak_command(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from synth.studio import Studio
+
+    studio = Studio()
+    if args.batch:
+        requests = _read_requests(args.batch, "text")
+        out_dir = Path(args.out_dir)
+        lines = []
+        for number, request in enumerate(tqdm(requests, desc="speaking", unit="utterance")):
+            try:
+                lines.append(_speak_one(studio, request, _batch_output(out_dir, request, number, ".wav")))
+            except (EmotionInputError, TextFrontendError, ValueError) as error:
+                raise ValueError(f"{args.batch} request {number + 1}: {error}") from None
+        print(f"wrote {len(lines)} audio files and {_write_manifest(out_dir, lines)}")
+        return
+    if args.text is None:
+        raise ValueError("speak needs the text to say, or --batch FILE")
+    request = {"text": args.text, "emotion": args.emotion, "voice": args.voice, "duration": args.duration,
+               "decoder": args.decoder, "steps": args.steps, "seed": args.seed, "guidance": args.guidance,
+               "rate": args.rate, "pitch_shift": args.pitch, "scheduler": args.scheduler}
+    line = _speak_one(studio, request, Path(args.output))
+    if args.json:
+        print(json.dumps(line, indent=2))
+        return
+    heard = f"; the recognizer hears {line['recognized_category']}" if line["recognized_category"] else ""
+    print(f"wrote {line['audio']} ({line['duration_s']:.2f} s, {len(line['phones'])} phones){heard}")
+
+
+def _batch_output(out_dir: Path, request: dict, number: int, suffix: str) -> Path:
+    """Where a batch request's result goes (its folder made): its "output" name, else a
+    numbered file; never outside `out_dir`, whatever the request file says."""
+    path = out_dir / (request.get("output") or f"{number:04d}{suffix}")
+    if not path.resolve().is_relative_to(out_dir.resolve()):
+        raise ValueError(f"output {request['output']!r} is outside the output folder {out_dir}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_manifest(out_dir: Path, lines: list[dict]) -> Path:
+    manifest = out_dir / "manifest.jsonl"
+    atomic_write_bytes(manifest, "".join(json.dumps(line) + "\n" for line in lines).encode())
+    return manifest
+
+
+def _read_requests(path: str, needs: str) -> list[dict]:
+    """The JSON objects of a JSONL file, one per line; each must have the field `needs`."""
     requests = []
     for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
         if not line.strip():
@@ -129,8 +209,8 @@ def _read_requests(path: str) -> list[dict]:
             request = json.loads(line)
         except json.JSONDecodeError as error:
             raise EmotionInputError(f"{path} line {number} is not JSON: {error}") from None
-        if not isinstance(request, dict) or "audio" not in request:
-            raise EmotionInputError(f"{path} line {number}: each request needs at least an \"audio\" path")
+        if not isinstance(request, dict) or needs not in request:
+            raise EmotionInputError(f"{path} line {number}: each request needs a \"{needs}\" field")
         requests.append(request)
     if not requests:
         raise EmotionInputError(f"{path} has no requests")
@@ -155,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="print the utterance and every 0.25 s window as JSON")
     recognize.add_argument("--frames", action="store_true", help="also print the emotion every 0.25 s")
     recognize.set_defaults(run=_recognize_command)
+    _add_speak_parser(commands)
     animate = commands.add_parser("animate", help="a talking-head video of a portrait saying a recording")
     animate.add_argument("portrait", nargs="?",
                          help="JPEG/PNG/WebP photo with one face, 'default' (the shipped portrait) or 'cartoon'")
@@ -172,6 +253,28 @@ def build_parser() -> argparse.ArgumentParser:
     animate.add_argument("--json", action="store_true", help="print the result as JSON")
     animate.set_defaults(run=_animate_command)
     return parser
+
+
+def _add_speak_parser(commands) -> None:
+    speak = commands.add_parser("speak", help="text to emotional speech (WAV or FLAC)")
+    speak.add_argument("text", nargs="?", help="what to say (up to 1000 characters)")
+    speak.add_argument("--emotion", default="neutral", help="any emotion form, or a timeline")
+    speak.add_argument("--voice", default=None, help="a voice of the TTS model (default slt)")
+    speak.add_argument("-o", "--output", default="speech.wav", help="a .wav or .flac file")
+    speak.add_argument("--duration", type=float, default=None,
+                       help="the length in seconds (dubbing); 0.25-4 times the text's natural length")
+    speak.add_argument("--decoder", choices=DECODERS, default="flow")
+    speak.add_argument("--steps", type=int, default=None, help="decoder sampling steps (default: the decoder's own)")
+    speak.add_argument("--seed", type=int, default=0)
+    speak.add_argument("--rate", type=float, default=1.0, help="speaking-rate factor, > 1 is faster (0.25-4)")
+    speak.add_argument("--pitch", type=float, default=0.0, help="pitch shift in semitones (±24)")
+    speak.add_argument("--guidance", type=float, default=1.0, help="emotion guidance; > 1 exaggerates (0-10)")
+    speak.add_argument("--scheduler", default=None, help="the diffusion decoder's sampler: dpm (default) or ddpm")
+    speak.add_argument("--batch", help="JSONL of requests (text, emotion, voice, duration, decoder, steps, seed, "
+                                       "guidance, rate, pitch_shift, scheduler, output)")
+    speak.add_argument("--out-dir", default="speech", help="where --batch writes audio and manifest.jsonl")
+    speak.add_argument("--json", action="store_true", help="print the result (with phone times) as JSON")
+    speak.set_defaults(run=_speak_command)
 
 
 def main(argv: list[str] | None = None) -> int:

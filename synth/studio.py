@@ -4,23 +4,36 @@ result with the resolved emotion and what the studio's own recognizers measured.
 
     >>> from synth.studio import Studio
     >>> studio = Studio()
+    >>> spoken = studio.speak("Hello there.", emotion="happy:0.8", voice="slt")  # doctest: +SKIP
+    >>> spoken.write_wav("hello.wav")  # doctest: +SKIP
     >>> result = studio.animate(None, "speech.wav", emotion="happy:0.8", output="out.mp4")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import functools
+import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import soundfile as sf
 
 from conditioning import parse_emotion
-from conditioning.audio import load_audio
+from conditioning.audio import AudioInputError, load_audio
+from conditioning.checkpoints import atomic_write_bytes
+from conditioning.describe import first_target
+from conditioning.ser import SpeechEmotion, shipped_recognizer
+from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
+from .tts.synthesizer import Speech, shipped_synthesizer
 
 AudioInput = str | Path | tuple[np.ndarray, int]
+DEFAULT_VOICE = "slt"
+AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 
 
 def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
@@ -32,10 +45,95 @@ def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
     return load_audio(audio, max_duration_s=MAX_AUDIO_S, downmix=True)
 
 
+@dataclass(frozen=True)
+class SpeakResult:
+    """What `Studio.speak` made: the speech (audio, rate, phone times, F0), the resolved
+    emotion, what the speech emotion recognizer hears in it (None when the audio is too
+    short to judge) and the settings that reproduce it."""
+    speech: Speech
+    emotion: EmotionSource
+    recognized: SpeechEmotion | None
+    settings: dict[str, Any]
+
+    @property
+    def audio(self) -> np.ndarray:
+        return self.speech.audio
+
+    @property
+    def sample_rate(self) -> int:
+        return self.speech.sample_rate
+
+    @property
+    def phones(self) -> tuple[tuple[str, float, float], ...]:
+        return self.speech.phones
+
+    @property
+    def target(self) -> EmotionTarget:
+        """The resolved emotion (a timeline's first keyframe)."""
+        return first_target(self.emotion)
+
+    def recipe(self) -> dict[str, Any]:
+        """JSON-ready: the settings, the resolved emotion, the timings and the recognizer's
+        scores; the batch manifest's lines and the studio's downloads are this."""
+        recognized = self.recognized.target if self.recognized else None
+        return {**self.settings, "resolved": self.emotion.to_dict(),
+                "duration_s": round(self.speech.duration_s, 3),
+                "natural_duration_s": round(self.speech.natural_duration_s, 3), "sample_rate": self.sample_rate,
+                "recognized": recognized.to_dict() if recognized else None,
+                "recognized_category": recognized.category if recognized else None,
+                "phones": [[symbol, round(start, 3), round(end, 3)] for symbol, start, end in self.phones]}
+
+    def write_wav(self, path: str | Path) -> Path:
+        """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically."""
+        path = Path(path)
+        if path.suffix.lower() not in AUDIO_FORMATS:
+            raise ValueError(f"audio output must end in {' or '.join(AUDIO_FORMATS)}; got {path.name!r}")
+        audio_format, subtype = AUDIO_FORMATS[path.suffix.lower()]
+        buffer = io.BytesIO()
+        # Clipped first: libsndfile wraps float samples beyond ±1 around when it writes integers.
+        sf.write(buffer, np.clip(self.audio, -1.0, 1.0), self.sample_rate, format=audio_format, subtype=subtype)
+        atomic_write_bytes(path, buffer.getvalue())
+        return path
+
+
+def _recognize(speech: Speech) -> SpeechEmotion | None:
+    """The speech emotion recognizer's reading; None for audio it cannot judge (too short)."""
+    try:
+        return shipped_recognizer().recognize(speech.audio, speech.sample_rate)
+    except AudioInputError:
+        return None
+
+
+def _emotion_as_given(emotion) -> Any:
+    """The emotion input for the recipe: strings, numbers, lists and dicts as given (they
+    parse again to the same emotion), anything else (an EmotionTarget) resolved."""
+    if isinstance(emotion, (str, tuple, list, dict)):
+        return list(emotion) if isinstance(emotion, tuple) else emotion
+    return parse_emotion(emotion).to_dict()
+
+
 class Studio:
     @functools.cached_property
     def talking_head(self) -> TalkingHeadPipeline:
         return TalkingHeadPipeline.shipped()
+
+    def speak(self, text: str, emotion="neutral", voice: str = DEFAULT_VOICE, duration: float | None = None,
+              decoder: str = "flow", steps: int | None = None, seed: int = 0, guidance: float = 1.0,
+              rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None) -> SpeakResult:
+        """`text` spoken by `voice` with `emotion` (any form, or a timeline). `duration` (s)
+        fixes the length (dubbing); `rate` > 1 speaks faster; `pitch_shift` in semitones;
+        `guidance` > 1 exaggerates the emotion; `steps`, `seed` and `scheduler` ("dpm" or
+        "ddpm", diffusion only) steer the decoder's sampling."""
+        source = parse_emotion(emotion)
+        synthesizer = shipped_synthesizer(decoder)
+        speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=seed,
+                                   guidance=guidance, rate=rate, pitch_shift_semitones=pitch_shift,
+                                   scheduler=scheduler)
+        settings = {"text": text, "voice": voice, "emotion": _emotion_as_given(emotion), "decoder": decoder,
+                    "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
+                    "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
+                    "requested_duration_s": duration}
+        return SpeakResult(speech, source, _recognize(speech), settings)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,

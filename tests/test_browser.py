@@ -1,30 +1,36 @@
 """The studio end to end in headless Chromium: the page loads, every input of the emotion
 control sets the emotion and its live summary follows, examples fill the form in one click,
-and Animate turns speech into a valid MP4 with the recognizer's reading and downloads."""
+Speak turns text into a valid WAV (on a tiny TTS checkpoint), and Animate turns speech into a
+valid MP4 with the recognizer's reading and downloads."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import urllib.request
 
 import pytest
+import soundfile as sf
 
 from conditioning import CATEGORIES
 from synth.face.video import probe_video
 from ui.app import TITLE
 from ui.testing import (animate_speech, chromium_missing, click_example, control_tab, headless_chromium,
-                        open_studio, open_tab, served_studio, speech_wav)
+                        open_studio, open_tab, served_studio, settled_box, speak_text, speech_wav)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
 
 EXPLORER = "explorer-emotion"
 ANIMATE = "animate-emotion"
+SPEAK = "speak-emotion"
 SUMMARY_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
-def studio_url():
+def studio_url(tiny_tts):
+    # The tiny TTS checkpoint (beside the shipped models) is in place before the app is
+    # built, so the Speak tab finds its voices and speaks.
     with served_studio() as url:
         yield url
 
@@ -57,7 +63,7 @@ def emotion_value(page, prefix: str = EXPLORER) -> str:
 
 def test_page_loads_with_title_and_tabs(page):
     assert page.title() == TITLE
-    for name in ("Emotion explorer", "Animate"):
+    for name in ("Emotion explorer", "Speak", "Animate"):
         assert page.get_by_role("tab", name=name, exact=True).count() == 1
     expect_text(summary(page), r"fearful.*nervous")       # the explorer starts resolved, never empty
 
@@ -77,7 +83,7 @@ def test_category_and_intensity(page):
 def test_click_on_the_valence_arousal_plane(page):
     control_tab(page, EXPLORER, "Valence–arousal")
     plane = page.locator(f"#{EXPLORER}-plane img")
-    box = plane.bounding_box()
+    box = settled_box(page, plane)
     # Valence -0.5, arousal +0.5: a quarter in from the left, a quarter down from the top.
     plane.click(position={"x": 0.25 * box["width"], "y": 0.25 * box["height"]})
     expect_text(summary(page), r"valence -0\.50 · arousal \+0\.50 · dominance \+0\.00")
@@ -153,6 +159,37 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
+def download_links(page, prefix: str) -> dict[str, str]:
+    """File name -> URL of the downloads shown in `#{prefix}-files`."""
+    links = page.locator(f"#{prefix}-files a[href]").evaluate_all("links => links.map(link => link.href)")
+    return {re.sub(r"\?.*$", "", link).rsplit("/", 1)[-1]: link for link in links}
+
+
+def test_speak_a_sentence(page):
+    open_tab(page, "Speak")
+    click_example(page, SPEAK, "sad:0.7")
+    expect_text(summary(page, SPEAK), r"sad, intensity 0\.70")
+    page.locator("#speak-voice input").click()
+    page.get_by_role("option", name="awb", exact=True).click()
+    audio = speak_text(page, "Good morning, everyone.")
+
+    # The player has loaded the file: the browser read its header and knows its length; and
+    # the bytes it plays are a WAV of that length.
+    page.wait_for_function("audio => audio.readyState >= 1 && audio.duration > 0.3", arg=audio.element_handle())
+    played = audio.evaluate("async audio => Array.from(new Uint8Array(await (await fetch(audio.src)).arrayBuffer()))")
+    samples, rate = sf.read(io.BytesIO(bytes(played)))
+    assert rate == 22050 and len(samples) / rate == pytest.approx(audio.evaluate("audio => audio.duration"), abs=0.05)
+
+    expect_text(page.locator("#speak-recognized"), r"\d+%")
+    page.locator("#speak-contour img").wait_for()               # pitch contour and spectrogram
+    page.locator("#speak-comparison img").wait_for()            # target vs recognized
+    links = download_links(page, "speak")
+    assert set(links) == {"speech.wav", "speech.json"}
+    recipe = json.loads(fetch(links["speech.json"]))
+    assert (recipe["text"], recipe["voice"], recipe["emotion"]) == ("Good morning, everyone.", "awb", "sad:0.70")
+    expect_text(page.locator("#speak-history"), r"#1: “Good morning, everyone\.” · sad:0\.70")
+
+
 def test_animate_the_default_portrait(page, tmp_path):
     wav = speech_wav(tmp_path / "speech.wav")
     open_tab(page, "Animate")
@@ -172,9 +209,7 @@ def test_animate_the_default_portrait(page, tmp_path):
     assert any(name in recognized.inner_text() for name in CATEGORIES)
     page.locator("#animate-comparison img").wait_for()          # target vs recognized, drawn
 
-    downloads = page.locator("#animate-files a[href]")
-    links = {re.sub(r"\?.*$", "", link).rsplit("/", 1)[-1]: link
-             for link in downloads.evaluate_all("links => links.map(link => link.href)")}
+    links = download_links(page, "animate")
     assert set(links) == {"animation.mp4", "speech.wav", "animation.json"}
     recipe = json.loads(fetch(links["animation.json"]))
     assert recipe["emotion"].startswith("0s calm; 1.5s surprised:0.9") and recipe["portrait"] == "default"

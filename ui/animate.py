@@ -1,6 +1,6 @@
-"""The Animate tab: a portrait (or the default one, or the cartoon) + speech + emotion ->
-a talking-head video, with what the face expression recognizer reads in it, and the
-session's results to download."""
+"""The Animate tab: a portrait (or the default one, or the cartoon) + speech (a recording,
+or text spoken by the TTS) + emotion -> a talking-head video, with what the face expression
+recognizer reads in it, and the session's results to download."""
 
 from __future__ import annotations
 
@@ -15,19 +15,19 @@ import gradio as gr
 import numpy as np
 import soundfile as sf
 
-from conditioning import EmotionInputError, EmotionTarget, parse_emotion
+from conditioning import EmotionInputError
 from conditioning.audio import AudioInputError
-from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes, checkpoint_path
+from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
 from conditioning.describe import first_target
 from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
 from ui.emotion_control import emotion_control
-from ui.plots import valence_arousal_plot
+from ui.results import add_result, caption, history_view, missing_checkpoints_notice, studio, target_vs_recognized
+from ui.speak import default_voice, spoken, voice_choices
 
 EMOTION_EXAMPLES = ("happy:0.8", "a quietly furious voice", "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth",
                     "v=-0.6 a=0.7 d=-0.3")
 SIZES = {"256 px": 256, "512 px": 512, "portrait's own framing": None}
-EMPTY_HISTORY = "No results yet: each video you make in this session appears here, with its downloads."
 # Sessions whose running animation should stop. Gradio's cancel only stops waiting for a
 # handler that runs in a thread; the handler polls this at each progress report, so a
 # cancelled long video frees its worker within 25 frames instead of rendering to the end.
@@ -38,23 +38,13 @@ class AnimationCancelled(Exception):
     """Raised inside the pipeline's progress report when the user pressed Cancel."""
 
 
-@functools.cache
-def _studio():
-    from synth.studio import Studio
-    return Studio()
-
-
 def missing_models_notice() -> str:
     """Markdown naming each talking-head checkpoint that is absent and the command that makes
-    it; empty when all are there. Checked on every page load, so it goes once they exist."""
+    it; empty when all are there."""
     from conditioning.fer import recognizer
     from synth.face import mouth_generator
-    missing = [(module.CHECKPOINT_NAME, module.MADE_BY) for module in (mouth_generator, recognizer)
-               if not checkpoint_path(module.CHECKPOINT_NAME).exists()]
-    if not missing:
-        return ""
-    steps = "\n".join(f"- `checkpoints/{name}`: make it with `{command}`" for name, command in missing)
-    return f"**The talking-head models are missing**, so Animate cannot run yet:\n{steps}"
+    needed = [(module.CHECKPOINT_NAME, module.MADE_BY) for module in (mouth_generator, recognizer)]
+    return missing_checkpoints_notice("**The talking-head models are missing**, so Animate cannot run yet:", needed)
 
 
 @functools.cache
@@ -81,6 +71,8 @@ def _face(portrait: np.ndarray | None, cartoon: bool, cartoon_seed: int):
 
 def _save_speech_wav(audio_path: str, destination: Path) -> None:
     """The speech as WAV beside the video, so a result's downloads are complete on their own."""
+    if Path(audio_path) == destination:   # spoken by the TTS: already there
+        return
     samples, rate = sf.read(audio_path, dtype="float32")
     buffer = io.BytesIO()
     sf.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
@@ -103,7 +95,7 @@ def request_cancel(request: gr.Request) -> None:
 def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, report):
     """Studio.animate with every failure turned into a message naming the problem."""
     try:
-        return _studio().animate(face, audio_path, emotion, output, size=SIZES[size], seed=int(seed),
+        return studio().animate(face, audio_path, emotion, output, size=SIZES[size], seed=int(seed),
                                  steps=int(steps), progress=report)
     except AnimationCancelled:
         raise gr.Error("Animation cancelled.") from None
@@ -113,17 +105,31 @@ def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, 
         raise gr.Error(str(error)) from None
 
 
-def animate(portrait, cartoon, cartoon_seed, audio_path, emotion, size, seed, steps, progress=gr.Progress(),
-            request: gr.Request = None):
+def _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, folder: Path, progress):
+    """The audio to animate: the text spoken with the emotion when text is given (then also
+    its TTS settings for the recipe), else the uploaded or recorded speech."""
+    if not (speak_text or "").strip():
+        return audio_path, None
+    progress(0.0, desc="speaking the text")
+    result = spoken(speak_text, emotion, speak_voice, seed=int(seed))
+    wav = result.write_wav(folder / "speech.wav")
+    settings = result.settings
+    return str(wav), {name: settings[name] for name in ("text", "voice", "decoder", "steps", "seed")}
+
+
+def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice, emotion, size, seed, steps,
+            progress=gr.Progress(), request: gr.Request = None):
     """Gradio handler; every failure becomes a message naming the problem."""
-    if not audio_path:
-        raise gr.Error("Upload or record speech first (WAV/FLAC/OGG, up to 10 minutes).")
+    if not audio_path and not (speak_text or "").strip():
+        raise gr.Error("Upload or record speech first (WAV/FLAC/OGG, up to 10 minutes), or type text to speak.")
     if not (emotion or "").strip():
         raise gr.Error("The emotion is empty or unusable: the emotion control's summary says what to fix.")
     session = request.session_hash if request is not None else None
     _CANCELLED.discard(session)   # a Cancel pressed before this run does not stop it
     folder = Path(tempfile.mkdtemp(prefix="emostudio-animate-"))
     try:
+        audio_path, spoken_with = _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, folder,
+                                                     progress)
         animation, source = _studio_animate(_face(portrait, cartoon, cartoon_seed), audio_path, emotion,
                                              folder / "animation.mp4", size, seed, steps,
                                              _reporter(progress, session))
@@ -131,6 +137,7 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, emotion, size, seed, st
         shutil.rmtree(folder, ignore_errors=True)   # a failed or cancelled run leaves nothing behind
         raise
     recipe = _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation)
+    recipe["spoken"] = spoken_with
     recipe_path, speech_path = folder / "animation.json", folder / "speech.wav"
     atomic_write_bytes(recipe_path, json.dumps(recipe, indent=2).encode())
     _save_speech_wav(audio_path, speech_path)
@@ -162,44 +169,21 @@ def _save_poster(video: Path, destination: Path) -> None:
     atomic_write_bytes(destination, buffer.getvalue())
 
 
-def target_vs_recognized(recipe: dict):
-    """The target (a timeline's whole path) and the recognized expression on one plane."""
-    recognized = EmotionTarget.from_dict(recipe["recognized"]) if recipe.get("recognized") else None
-    return valence_arousal_plot(parse_emotion(recipe["emotion"]), recognized, title="")
-
-
-def _caption(number: int, recipe: dict) -> str:
-    recognized = recipe.get("recognized")
-    read = f" → read as {EmotionTarget.from_dict(recognized).category}" if recognized else ""
-    emotion = " ".join(recipe["emotion"].split())
-    return f"#{number}: {emotion[:60]}{'…' if len(emotion) > 60 else ''}{read}"
-
-
 def record_result(history: list[dict], recipe: dict, files: list):
-    """Adds a finished animation to the session's history; shows it, newest first."""
+    """Adds a finished animation to the session's history (its middle frame as the
+    thumbnail) and draws target vs recognized."""
     paths = [getattr(f, "path", f) for f in files]   # gr.File may give FileData objects or paths
     poster = Path(tempfile.mkdtemp(prefix="emostudio-poster-")) / "poster.png"
     _save_poster(Path(paths[0]), poster)
-    entry = {"poster": str(poster), "files": paths, "caption": _caption(len(history) + 1, recipe)}
-    history = history + [entry]
-    return (history, gr.Gallery(_gallery(history), visible=True), gr.Markdown(visible=False),
-            target_vs_recognized(recipe), gr.File(entry["files"], visible=True))
-
-
-def _gallery(history: list[dict]) -> list[tuple[str, str]]:
-    return [(entry["poster"], entry["caption"]) for entry in reversed(history)]
-
-
-def pick_result(history: list[dict], event: gr.SelectData):
-    """The downloads of the result clicked in the history (shown newest first)."""
-    return history[len(history) - 1 - event.index]["files"]
+    added = add_result(history, str(poster), paths,
+                       caption(len(history) + 1, recipe["emotion"], recipe.get("recognized"), "read as"))
+    return (*added, target_vs_recognized(recipe))
 
 
 def build_animate_tab() -> None:
     gr.Markdown("Animate a portrait with speech and an emotion. Leave the portrait as it is for the default one, "
-                "or tick *cartoon* for the built-in avatar. Text-to-speech (\"speak it\") arrives with the Speak tab.")
+                "or tick *cartoon* for the built-in avatar. Upload or record the speech, or type text to speak.")
     gr.Markdown(missing_models_notice, elem_id="animate-models-notice")
-    history = gr.State([])
     with gr.Row():
         with gr.Column():
             portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP, up to 50 megapixels)", type="numpy",
@@ -209,6 +193,7 @@ def build_animate_tab() -> None:
                 cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
             audio = gr.Audio(label="Speech (WAV/FLAC/OGG, up to 10 minutes)", type="filepath",
                              sources=["upload", "microphone"], elem_id="animate-audio")
+            speak_text, speak_voice = _speak_it_inputs()
             control = emotion_control("animate-emotion", initial="happy:0.8")
             control.examples(EMOTION_EXAMPLES)
             with gr.Row():
@@ -228,18 +213,21 @@ def build_animate_tab() -> None:
                             interactive=False, elem_id="animate-files")
             with gr.Accordion("How it was made (JSON)", open=False):
                 recipe = gr.JSON(label="Recipe")
-    with gr.Accordion("This session's results", open=True):
-        history_note = gr.Markdown(EMPTY_HISTORY, elem_id="animate-history-empty")
-        # Hidden until the first result, so an empty session shows one line, not empty boxes.
-        gallery = gr.Gallery(label="Results (click one for its downloads)", columns=6, fit_columns=False, height=230,
-                             object_fit="contain", allow_preview=False, visible=False, elem_id="animate-history")
-        picked_files = gr.File(label="Downloads of the picked result", file_count="multiple",
-                               interactive=False, visible=False, elem_id="animate-history-files")
+    history = history_view("animate", "video")
 
-    run = button.click(animate, [portrait, cartoon, cartoon_seed, audio, control.value, size, seed, steps],
+    run = button.click(animate, [portrait, cartoon, cartoon_seed, audio, speak_text, speak_voice, control.value,
+                                 size, seed, steps],
                        [video, recognized, recipe, files], api_name="animate")
-    run.success(record_result, [history, recipe, files], [history, gallery, history_note, comparison, picked_files],
-                api_name=False)
+    run.success(record_result, [history.state, recipe, files], [*history.outputs, comparison], api_name=False)
     # Cancelling drops a queued request, stops waiting for a running one, and stops its work.
     cancel.click(request_cancel, None, None, cancels=[run], api_name=False, queue=False)
-    gallery.select(pick_result, history, picked_files, api_name=False)
+
+
+def _speak_it_inputs() -> tuple[gr.Textbox, gr.Dropdown]:
+    """The "speak it" inputs: text the TTS says with the tab's emotion, used instead of the recording."""
+    voices = voice_choices()
+    with gr.Accordion("…or speak it: text to say with the text-to-speech", open=False):
+        text = gr.Textbox(label="Text (when filled, it is spoken with the emotion below and used instead of the "
+                                "speech above)", lines=2, max_length=1000, elem_id="animate-speak-text")
+        voice = gr.Dropdown(voices, value=default_voice(voices), label="Voice", elem_id="animate-speak-voice")
+    return text, voice

@@ -9,6 +9,7 @@ import gradio as gr
 
 from ui.animate import build_animate_tab
 from ui.explorer import build_explorer_tab
+from ui.speak import build_speak_tab
 
 TITLE = "emostudio: emotional speech and face synthesis"
 # Ten minutes of 48 kHz stereo WAV is 110 MB and a 50-megapixel PNG can be as large;
@@ -22,6 +23,8 @@ def build_app() -> gr.Blocks:
         gr.Markdown(f"# {TITLE}")
         with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
             build_explorer_tab()
+        with gr.Tab("Speak", id="speak", elem_id="tab-speak"):
+            build_speak_tab()
         with gr.Tab("Animate", id="animate", elem_id="tab-animate"):
             build_animate_tab()
     return app

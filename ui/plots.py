@@ -1,8 +1,10 @@
-"""Figures where looking beats reading: targets on the valence-arousal plane."""
+"""Figures where looking beats reading: targets on the valence-arousal plane, F0 contours."""
 
 from __future__ import annotations
 
 import functools
+import io
+from typing import Sequence
 
 import numpy as np
 # Figures are made with matplotlib's object API, not pyplot: pyplot keeps every figure
@@ -58,6 +60,58 @@ def valence_arousal_plot(source: EmotionSource, recognized: EmotionTarget | None
     axes.legend(loc="lower right", fontsize=8, markerscale=0.5)
     figure.tight_layout()
     return figure
+
+
+# Phones shown under the F0 contour: not the utterance's start and end markers, and not
+# pauses, whose label would only clutter the gaps.
+_UNLABELLED_PHONES = frozenset({"<pad>", "<bos>", "<eos>", "<sp>", "<lp>"})
+
+
+def speech_plot(audio: np.ndarray, sample_rate: int, log_f0: np.ndarray, frame_period_s: float,
+                phones: Sequence[tuple[str, float, float]] = ()) -> Figure:
+    """The F0 contour (Hz; gaps where unvoiced) above the phones and the spectrogram."""
+    figure = Figure(figsize=(8.0, 4.2), dpi=100)
+    contour, spectrum = figure.subplots(2, 1, sharex=True, height_ratios=(1.2, 1.0))
+    times = np.arange(len(log_f0)) * frame_period_s
+    hertz = np.where(log_f0 > 0, np.exp(log_f0), np.nan)   # log_f0 is 0 where unvoiced
+    contour.plot(times, hertz, color=TARGET_COLOUR, lw=1.8)
+    contour.set(ylabel="F0 (Hz)")
+    contour.margins(y=0.35)   # room under the contour for the phone labels
+    contour.grid(alpha=0.3)
+    _label_phones(contour, phones)
+    _draw_spectrogram(spectrum, audio, sample_rate)
+    spectrum.set(xlabel="time (s)", ylabel="kHz", xlim=(0, len(audio) / sample_rate))
+    figure.tight_layout()
+    return figure
+
+
+def _label_phones(axes, phones: Sequence[tuple[str, float, float]]) -> None:
+    """Phone symbols at their centres along the bottom, on two alternating rows so that
+    short neighbours do not overprint; thin lines mark the boundaries."""
+    shown = [phone for phone in phones if phone[0] not in _UNLABELLED_PHONES and phone[2] > phone[1]]
+    for number, (symbol, start, end) in enumerate(shown):
+        axes.axvline(start, color="#ddd", lw=0.6, zorder=0)
+        axes.annotate(symbol, ((start + end) / 2, 0), xycoords=("data", "axes fraction"),
+                      xytext=(0, 3 + 10 * (number % 2)), textcoords="offset points", ha="center", fontsize=8,
+                      color="#555")
+
+
+def _draw_spectrogram(axes, audio: np.ndarray, sample_rate: int, window: int = 512, hop: int = 128) -> None:
+    """Log-magnitude STFT up to 8 kHz (where speech's formants are), 60 dB of range."""
+    padded = np.pad(np.asarray(audio, dtype=np.float64), (0, max(0, window - len(audio))))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, window)[::hop] * np.hanning(window)
+    decibels = 20 * np.log10(np.abs(np.fft.rfft(frames, axis=1)).T + 1e-9)
+    top = min(8000.0, sample_rate / 2)
+    bins = int(top / (sample_rate / 2) * (decibels.shape[0] - 1)) + 1
+    peak = decibels[:bins].max()
+    axes.imshow(decibels[:bins], origin="lower", aspect="auto", cmap="magma", vmin=peak - 60, vmax=peak,
+                extent=(0, len(padded) / sample_rate, 0, top / 1000))
+
+
+def figure_png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    FigureCanvasAgg(figure).print_png(buffer)
+    return buffer.getvalue()
 
 
 @functools.cache

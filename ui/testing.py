@@ -25,6 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 # that takes seconds, and the talking head takes tens of seconds more.
 PAGE_TIMEOUT_MS = 60_000
 ANIMATE_TIMEOUT_MS = 300_000
+SPEAK_TIMEOUT_MS = 120_000
 
 
 def chromium_missing() -> str | None:
@@ -90,6 +91,20 @@ def control_tab(page, prefix: str, name: str) -> None:
     page.locator(f"#{prefix}-tabs").get_by_role("tab", name=name, exact=True).click()
 
 
+def settled_box(page, locator, polls: int = 50) -> dict:
+    """The element's bounding box once it is laid out and has stopped moving: a tab's
+    content can be measured while it is still zero wide, and a click placed by that
+    measure lands in the wrong spot."""
+    previous = None
+    for _ in range(polls):
+        box = locator.bounding_box()
+        if box and box["width"] > 0 and box == previous:
+            return box
+        previous = box
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{locator} did not settle: last box {previous}")
+
+
 def click_example(page, prefix: str, text: str) -> None:
     """Clicks the example `text` under the emotion control `prefix`."""
     page.locator(f"#{prefix}-value-examples").get_by_text(text, exact=True).click()
@@ -111,6 +126,23 @@ def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS):
     if video.count() == 0:
         raise AssertionError(f"Animate failed: {' '.join(error.first.inner_text().split())}")
     return video
+
+
+def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS):
+    """On the Speak tab: types `text`, clicks Speak and waits for the speech; returns the
+    audio element, or raises with the message the page showed instead. The voice, emotion
+    and settings are whatever the form holds."""
+    open_tab(page, "Speak")
+    page.locator("#speak-text textarea").fill(text)
+    page.locator("#speak-run").click()
+    # The player's waveform view holds the audio element that plays (its source is the
+    # fetched file, as a blob); the standard player beside it stays hidden.
+    audio = page.locator('#speak-audio [data-testid^="waveform"] audio')
+    error = page.locator(".toast-body")
+    audio.or_(error).first.wait_for(state="attached", timeout=timeout_ms)
+    if audio.count() == 0:
+        raise AssertionError(f"Speak failed: {' '.join(error.first.inner_text().split())}")
+    return audio
 
 
 def speech_wav(path: Path, text: str = "hello there, how are you today") -> Path:

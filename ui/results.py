@@ -1,0 +1,96 @@
+"""What every generating tab (Speak, Animate) shares: the one Studio, the notice naming
+missing models, the target-vs-recognized plot, and the session's history of results with
+their downloads."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Sequence
+
+import gradio as gr
+
+from conditioning import EmotionTarget, parse_emotion
+from conditioning.checkpoints import checkpoint_path
+from ui.plots import valence_arousal_plot
+
+CAPTION_CHARS = 60
+
+
+@functools.cache
+def studio():
+    from synth.studio import Studio
+    return Studio()
+
+
+def missing_checkpoints_notice(heading: str, needed: Sequence[tuple[str, str]]) -> str:
+    """Markdown: `heading`, then each (checkpoint name, command that makes it) whose file is
+    absent; empty when none is. Tabs show it as a callable, checked on every page load, so
+    it goes once the models exist."""
+    missing = [(name, command) for name, command in needed if not checkpoint_path(name).exists()]
+    if not missing:
+        return ""
+    steps = "\n".join(f"- `checkpoints/{name}`: make it with `{command}`" for name, command in missing)
+    return f"{heading}\n{steps}"
+
+
+def target_vs_recognized(recipe: dict):
+    """The target (a timeline's whole path) and the recognized emotion on one plane."""
+    recognized = EmotionTarget.from_dict(recipe["recognized"]) if recipe.get("recognized") else None
+    return valence_arousal_plot(parse_emotion(recipe["emotion"]), recognized, title="")
+
+
+def caption(number: int, subject: str, recognized: dict | None, verb: str) -> str:
+    """`#3: happy:0.8 → read as happy`: one line under a history thumbnail."""
+    read = f" → {verb} {EmotionTarget.from_dict(recognized).category}" if recognized else ""
+    subject = " ".join(subject.split())
+    shortened = subject[:CAPTION_CHARS] + ("…" if len(subject) > CAPTION_CHARS else "")
+    return f"#{number}: {shortened}{read}"
+
+
+@dataclass
+class History:
+    """A tab's session history: its results, newest first, each with its downloads."""
+    state: gr.State
+    note: gr.Markdown
+    gallery: gr.Gallery
+    picked_files: gr.File
+
+    @property
+    def outputs(self) -> list:
+        """What `add_result` updates, in its order."""
+        return [self.state, self.gallery, self.note, self.picked_files]
+
+
+def history_view(prefix: str, noun: str) -> History:
+    """The "This session's results" accordion (element ids `{prefix}-history…`); clicking a
+    result shows its downloads."""
+    state = gr.State([])
+    with gr.Accordion("This session's results", open=True):
+        note = gr.Markdown(f"No results yet: each {noun} you make in this session appears here, with its downloads.",
+                           elem_id=f"{prefix}-history-empty")
+        # Hidden until the first result, so an empty session shows one line, not empty boxes.
+        gallery = gr.Gallery(label="Results (click one for its downloads)", columns=6, fit_columns=False, height=230,
+                             object_fit="contain", allow_preview=False, visible=False, elem_id=f"{prefix}-history")
+        picked_files = gr.File(label="Downloads of the picked result", file_count="multiple",
+                               interactive=False, visible=False, elem_id=f"{prefix}-history-files")
+    gallery.select(pick_result, state, picked_files, api_name=False)
+    return History(state, note, gallery, picked_files)
+
+
+def add_result(history: list[dict], thumbnail: str, files: list, caption_text: str):
+    """Adds a finished result to the history and shows it; returns `History.outputs`' updates."""
+    paths = [getattr(f, "path", f) for f in files]   # gr.File may give FileData objects or paths
+    entry = {"thumbnail": thumbnail, "files": paths, "caption": caption_text}
+    history = history + [entry]
+    return (history, gr.Gallery(_gallery(history), visible=True), gr.Markdown(visible=False),
+            gr.File(entry["files"], visible=True))
+
+
+def _gallery(history: list[dict]) -> list[tuple[str, str]]:
+    return [(entry["thumbnail"], entry["caption"]) for entry in reversed(history)]
+
+
+def pick_result(history: list[dict], event: gr.SelectData):
+    """The downloads of the result clicked in the history (shown newest first)."""
+    return history[len(history) - 1 - event.index]["files"]
