@@ -1,12 +1,18 @@
-"""Lightning callbacks every training script shares: per-epoch sampler seeds and plain
-progress lines (they read well in a log file, where Lightning's rich bar does not)."""
+"""What every training script shares: per-epoch sampler seeds and plain progress lines
+(Lightning callbacks; plain lines read well in a log file, where Lightning's rich bar does
+not), the one-cycle AdamW schedule, and the manifest record of a finished run."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from typing import Callable
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
 import lightning
+import torch
+
+from conditioning.checkpoints import record_in_manifest
 
 from train.ser_data import EpochSampler
 
@@ -36,3 +42,24 @@ class TextProgress(lightning.Callback):
         summary = self.summary(module) if self.summary else None
         if summary:
             print("validation:", summary, flush=True)
+
+
+def one_cycle_adamw(parameters: Iterable[torch.nn.Parameter], learning_rate: float, total_steps: int,
+                    warmup_share: float, weight_decay: float = 1e-2) -> dict:
+    """AdamW under a one-cycle schedule stepped every batch, as configure_optimizers returns it."""
+    optimizer = torch.optim.AdamW(parameters, lr=learning_rate, weight_decay=weight_decay)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=learning_rate,
+                                                   total_steps=max(total_steps, 2), pct_start=warmup_share)
+    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+
+
+def record_training_run(output: Path, *, model: str, made_by: str, config: Any, network: torch.nn.Module,
+                        data: str, seconds: float, accelerator: str, metrics: dict, **more: Any) -> None:
+    """The checkpoint's manifest entry: what it is, how it was made, on what, how long, how well."""
+    record_in_manifest(output, {
+        "model": model, "made_by": made_by, "config": dataclasses.asdict(config), **more,
+        "parameters": sum(p.numel() for p in network.parameters()), "data": data,
+        "training_seconds": round(seconds, 1),
+        "training_hardware": f"{accelerator}, torch threads {torch.get_num_threads()}",
+        "metrics": metrics,
+    })

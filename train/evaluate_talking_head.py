@@ -27,11 +27,11 @@ import numpy as np
 from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import atomic_write_bytes
 from conditioning.fer.recognizer import FaceExpressionRecognizer, mean_target
-from conditioning.target import EmotionTarget
 from synth.face.behaviour import speech_energy
 from synth.face.pipeline import AnimateOptions, TalkingHeadPipeline, make_renderer
 from synth.face.portrait import detect_face
-from synth.face.rig import mouth_opening, pose_track, with_pupils
+from synth.face.rig import mouth_opening, pose_track
+from train.fer_data import category_target
 from train.ser_data import load_corpus_audio
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -70,13 +70,13 @@ def outside_face_mask(points: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def clip_measures(pipeline: TalkingHeadPipeline, recognizer: FaceExpressionRecognizer, audio: np.ndarray,
                   rate: int, category: str, options: AnimateOptions) -> dict:
-    target = _category_target(category)
+    target = category_target(category, 1.0)
     renderer = make_renderer(None, options)
     motion = pipeline.motion(audio, rate, target, options)
     posed = pose_track(renderer.source_points[:68], motion)
     frames = [renderer.render(p) for p in posed]
     detected = [detect_face(frame).landmarks for frame in frames]
-    opening = np.array([mouth_opening(with_pupils(points)) for points in detected])
+    opening = np.array([mouth_opening(points) for points in detected])
     envelope = speech_energy(audio, rate, len(frames))
     lip_sync = float(np.corrcoef(opening, envelope)[0, 1]) if opening.std() > 0 else 0.0
     recognized = recognizer.recognize_faces(frames, detected)
@@ -88,11 +88,6 @@ def clip_measures(pipeline: TalkingHeadPipeline, recognizer: FaceExpressionRecog
             "frame_recall": float(np.mean([c == category for c in frame_categories])),
             "clip_category": mean_target(recognized).category, "drift_mean": float(np.mean(drift)),
             "drift_max": float(np.max(drift)), "still": frames[int(0.6 * len(frames))]}
-
-
-def _category_target(category: str) -> EmotionTarget:
-    from conditioning.parse import parse_emotion
-    return parse_emotion("neutral" if category == "neutral" else f"{category}:1.0")
 
 
 def save_figure(stills: list[np.ndarray], path: Path) -> None:

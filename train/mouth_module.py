@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from synth.face.mouth_model import MouthFlowNet, MouthModelConfig
+from train.callbacks import one_cycle_adamw
 
 
 def flow_matching_loss(net: MouthFlowNet, mel: torch.Tensor, motion: torch.Tensor, emotion: torch.Tensor,
@@ -69,7 +70,4 @@ class MouthTraining(lightning.LightningModule):
         self._validation_batch_losses.clear()
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.net.parameters(), lr=self.learning_rate, weight_decay=1e-2)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.learning_rate,
-                                                       total_steps=max(self.total_steps, 2), pct_start=0.1)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return one_cycle_adamw(self.net.parameters(), self.learning_rate, self.total_steps, warmup_share=0.1)

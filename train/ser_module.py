@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from conditioning.ser.model import SERConfig, SpeechEmotionNet
+from train.callbacks import one_cycle_adamw
 from train.emotion_evaluation import emotion_metrics
 
 
@@ -88,7 +89,5 @@ class SERTraining(lightning.LightningModule):
         self.log_dict({f"val_{k}": float(v) for k, v in summary.items()}, prog_bar=True)
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.net.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.learning_rate,
-                                                       total_steps=max(self.total_steps, 2), pct_start=0.15)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return one_cycle_adamw(self.net.parameters(), self.learning_rate, self.total_steps, warmup_share=0.15,
+                               weight_decay=self.weight_decay)

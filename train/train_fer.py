@@ -24,10 +24,10 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from conditioning.fer.model import FaceExpressionNet, FERConfig
 from conditioning.fer.recognizer import CHECKPOINT_NAME
-from train.callbacks import TextProgress
+from train.callbacks import TextProgress, one_cycle_adamw, record_training_run
 from train.fer_data import FERDataConfig, render_samples
 from train.emotion_evaluation import confusion_matrix, plot_confusion
 from train.ser_module import emotion_loss
@@ -75,10 +75,7 @@ class FERTraining(lightning.LightningModule):
         self.step_losses.clear()
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.net.parameters(), lr=self.learning_rate, weight_decay=1e-2)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.learning_rate,
-                                                       total_steps=max(self.total_steps, 2), pct_start=0.15)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return one_cycle_adamw(self.net.parameters(), self.learning_rate, self.total_steps, warmup_share=0.15)
 
 
 @torch.inference_mode()
@@ -137,20 +134,16 @@ def main(argv=None) -> int:
         plot_confusion(np.array(held_out["all"]["confusion"]),
                        f"FER, held-out identities: accuracy {held_out['all']['accuracy']:.3f}", args.confusion_image)
     if not args.no_manifest:
-        record_in_manifest(output, {
-            "model": "conditioning.fer.model.FaceExpressionNet",
-            "made_by": f"python -m train.train_fer --portrait-identities {args.portrait_identities} "
-                       f"--cartoon-identities {args.cartoon_identities} --samples-per-identity "
-                       f"{args.samples_per_identity} --epochs {args.epochs} --seed {args.seed}",
-            "config": dataclasses.asdict(result["config"]),
-            "parameters": sum(p.numel() for p in module.net.parameters()),
-            "data": (f"rendered by train.fer_data {dataclasses.asdict(result['data_config'])}: "
-                     f"{result['trained_items']} training faces; held-out identities are the last 20 % of each kind; "
-                     f"rendering took {result['render_seconds']:.0f} s"),
-            "training_seconds": round(result["seconds"], 1),
-            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
-            "metrics": metrics,
-        })
+        record_training_run(
+            output, model="conditioning.fer.model.FaceExpressionNet",
+            made_by=f"python -m train.train_fer --portrait-identities {args.portrait_identities} "
+                    f"--cartoon-identities {args.cartoon_identities} --samples-per-identity "
+                    f"{args.samples_per_identity} --epochs {args.epochs} --seed {args.seed}",
+            config=result["config"], network=module.net,
+            data=(f"rendered by train.fer_data {dataclasses.asdict(result['data_config'])}: "
+                  f"{result['trained_items']} training faces; held-out identities are the last 20 % of each kind; "
+                  f"rendering took {result['render_seconds']:.0f} s"),
+            seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)
     print(f"wrote {output}")
     return 0
 

@@ -22,12 +22,12 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from conditioning.ser.frontend import LogMelConfig
 from synth.face.motion import MOUTH_CHANNELS
 from synth.face.mouth_generator import CHECKPOINT_NAME, MouthMotionGenerator
 from synth.face.mouth_model import MouthModelConfig
-from train.callbacks import EpochSeeds, TextProgress
+from train.callbacks import EpochSeeds, TextProgress, record_training_run
 from train.mouth_data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
 from train.mouth_module import MouthTraining
 from train.ser_data import CorpusAudio, EpochSampler, load_corpus_audio
@@ -139,23 +139,18 @@ def main(argv=None) -> int:
     print("held-out voice test:", result["test"])
     if not args.no_manifest:
         corpus_summary = Path(args.corpus) / "corpus.json"
-        record_in_manifest(output, {
-            "model": "synth.face.mouth_model.MouthFlowNet",
-            "made_by": f"python -m train.train_mouth --corpus {args.corpus} --epochs {args.epochs} "
-                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} "
-                       f"--channels {args.channels} --seed {args.seed}",
-            "config": dataclasses.asdict(result["config"]),
-            "frontend": dataclasses.asdict(module.frontend.config),
-            "parameters": sum(p.numel() for p in module.net.parameters()),
-            "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
-                     f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}); targets: "
-                     f"synth.face.visemes.mouth_track from the phone times and each item's emotion; augmentation "
-                     f"{'off' if args.no_augment else dataclasses.asdict(MOUTH_AUGMENT)}; corpus summary: "
-                     f"{corpus_summary.read_text().strip() if corpus_summary.exists() else 'n/a'}"),
-            "training_seconds": round(result["seconds"], 1),
-            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
-            "metrics": metrics,
-        })
+        record_training_run(
+            output, model="synth.face.mouth_model.MouthFlowNet",
+            made_by=f"python -m train.train_mouth --corpus {args.corpus} --epochs {args.epochs} "
+                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} "
+                    f"--channels {args.channels} --seed {args.seed}",
+            config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
+            data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
+                  f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}); targets: "
+                  f"synth.face.visemes.mouth_track from the phone times and each item's emotion; augmentation "
+                  f"{'off' if args.no_augment else dataclasses.asdict(MOUTH_AUGMENT)}; corpus summary: "
+                  f"{corpus_summary.read_text().strip() if corpus_summary.exists() else 'n/a'}"),
+            seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)
     print(f"wrote {output}")
     return 0
 

@@ -22,12 +22,12 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig
-from train.callbacks import EpochSeeds, TextProgress
+from train.callbacks import EpochSeeds, TextProgress, record_training_run
 from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
 from train.emotion_evaluation import emotion_metrics, plot_confusion
 from train.ser_module import SERTraining
@@ -145,7 +145,6 @@ def main(argv=None) -> int:
     result = train(args)
     output = args.output or checkpoint_path(CHECKPOINT_NAME)
     module, corpus, test = result["module"], result["corpus"], result["test"]
-    parameters = sum(p.numel() for p in module.net.parameters())
     metrics = {"held_out_voice_test": test, "validation": result["validation"], "history": module.history,
                "train_losses": module.train_losses}
     save_checkpoint(output, result["config"], module.net.state_dict(),
@@ -158,25 +157,21 @@ def main(argv=None) -> int:
                        args.confusion_image)
     if not args.no_manifest:
         corpus_summary = (Path(args.corpus) / "corpus.json")
-        record_in_manifest(output, {
-            "model": "conditioning.ser.model.SpeechEmotionNet",
-            "made_by": f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
-                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
-                       f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
-                       f"--voice-shift-probability {args.voice_shift_probability}",
-            "config": dataclasses.asdict(result["config"]),
-            "frontend": dataclasses.asdict(module.frontend.config),
-            "parameters": parameters,
-            "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
-                     f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}), "
-                     f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig(voice_shift_probability=args.voice_shift_probability))}; "
-                     f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
-            "training_seconds": round(result["seconds"], 1),
-            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
-            "metrics": {"held_out_voice_test": {k: v for k, v in test.items() if k != "confusion"},
-                        "validation": {k: v for k, v in result["validation"].items() if k != "confusion"},
-                        "history": module.history, "train_losses": [round(x, 4) for x in module.train_losses]},
-        })
+        record_training_run(
+            output, model="conditioning.ser.model.SpeechEmotionNet",
+            made_by=f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
+                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
+                    f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
+                    f"--voice-shift-probability {args.voice_shift_probability}",
+            config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
+            data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
+                  f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}), "
+                  f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig(voice_shift_probability=args.voice_shift_probability))}; "
+                  f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
+            seconds=result["seconds"], accelerator=args.accelerator,
+            metrics={"held_out_voice_test": {k: v for k, v in test.items() if k != "confusion"},
+                     "validation": {k: v for k, v in result["validation"].items() if k != "confusion"},
+                     "history": module.history, "train_losses": [round(x, 4) for x in module.train_losses]})
     return 0
 
 

@@ -19,12 +19,11 @@ import time
 from pathlib import Path
 
 import lightning
-import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from synth.tts.config import DECODERS, TTSConfig
-from train.callbacks import TextProgress
+from train.callbacks import TextProgress, record_training_run
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 from train.tts_module import TTSTraining, corpus_statistics
@@ -102,19 +101,15 @@ def main(argv=None) -> int:
                         result["acoustic"].config)})
     if not args.no_manifest:
         records = result["acoustic"].records
-        record_in_manifest(output, {
-            "model": f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
-            "made_by": f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
-                       f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}",
-            "config": dataclasses.asdict(result["config"]),
-            "parameters": sum(p.numel() for p in module.model.parameters()),
-            "data": (f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
-                     f"(voices {sorted({records[i]['voice'] for i in result['train_items']})}); features "
-                     f"train.tts_features (WORLD, 10 ms)"),
-            "training_seconds": round(result["seconds"], 1),
-            "training_hardware": f"{args.accelerator}, torch threads {torch.get_num_threads()}",
-            "metrics": metrics,
-        })
+        record_training_run(
+            output, model=f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
+            made_by=f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
+                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}",
+            config=result["config"], network=module.model,
+            data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
+                  f"(voices {sorted({records[i]['voice'] for i in result['train_items']})}); features "
+                  f"train.tts_features (WORLD, 10 ms)"),
+            seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)
     print(f"wrote {output}")
     return 0
 

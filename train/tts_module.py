@@ -10,6 +10,7 @@ import torch
 
 from synth.tts.config import TTSConfig
 from synth.tts.model import EmotionalTTS
+from train.callbacks import one_cycle_adamw
 from train.tts_features import AcousticCorpus
 
 
@@ -60,10 +61,7 @@ class TTSTraining(lightning.LightningModule):
         self._validation_batches.clear()
 
     def configure_optimizers(self):
-        optimizer = torch.optim.AdamW(self.model.parameters(), lr=self.learning_rate, weight_decay=1e-2)
-        schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.learning_rate,
-                                                       total_steps=max(self.total_steps, 2), pct_start=0.05)
-        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": schedule, "interval": "step"}}
+        return one_cycle_adamw(self.model.parameters(), self.learning_rate, self.total_steps, warmup_share=0.05)
 
 
 def _mean(records: list[dict[str, float]]) -> dict[str, float]:

@@ -118,14 +118,7 @@ def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS):
     page.locator("#animate-audio input[type=file]").set_input_files(str(wav))
     # The upload is done when the player replaces the drop zone.
     page.locator('#animate-audio [data-testid^="audio-player"]').wait_for(state="attached")
-    page.locator("#animate-run").click()
-    video = page.locator("#animate-video video")
-    error = page.locator(".toast-body")
-    # Whichever comes first: an error names its problem at once instead of a long time-out.
-    video.or_(error).first.wait_for(state="attached", timeout=timeout_ms)
-    if video.count() == 0:
-        raise AssertionError(f"Animate failed: {' '.join(error.first.inner_text().split())}")
-    return video
+    return _run_and_wait(page, "#animate-run", page.locator("#animate-video video"), "Animate", timeout_ms)
 
 
 def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS):
@@ -134,15 +127,21 @@ def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS):
     and settings are whatever the form holds."""
     open_tab(page, "Speak")
     page.locator("#speak-text textarea").fill(text)
-    page.locator("#speak-run").click()
     # The player's waveform view holds the audio element that plays (its source is the
     # fetched file, as a blob); the standard player beside it stays hidden.
     audio = page.locator('#speak-audio [data-testid^="waveform"] audio')
+    return _run_and_wait(page, "#speak-run", audio, "Speak", timeout_ms)
+
+
+def _run_and_wait(page, button: str, result, what: str, timeout_ms: int):
+    """Clicks `button` and waits for `result` to appear; whichever comes first, so an error
+    names its problem at once instead of a long time-out."""
+    page.locator(button).click()
     error = page.locator(".toast-body")
-    audio.or_(error).first.wait_for(state="attached", timeout=timeout_ms)
-    if audio.count() == 0:
-        raise AssertionError(f"Speak failed: {' '.join(error.first.inner_text().split())}")
-    return audio
+    result.or_(error).first.wait_for(state="attached", timeout=timeout_ms)
+    if result.count() == 0:
+        raise AssertionError(f"{what} failed: {' '.join(error.first.inner_text().split())}")
+    return result
 
 
 def speech_wav(path: Path, text: str = "hello there, how are you today") -> Path:

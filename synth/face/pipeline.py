@@ -29,7 +29,7 @@ from .mouth_generator import DEFAULT_STEPS, MouthMotionGenerator, motion_frames
 from .portrait import default_portrait_path, detect_face, load_portrait
 from .renderer import PortraitRenderer
 from .rig import pose_track
-from .video import write_frames_png, write_video
+from .video import write_frame_png, write_video
 
 MAX_AUDIO_S = 600.0
 SIZES = (256, 512, None)
@@ -115,6 +115,7 @@ class TalkingHeadPipeline:
                 landmarks_json: Path | None = None, progress: Progress | None = None) -> Animation:
         report = progress or (lambda share, message: None)
         renderer = make_renderer(face, options)      # bad portraits fail before any work
+        audio, sample_rate = check_audio(audio, sample_rate, max_duration_s=MAX_AUDIO_S)
         report(0.05, "motion")
         motion = self.motion(audio, sample_rate, emotion, options)
         points = pose_track(renderer.source_points[:68], motion)
@@ -126,14 +127,13 @@ class TalkingHeadPipeline:
                 if options.score_every and index % options.score_every == 0:
                     scored_frames.append(image)
                     scored_points.append(frame_points)
+                if frames_dir is not None:
+                    write_frame_png(Path(frames_dir), index, image)
                 if index % 25 == 0:
                     report(0.1 + 0.85 * index / len(points), f"rendering frame {index + 1}/{len(points)}")
                 yield image
 
-        audio, sample_rate = check_audio(audio, sample_rate, max_duration_s=MAX_AUDIO_S)
         video = write_video(Path(output), frames(), FPS, audio, sample_rate)
-        if frames_dir is not None:
-            write_frames_png(Path(frames_dir), (renderer.render(p) for p in points))
         if landmarks_json is not None:
             atomic_write_bytes(Path(landmarks_json), json.dumps(landmarks_document(motion, points)).encode())
         recognized = None

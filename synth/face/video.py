@@ -221,26 +221,28 @@ def probe_video(path: str | os.PathLike) -> VideoInfo:
     )
 
 
-def write_frames_png(folder: str | os.PathLike, frames: Iterable[np.ndarray],
-                     prefix: str = "frame") -> list[Path]:
-    """Each frame as `{prefix}_00000.png` in `folder` (created if needed); each file appears
-    whole or not at all."""
+def write_frame_png(folder: str | os.PathLike, index: int, frame: np.ndarray, prefix: str = "frame") -> Path:
+    """One frame as `{prefix}_{index:05d}.png` in `folder` (created if needed), whole or not at all."""
     import cv2
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for index, frame in enumerate(frames):
-        frame = _checked_frame(frame, index, None)
-        target = folder / f"{prefix}_{index:05d}.png"
-        temporary = _temporary_beside(target, ".png")
-        try:
-            ok, encoded = cv2.imencode(".png", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-            if not ok:
-                raise ValueError(f"frame {index} could not be encoded as PNG")
-            temporary.write_bytes(encoded.tobytes())
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
-        written.append(target)
-    return written
+    frame = _checked_frame(frame, index, None)
+    target = folder / f"{prefix}_{index:05d}.png"
+    temporary = _temporary_beside(target, ".png")
+    try:
+        ok, encoded = cv2.imencode(".png", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise ValueError(f"frame {index} could not be encoded as PNG")
+        temporary.write_bytes(encoded.tobytes())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def write_frames_png(folder: str | os.PathLike, frames: Iterable[np.ndarray],
+                     prefix: str = "frame") -> list[Path]:
+    """Each frame as `{prefix}_00000.png` in `folder` (created if needed); each file appears
+    whole or not at all."""
+    return [write_frame_png(folder, index, frame, prefix) for index, frame in enumerate(frames)]
