@@ -46,3 +46,21 @@ def test_script_writes_a_checkpoint_with_statistics(corpus_with_features, tmp_pa
     config = TTSConfig.from_dict(config)
     assert config.log_f0_std != 1.0 and config.acoustic_std != (1.0,) * config.acoustic_dims
     assert extra["metrics"]["train_losses"]
+
+
+def test_diffusion_warm_starts_from_a_flow_checkpoint(corpus_with_features, tmp_path):
+    from synth.tts.config import TTSConfig
+
+    flow = tmp_path / "tts_flow.pt"
+    main(["--corpus", str(corpus_with_features), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
+          "--output", str(flow), "--no-manifest"])
+    flow_values, flow_state, _ = load_checkpoint(flow, dict, "train_tts")
+    started = _run(corpus_with_features, "diffusion", "--init-from", str(flow), "--epochs", "1",
+                   "--hidden", "64", "--limit-train", "1")   # one step: weights barely move
+    config = started["config"]
+    assert config.decoder == "diffusion" and config.hidden == 32   # sizes and statistics come from the flow model
+    assert config.acoustic_mean == TTSConfig.from_dict(flow_values).acoustic_mean
+    text_side = "text_encoder.blocks.0.feed_forward"
+    for name, value in started["module"].model.state_dict().items():
+        if name.startswith(text_side) and value.dtype.is_floating_point:
+            assert torch.allclose(value, flow_state[name], atol=0.05), name

@@ -3,7 +3,7 @@
     python -m train.corpus.build --size full --out data/corpus
     python -m train.tts_features --corpus data/corpus
     python -m train.train_tts --corpus data/corpus --decoder flow
-    python -m train.train_tts --corpus data/corpus --decoder diffusion
+    python -m train.train_tts --corpus data/corpus --decoder diffusion --init-from checkpoints/tts_flow.pt
 
 Trains on the train split (six voices), validates each epoch on the validation split at
 fixed noise, and writes checkpoints/tts_<decoder>.pt (config with the corpus's
@@ -21,7 +21,7 @@ from pathlib import Path
 import lightning
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, save_checkpoint
+from conditioning.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
 from synth.tts.config import DECODERS, TTSConfig
 from train.callbacks import TextProgress, record_training_run
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
@@ -42,6 +42,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--hidden", type=int, default=TTSConfig.hidden)
     parser.add_argument("--decoder-channels", type=int, default=TTSConfig.decoder_channels)
+    parser.add_argument("--init-from", type=Path, default=None,
+                        help="start from this TTS checkpoint's config and weights (its decoder type may differ; "
+                             "--hidden and --decoder-channels are then ignored): the trained flow model gives the "
+                             "diffusion model its text side and a denoiser that already knows speech")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--workers", type=int, default=0)
@@ -69,11 +73,18 @@ def train(args: argparse.Namespace) -> dict:
     train_items = splits["train"][: args.limit_train]
     if not train_items:
         raise SystemExit(f"{args.corpus} has no training items")
-    config = corpus_statistics(acoustic, train_items, TTSConfig(
-        decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels))
+    initial_weights = None
+    if args.init_from is not None:
+        values, initial_weights, _ = load_checkpoint(args.init_from, dict, made_by="python -m train.train_tts")
+        config = dataclasses.replace(TTSConfig.from_dict(values), decoder=args.decoder)
+    else:
+        config = corpus_statistics(acoustic, train_items, TTSConfig(
+            decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels))
     batches = LengthBatches([int(acoustic.offsets[i + 1] - acoustic.offsets[i]) for i in train_items],
                             args.batch_size, args.seed)
     module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs)
+    if initial_weights is not None:
+        module.model.load_state_dict(initial_weights)
     train_loader = DataLoader(TTSDataset(acoustic, tokens, train_items), batch_sampler=batches, collate_fn=collate,
                               num_workers=args.workers)
     validation_loader = DataLoader(TTSDataset(acoustic, tokens, splits["validation"]), batch_size=args.batch_size,
@@ -104,7 +115,8 @@ def main(argv=None) -> int:
         record_training_run(
             output, model=f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
             made_by=f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
-                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}",
+                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}"
+                    + (f" --init-from {args.init_from}" if args.init_from else ""),
             config=result["config"], network=module.model,
             data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
                   f"(voices {sorted({records[i]['voice'] for i in result['train_items']})}); features "
