@@ -10,6 +10,7 @@ import pytest
 from conditioning import parse_emotion
 from synth.text.errors import TextFrontendError
 from synth.tts.synthesizer import Synthesizer, TTSInputError
+from train.corpus.build import HELD_OUT_VOICE
 from train.train_tts import main
 from train.tts_features import build_features
 
@@ -56,6 +57,8 @@ def test_bad_requests_get_clear_errors(synthesizer):
         synthesizer.speak("   ", parse_emotion("happy"), "slt")
     with pytest.raises(TTSInputError, match="unknown voice"):
         synthesizer.speak(TEXT, parse_emotion("happy"), "nobody")
+    with pytest.raises(TTSInputError, match="held out"):
+        synthesizer.speak(TEXT, parse_emotion("happy"), HELD_OUT_VOICE)
     with pytest.raises(TTSInputError, match="natural"):
         synthesizer.speak(TEXT, parse_emotion("happy"), "slt", duration_s=3600)
     with pytest.raises(TTSInputError, match="positive"):

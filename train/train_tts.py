@@ -107,9 +107,11 @@ def main(argv=None) -> int:
     output = args.output or checkpoint_path(checkpoint_name(args.decoder))
     module = result["module"]
     metrics = {"train_losses": module.train_losses, "validation_losses": module.validation_losses}
+    heard = {result["acoustic"].records[i]["voice"] for i in result["train_items"]}
     save_checkpoint(output, result["config"], module.model.state_dict(),
-                    extra={"metrics": metrics, "voices": list(VOICE_INDEX), "acoustic": dataclasses.asdict(
-                        result["acoustic"].config)})
+                    extra={"metrics": metrics, "voices": list(VOICE_INDEX),
+                           "trained_voices": [voice for voice in VOICE_INDEX if voice in heard],
+                           "acoustic": dataclasses.asdict(result["acoustic"].config)})
     if not args.no_manifest:
         records = result["acoustic"].records
         record_training_run(

@@ -53,10 +53,16 @@ class Speech:
 
 
 class Synthesizer:
-    def __init__(self, model: EmotionalTTS, voices: tuple[str, ...], acoustic: AcousticConfig = AcousticConfig()):
+    def __init__(self, model: EmotionalTTS, voices: tuple[str, ...], acoustic: AcousticConfig = AcousticConfig(),
+                 trained_voices: tuple[str, ...] | None = None):
+        """voices: the name of each voice embedding, in order; trained_voices: those the model
+        learnt (default all). An untrained embedding (the corpus's held-out voice) is not offered."""
         if len(voices) != model.config.voices:
             raise ValueError(f"{len(voices)} voice names for a model of {model.config.voices} voices")
-        self.model, self.voices, self.acoustic = model.eval(), tuple(voices), acoustic
+        trained = set(voices if trained_voices is None else trained_voices)
+        self.model, self.acoustic = model.eval(), acoustic
+        self.embedding_names = tuple(voices)
+        self.voices = tuple(v for v in voices if v in trained)
 
     @classmethod
     def from_checkpoint(cls, decoder: str = "flow", path: Path | None = None) -> "Synthesizer":
@@ -66,7 +72,8 @@ class Synthesizer:
                                                made_by(decoder))
         model = EmotionalTTS(TTSConfig.from_dict(config))
         model.load_state_dict(state)
-        return cls(model, tuple(extra["voices"]), AcousticConfig(**extra.get("acoustic", {})))
+        return cls(model, tuple(extra["voices"]), AcousticConfig(**extra.get("acoustic", {})),
+                   extra.get("trained_voices"))
 
     @property
     def decoder(self) -> str:
@@ -78,9 +85,12 @@ class Synthesizer:
         return self.model.decoder.default_steps
 
     def voice_id(self, voice: str) -> int:
+        if voice in self.embedding_names and voice not in self.voices:
+            raise TTSInputError(f"voice {voice!r} was held out of this model's training, so it cannot speak it; "
+                                f"the voices are {', '.join(self.voices)}")
         if voice not in self.voices:
             raise TTSInputError(f"unknown voice {voice!r}; the voices are {', '.join(self.voices)}")
-        return self.voices.index(voice)
+        return self.embedding_names.index(voice)
 
     def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
               steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
