@@ -29,5 +29,6 @@ def test_report_has_uar_ccc_spearman_drift_and_confusion_image(tiny_corpus, tmp_
     report = json.loads(output.read_text())
     assert report["items"] == len(voices) * 22 and len(voices) == 2
     assert {"uar", "ccc_arousal", "intensity_spearman", "identity_drift", "confusion"} <= set(report)
+    assert report["corpus_reference"]["items"] > 0 and "uar" in report["corpus_reference"]
     assert set(report["identity_drift"]["relative_to_between_voice_distance"]) == set(voices)
     assert (tmp_path / "tts_confusion_flow.png").read_bytes()[:4] == b"\x89PNG"

@@ -8,7 +8,9 @@ intensities 0.5 / 0.75 / 1.0 (neutral once), and reports, per decoder:
   * CCC of requested vs recognized arousal;
   * Spearman correlation of requested vs recognized intensity (category items);
   * voice identity drift: how far a voice's long-term spectral envelope moves across
-    emotions, relative to how far apart the voices are (0: no drift; 1: as far as another voice).
+    emotions, relative to how far apart the voices are (0: no drift; 1: as far as another voice);
+  * the same metrics for the corpus's own renderings (validation sentences, same voices): what
+    the recognizer makes of the speech the TTS learnt from, the ceiling this judge allows.
 The TTS cannot speak the corpus's held-out voice (it never heard it); the report says so.
 Writes docs/tts_evaluation_<decoder>.json and docs/tts_confusion_<decoder>.png.
 """
@@ -26,6 +28,7 @@ from scipy.stats import spearmanr
 from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import atomic_write_bytes
 from conditioning.parse import parse_emotion
+from conditioning.target import EmotionTarget
 from conditioning.ser.recognizer import shipped_recognizer
 from synth.tts.acoustic import analyze_audio
 from synth.tts.synthesizer import Synthesizer
@@ -76,6 +79,35 @@ def identity_drift(envelopes: dict[tuple[str, str], list[np.ndarray]]) -> dict:
             "mean": round(float(np.mean(list(per_voice.values()))), 3)}
 
 
+def judged(predicted: dict[str, list], reference: dict[str, list]) -> dict:
+    """UAR, confusion, CCCs and the intensity Spearman of recognized against requested."""
+    predicted = {k: np.array(v) for k, v in predicted.items()}
+    reference = {k: np.array(v) for k, v in reference.items()}
+    metrics = emotion_metrics(predicted, reference, np.ones(len(reference["vad"]), dtype=bool))
+    emotional = reference["intensity"] > 0
+    rho = spearmanr(reference["intensity"][emotional], predicted["intensity"][emotional]).statistic
+    return {"uar": metrics["uar"], "ccc_arousal": metrics["ccc_arousal"], "ccc_valence": metrics["ccc_valence"],
+            "intensity_spearman": round(float(rho), 4), "items": metrics["items"], "confusion": metrics["confusion"]}
+
+
+def _record(store: dict[str, list], target: EmotionTarget) -> None:
+    store["categories"].append(target.categories)
+    store["vad"].append(target.vad)
+    store["intensity"].append(target.intensity)
+
+
+def corpus_reference(corpus: Path, voices: list[str], recognizer) -> dict:
+    """The recognizer on the corpus's category renderings of its validation sentences (the
+    test sentences are rendered only in the held-out voice) in these voices."""
+    predicted = {"categories": [], "vad": [], "intensity": []}
+    reference = {"categories": [], "vad": [], "intensity": []}
+    for record in read_manifest(corpus):
+        if record["split"] == "validation" and record["voice"] in voices and record["source"]["kind"] == "category":
+            _record(predicted, recognizer.recognize_file(record["audio"], frames=False).target)
+            _record(reference, EmotionTarget.from_dict(record["target"]))
+    return judged(predicted, reference)
+
+
 def evaluate(args: argparse.Namespace) -> dict:
     synthesizer = Synthesizer.from_checkpoint(args.decoder, args.checkpoint)
     recognizer = shipped_recognizer()
@@ -89,27 +121,17 @@ def evaluate(args: argparse.Namespace) -> dict:
         target = parse_emotion("neutral" if category == "neutral" else f"{category}:{intensity}")
         for voice in voices:
             speech = synthesizer.speak(text, target, voice, steps=args.steps, seed=number)
-            heard = recognizer.recognize(speech.audio, speech.sample_rate, frames=False).target
-            for store, value in ((predicted, heard), (reference, target)):
-                store["categories"].append(value.categories)
-                store["vad"].append(value.vad)
-                store["intensity"].append(value.intensity)
+            _record(predicted, recognizer.recognize(speech.audio, speech.sample_rate, frames=False).target)
+            _record(reference, target)
             if intensity in (0.0, 1.0):
                 envelopes.setdefault((voice, category), []).append(long_term_envelope(speech.audio, speech.sample_rate))
         if (number + 1) % 22 == 0:
             print(f"{number + 1}/{len(plan)} requests ({time.perf_counter() - started:.0f} s)", flush=True)
-    predicted = {k: np.array(v) for k, v in predicted.items()}
-    reference = {k: np.array(v) for k, v in reference.items()}
-    metrics = emotion_metrics(predicted, reference, np.ones(len(reference["vad"]), dtype=bool))
-    emotional = reference["intensity"] > 0
-    rho = spearmanr(reference["intensity"][emotional], predicted["intensity"][emotional]).statistic
-    return {"decoder": args.decoder, "steps": args.steps, "sentences": args.sentences,
-            "voices": voices,
+    seconds = round(time.perf_counter() - started, 1)
+    return {"decoder": args.decoder, "steps": args.steps, "sentences": args.sentences, "voices": voices,
             "held_out_voice": "not spoken: the TTS never heard it (no voice cloning)",
-            "uar": metrics["uar"], "ccc_arousal": metrics["ccc_arousal"], "ccc_valence": metrics["ccc_valence"],
-            "intensity_spearman": round(float(rho), 4), "items": metrics["items"],
-            "confusion": metrics["confusion"], "identity_drift": identity_drift(envelopes),
-            "seconds": round(time.perf_counter() - started, 1)}
+            **judged(predicted, reference), "identity_drift": identity_drift(envelopes), "seconds": seconds,
+            "corpus_reference": corpus_reference(args.corpus, voices, recognizer)}
 
 
 def main(argv=None) -> int:
