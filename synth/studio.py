@@ -29,10 +29,9 @@ from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
-from .tts.synthesizer import Speech, shipped_synthesizer
+from .tts.synthesizer import Speech, default_voice, shipped_synthesizer
 
 AudioInput = str | Path | tuple[np.ndarray, int]
-DEFAULT_VOICE = "slt"
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 
 
@@ -117,15 +116,16 @@ class Studio:
     def talking_head(self) -> TalkingHeadPipeline:
         return TalkingHeadPipeline.shipped()
 
-    def speak(self, text: str, emotion="neutral", voice: str = DEFAULT_VOICE, duration: float | None = None,
+    def speak(self, text: str, emotion="neutral", voice: str | None = None, duration: float | None = None,
               decoder: str = "flow", steps: int | None = None, seed: int = 0, guidance: float = 1.0,
               rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None) -> SpeakResult:
-        """`text` spoken by `voice` with `emotion` (any form, or a timeline). `duration` (s)
-        fixes the length (dubbing); `rate` > 1 speaks faster; `pitch_shift` in semitones;
-        `guidance` > 1 exaggerates the emotion; `steps`, `seed` and `scheduler` ("dpm" or
-        "ddpm", diffusion only) steer the decoder's sampling."""
+        """`text` spoken by `voice` (default slt, or the model's first) with `emotion` (any form,
+        or a timeline). `duration` (s) fixes the length (dubbing); `rate` > 1 speaks faster;
+        `pitch_shift` in semitones; `guidance` > 1 exaggerates the emotion; `steps`, `seed` and
+        `scheduler` ("dpm" or "ddpm", diffusion only) steer the decoder's sampling."""
         source = parse_emotion(emotion)
         synthesizer = shipped_synthesizer(decoder)
+        voice = voice or default_voice(synthesizer.voices)
         speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=seed,
                                    guidance=guidance, rate=rate, pitch_shift_semitones=pitch_shift,
                                    scheduler=scheduler)

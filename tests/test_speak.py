@@ -26,7 +26,7 @@ def no_progress(*args, **kwargs) -> None:
 
 @pytest.fixture(scope="module")
 def spoken():
-    return Studio().speak(TEXT, emotion="happy:0.8", voice="slt", steps=2, seed=3)
+    return Studio().speak(TEXT, emotion="happy:0.8", voice="ked_diphone", steps=2, seed=3)
 
 
 def test_speak_returns_audio_phone_times_the_target_and_what_the_recognizer_hears(spoken):
@@ -35,7 +35,7 @@ def test_speak_returns_audio_phone_times_the_target_and_what_the_recognizer_hear
     assert spoken.target.category == "happy" and spoken.target.intensity == pytest.approx(0.8)
     assert spoken.recognized.target.category in CATEGORIES
     recipe = json.loads(json.dumps(spoken.recipe()))
-    assert (recipe["text"], recipe["voice"], recipe["emotion"], recipe["seed"]) == (TEXT, "slt", "happy:0.8", 3)
+    assert (recipe["text"], recipe["voice"], recipe["emotion"], recipe["seed"]) == (TEXT, "ked_diphone", "happy:0.8", 3)
     assert (recipe["decoder"], recipe["steps"]) == ("flow", 2)
     assert recipe["resolved"]["categories"]["happy"] == 1.0 and recipe["recognized_category"] in CATEGORIES
 
@@ -51,7 +51,7 @@ def test_write_wav_and_flac_atomically(spoken, tmp_path):
 
 def test_a_timeline_with_a_duration_target():
     studio = Studio()
-    natural = studio.speak(TEXT, emotion="neutral", steps=1).speech.natural_duration_s
+    natural = studio.speak(TEXT, emotion="neutral", voice="awb", steps=1).speech.natural_duration_s
     result = studio.speak(TEXT, emotion="0s calm; 1s angry:0.9 | smooth", voice="awb", duration=1.3 * natural,
                           steps=1, rate=1.2, pitch_shift=2.0, guidance=1.5)
     assert result.speech.duration_s == pytest.approx(1.3 * natural, rel=0.02)
@@ -60,11 +60,11 @@ def test_a_timeline_with_a_duration_target():
 
 def test_cli_speaks_one_text(tmp_path, capsys):
     out = tmp_path / "out.wav"
-    assert main(["speak", TEXT, "--emotion", "sad:0.7", "--voice", "rms", "-o", str(out), "--steps", "2",
+    assert main(["speak", TEXT, "--emotion", "sad:0.7", "--voice", "kal_diphone", "-o", str(out), "--steps", "2",
                  "--seed", "4", "--rate", "1.1", "--pitch", "-1", "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["audio"] == str(out) and sf.info(out).samplerate == 22050
-    assert (line["voice"], line["seed"], line["rate"], line["pitch_shift"]) == ("rms", 4, 1.1, -1.0)
+    assert (line["voice"], line["seed"], line["rate"], line["pitch_shift"]) == ("kal_diphone", 4, 1.1, -1.0)
     assert line["resolved"]["categories"]["sad"] == 1.0 and line["phones"][0][0] == "<bos>"
 
 
@@ -88,7 +88,7 @@ def test_cli_batch_writes_audio_and_a_manifest(tmp_path, capsys):
 @pytest.mark.parametrize("arguments, message", [
     (["   "], "empty"),
     ([TEXT, "--voice", "nobody"], "unknown voice 'nobody'"),
-    ([TEXT, "--duration", "3600"], "natural"),
+    ([TEXT, "--duration", "3600", "--voice", "awb"], "natural"),
     ([TEXT, "--emotion", "angyr"], "did you mean 'angry'"),
     ([TEXT, "--rate", "0"], "rate"),
     ([], "needs the text"),
@@ -135,8 +135,8 @@ def test_a_missing_model_names_the_command_that_trains_it(no_tts, capsys):
 def test_the_speak_tabs_handler_and_history(tmp_path):
     from ui.speak import record_result, speak
 
-    wav, figure, heard, recipe, files, thumbnail = speak(TEXT, "slt", "surprised:0.6", "flow", 2, 1, None, 1.0, 0.0,
-                                                         1.0, progress=no_progress)
+    wav, figure, heard, recipe, files, thumbnail = speak(TEXT, "ked_diphone", "surprised:0.6", "flow", 2, 1, None,
+                                                         1.0, 0.0, 1.0, progress=no_progress)
     assert sf.info(wav).samplerate == 22050 and figure.axes and set(heard) == set(CATEGORIES)
     assert json.loads(open(files[1]).read())["emotion"] == "surprised:0.6"
     history, *_, comparison = record_result([], recipe, files, thumbnail)

@@ -28,7 +28,7 @@ def synthesizer(tiny_corpus, tmp_path_factory) -> Synthesizer:
 
 
 def test_speech_has_audio_and_phone_times_that_cover_it(synthesizer):
-    speech = synthesizer.speak(TEXT, parse_emotion("happy:0.8"), "slt", steps=4)
+    speech = synthesizer.speak(TEXT, parse_emotion("happy:0.8"), "ked_diphone", steps=4)
     assert speech.sample_rate == 22050 and speech.audio.dtype == np.float32 and np.isfinite(speech.audio).all()
     assert speech.phones[0][0] == "<bos>" and speech.phones[-1][0] == "<eos>"
     assert speech.phones[-1][2] == pytest.approx(speech.duration_s, abs=0.011)
@@ -43,25 +43,25 @@ def test_duration_target_is_met_within_two_percent(synthesizer, ratio):
 
 
 def test_same_seed_same_audio_and_timelines_work(synthesizer):
-    first = synthesizer.speak(TEXT, parse_emotion("sad"), "rms", steps=3, seed=4)
-    again = synthesizer.speak(TEXT, parse_emotion("sad"), "rms", steps=3, seed=4)
-    other = synthesizer.speak(TEXT, parse_emotion("sad"), "rms", steps=3, seed=5)
+    first = synthesizer.speak(TEXT, parse_emotion("sad"), "kal_diphone", steps=3, seed=4)
+    again = synthesizer.speak(TEXT, parse_emotion("sad"), "kal_diphone", steps=3, seed=4)
+    other = synthesizer.speak(TEXT, parse_emotion("sad"), "kal_diphone", steps=3, seed=5)
     np.testing.assert_array_equal(first.audio, again.audio)
     assert not np.array_equal(first.audio, other.audio)
-    timeline = synthesizer.speak(TEXT, parse_emotion("0s calm; 1s angry:0.9"), "rms", steps=2, guidance=2.0)
+    timeline = synthesizer.speak(TEXT, parse_emotion("0s calm; 1s angry:0.9"), "kal_diphone", steps=2, guidance=2.0)
     assert len(timeline.audio) > 0
 
 
 def test_bad_requests_get_clear_errors(synthesizer):
     with pytest.raises(TextFrontendError):
-        synthesizer.speak("   ", parse_emotion("happy"), "slt")
+        synthesizer.speak("   ", parse_emotion("happy"), "ked_diphone")
     with pytest.raises(TTSInputError, match="unknown voice"):
         synthesizer.speak(TEXT, parse_emotion("happy"), "nobody")
     with pytest.raises(TTSInputError, match="held out"):
         synthesizer.speak(TEXT, parse_emotion("happy"), HELD_OUT_VOICE)
     with pytest.raises(TTSInputError, match="natural"):
-        synthesizer.speak(TEXT, parse_emotion("happy"), "slt", duration_s=3600)
+        synthesizer.speak(TEXT, parse_emotion("happy"), "ked_diphone", duration_s=3600)
     with pytest.raises(TTSInputError, match="positive"):
-        synthesizer.speak(TEXT, parse_emotion("happy"), "slt", duration_s=float("nan"))
+        synthesizer.speak(TEXT, parse_emotion("happy"), "ked_diphone", duration_s=float("nan"))
     with pytest.raises(TTSInputError, match="rate"):
-        synthesizer.speak(TEXT, parse_emotion("happy"), "slt", rate=0)
+        synthesizer.speak(TEXT, parse_emotion("happy"), "ked_diphone", rate=0)

@@ -18,7 +18,7 @@ from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes,
 from conditioning.ser import recognizer as ser
 from synth.text.errors import TextFrontendError
 from synth.tts.config import DECODERS
-from synth.tts.synthesizer import CHECKPOINT_NAMES, made_by, shipped_synthesizer
+from synth.tts.synthesizer import CHECKPOINT_NAMES, default_voice, made_by, shipped_synthesizer
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
 from ui.results import (add_result, caption, history_view, missing_checkpoints_notice, studio,
@@ -27,7 +27,6 @@ from ui.results import (add_result, caption, history_view, missing_checkpoints_n
 DEFAULT_TEXT = "I can't believe we finally made it here after all this time."
 EMOTION_EXAMPLES = ("happy:0.8", "sad:0.7", "a quietly furious voice",
                     "0s calm; 1.5s fearful:0.6; 3s angry:0.9 | smooth", "v=0.6 a=0.7 d=0.3")
-PREFERRED_VOICE = "slt"   # flite's US English female voice: a training voice, and a clear one
 
 
 def missing_models_notice() -> str:
@@ -53,10 +52,6 @@ def voice_choices() -> list[str]:
         except MissingCheckpointError:
             continue
     return list(_corpus_voices())
-
-
-def default_voice(voices: list[str]) -> str:
-    return PREFERRED_VOICE if PREFERRED_VOICE in voices else voices[0]
 
 
 def default_steps() -> dict[str, int]:

@@ -52,6 +52,14 @@ class Speech:
         return len(self.audio) / self.sample_rate
 
 
+PREFERRED_VOICE = "slt"   # flite's US English female voice: a clear one, and a training voice of the corpus
+
+
+def default_voice(voices) -> str:
+    """The voice used when none is named: slt where the model has it, else its first."""
+    return PREFERRED_VOICE if PREFERRED_VOICE in voices else voices[0]
+
+
 class Synthesizer:
     def __init__(self, model: EmotionalTTS, voices: tuple[str, ...], acoustic: AcousticConfig = AcousticConfig(),
                  trained_voices: tuple[str, ...] | None = None):
@@ -168,5 +176,6 @@ def shipped_synthesizer(decoder: str = "flow") -> Synthesizer:
     return Synthesizer.from_checkpoint(decoder)
 
 
-__all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "made_by",
+__all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "default_voice",
+           "made_by",
            "shipped_synthesizer"]
