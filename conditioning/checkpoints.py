@@ -77,6 +77,15 @@ def read_manifest(directory: Path | None = None) -> dict:
     return json.loads(path.read_text()) if path.exists() else {"checkpoints": {}}
 
 
+def add_to_manifest_entry(checkpoint: Path, **fields) -> None:
+    """Adds fields (e.g. an evaluation made after training) to the checkpoint's existing entry."""
+    checkpoint = Path(checkpoint)
+    entry = read_manifest(checkpoint.parent)["checkpoints"].get(checkpoint.name)
+    if entry is None:
+        raise KeyError(f"{checkpoint.name} has no manifest entry to add to")
+    record_in_manifest(checkpoint, {**{k: v for k, v in entry.items() if k not in ("sha256", "size_bytes")}, **fields})
+
+
 def record_in_manifest(checkpoint: Path, entry: dict) -> None:
     """Adds or replaces the checkpoint's manifest entry, with its sha256 and size."""
     checkpoint = Path(checkpoint)

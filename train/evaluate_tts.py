@@ -12,7 +12,8 @@ intensities 0.5 / 0.75 / 1.0 (neutral once), and reports, per decoder:
   * the same metrics for the corpus's own renderings (validation sentences, same voices): what
     the recognizer makes of the speech the TTS learnt from, the ceiling this judge allows.
 The TTS cannot speak the corpus's held-out voice (it never heard it); the report says so.
-Writes docs/tts_evaluation_<decoder>.json and docs/tts_confusion_<decoder>.png.
+Writes docs/tts_evaluation_<decoder>.json and docs/tts_confusion_<decoder>.png, and (for the
+shipped checkpoint) adds the summary to its entry in checkpoints/manifest.json.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes
+from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, checkpoint_path
 from conditioning.parse import parse_emotion
 from conditioning.target import EmotionTarget
 from conditioning.ser.recognizer import shipped_recognizer
 from synth.tts.acoustic import analyze_audio
-from synth.tts.synthesizer import Synthesizer
+from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
 from train.corpus.build import read_manifest
 from train.emotion_evaluation import emotion_metrics, plot_confusion
 
@@ -142,7 +143,12 @@ def main(argv=None) -> int:
     plot_confusion(np.array(report["confusion"]["rows_reference_columns_predicted"]),
                    f"TTS ({args.decoder}) heard by the SER: UAR {report['uar']:.3f}",
                    output.with_name(f"tts_confusion_{args.decoder}.png"))
-    print(json.dumps({k: v for k, v in report.items() if k != "confusion"}, indent=2))
+    summary = {k: v for k, v in report.items() if k != "confusion"}
+    summary["corpus_reference"] = {k: v for k, v in report["corpus_reference"].items() if k != "confusion"}
+    if args.checkpoint is None:
+        add_to_manifest_entry(checkpoint_path(CHECKPOINT_NAMES[args.decoder]), evaluation={
+            "made_by": f"python -m train.evaluate_tts --corpus {args.corpus} --decoder {args.decoder}", **summary})
+    print(json.dumps(summary, indent=2))
     return 0
 
 
