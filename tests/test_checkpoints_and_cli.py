@@ -2,7 +2,10 @@
 
 import json
 
-from conditioning.checkpoints import checkpoints_dir, read_manifest, sha256_of
+import pytest
+
+from conditioning.checkpoints import (add_to_manifest_entry, checkpoints_dir, read_manifest, record_in_manifest,
+                                     sha256_of)
 from synth.cli import main
 
 
@@ -16,6 +19,19 @@ def test_every_checkpoint_is_in_the_manifest_with_matching_sha256():
             assert field in entry, (name, field)
     total = sum(p.stat().st_size for p in checkpoints_dir().rglob("*") if p.is_file())
     assert total < 150 * 2**20
+
+
+def test_an_evaluation_is_added_to_an_entry_and_the_sha256_follows_the_file(tmp_path):
+    checkpoint = tmp_path / "model.pt"
+    checkpoint.write_bytes(b"weights")
+    record_in_manifest(checkpoint, {"made_by": "python -m train.x", "metrics": {"loss": 1.0}})
+    checkpoint.write_bytes(b"weights, revised")
+    add_to_manifest_entry(checkpoint, evaluation={"uar": 0.5})
+    entry = read_manifest(tmp_path)["checkpoints"]["model.pt"]
+    assert entry["made_by"] == "python -m train.x" and entry["evaluation"] == {"uar": 0.5}
+    assert entry["sha256"] == sha256_of(checkpoint) and entry["size_bytes"] == len(b"weights, revised")
+    with pytest.raises(KeyError, match="other.pt"):
+        add_to_manifest_entry(tmp_path / "other.pt", evaluation={})
 
 
 def test_cli_emotion_json(capsys):
