@@ -1,6 +1,6 @@
 """The studio end to end in headless Chromium: the page loads, every input of the emotion
 control sets the emotion and its live summary follows, examples fill the form in one click,
-Speak turns text into a valid WAV (on a tiny TTS checkpoint), and Animate turns speech into a
+Speak turns text into a valid WAV with the shipped TTS, and Animate turns speech into a
 valid MP4 with the recognizer's reading and downloads."""
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ SUMMARY_TIMEOUT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
-def studio_url(tiny_tts):
-    # The tiny TTS checkpoint (beside the shipped models) is in place before the app is
-    # built, so the Speak tab finds its voices and speaks.
+def studio_url():
+    # The shipped models: the Speak tab speaks with the real TTS, as a creator would hear it.
     with served_studio() as url:
         yield url
 
