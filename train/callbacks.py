@@ -44,6 +44,12 @@ class TextProgress(lightning.Callback):
             print("validation:", summary, flush=True)
 
 
+def training_items_description(corpus_dir: Path, records: list[dict], items: list[int]) -> str:
+    """How a manifest entry names its training data: the corpus, the item count and the voices."""
+    voices = sorted({records[i]["voice"] for i in items})
+    return f"train.corpus.build corpus at {corpus_dir}: {len(items)} training items (voices {voices})"
+
+
 def one_cycle_adamw(parameters: Iterable[torch.nn.Parameter], learning_rate: float, total_steps: int,
                     warmup_share: float, weight_decay: float = 1e-2) -> dict:
     """AdamW under a one-cycle schedule stepped every batch, as configure_optimizers returns it."""

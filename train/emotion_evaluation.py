@@ -34,6 +34,13 @@ def unweighted_average_recall(matrix: np.ndarray) -> float:
     return float(np.mean(np.diag(matrix)[present] / totals[present]))
 
 
+def target_arrays(targets) -> dict[str, np.ndarray]:
+    """EmotionTargets as the arrays `emotion_metrics` compares: categories (N, 8), vad (N, 3), intensity (N,)."""
+    targets = list(targets)
+    return {"categories": np.array([t.categories for t in targets]), "vad": np.array([t.vad for t in targets]),
+            "intensity": np.array([t.intensity for t in targets])}
+
+
 def emotion_metrics(predicted: dict[str, np.ndarray], reference: dict[str, np.ndarray],
                     categorical: np.ndarray) -> dict:
     """``predicted``/``reference``: categories (N, 8), vad (N, 3), intensity (N,).

@@ -34,7 +34,7 @@ from conditioning.ser.recognizer import shipped_recognizer
 from synth.tts.acoustic import analyze_audio
 from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
 from train.corpus.build import read_manifest
-from train.emotion_evaluation import emotion_metrics, plot_confusion
+from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 INTENSITIES = (0.5, 0.75, 1.0)
@@ -81,10 +81,9 @@ def identity_drift(envelopes: dict[tuple[str, str], list[np.ndarray]]) -> dict:
             "mean": round(float(np.mean(list(per_voice.values()))), 3)}
 
 
-def judged(predicted: dict[str, list], reference: dict[str, list]) -> dict:
-    """UAR, confusion, CCCs and the intensity Spearman of recognized against requested."""
-    predicted = {k: np.array(v) for k, v in predicted.items()}
-    reference = {k: np.array(v) for k, v in reference.items()}
+def judged(heard: list[EmotionTarget], requested: list[EmotionTarget]) -> dict:
+    """UAR, confusion, CCCs and the intensity Spearman of what was heard against what was asked."""
+    predicted, reference = target_arrays(heard), target_arrays(requested)
     metrics = emotion_metrics(predicted, reference, np.ones(len(reference["vad"]), dtype=bool))
     emotional = reference["intensity"] > 0
     rho = spearmanr(reference["intensity"][emotional], predicted["intensity"][emotional]).statistic
@@ -92,30 +91,21 @@ def judged(predicted: dict[str, list], reference: dict[str, list]) -> dict:
             "intensity_spearman": round(float(rho), 4), "items": metrics["items"], "confusion": metrics["confusion"]}
 
 
-def _record(store: dict[str, list], target: EmotionTarget) -> None:
-    store["categories"].append(target.categories)
-    store["vad"].append(target.vad)
-    store["intensity"].append(target.intensity)
-
-
 def corpus_reference(corpus: Path, voices: list[str], recognizer) -> dict:
     """The recognizer on the corpus's category renderings of its validation sentences (the
     test sentences are rendered only in the held-out voice) in these voices."""
-    predicted = {"categories": [], "vad": [], "intensity": []}
-    reference = {"categories": [], "vad": [], "intensity": []}
-    for record in read_manifest(corpus):
-        if record["split"] == "validation" and record["voice"] in voices and record["source"]["kind"] == "category":
-            _record(predicted, recognizer.recognize_file(record["audio"], frames=False).target)
-            _record(reference, EmotionTarget.from_dict(record["target"]))
-    return judged(predicted, reference)
+    records = [r for r in read_manifest(corpus)
+               if r["split"] == "validation" and r["voice"] in voices and r["source"]["kind"] == "category"]
+    return judged([recognizer.recognize_file(r["audio"], frames=False).target for r in records],
+                  [EmotionTarget.from_dict(r["target"]) for r in records])
 
 
 def evaluate(args: argparse.Namespace) -> dict:
     synthesizer = Synthesizer.from_checkpoint(args.decoder, args.checkpoint)
     recognizer = shipped_recognizer()
     started = time.perf_counter()
-    predicted = {"categories": [], "vad": [], "intensity": []}
-    reference = {"categories": [], "vad": [], "intensity": []}
+    heard: list[EmotionTarget] = []
+    requested: list[EmotionTarget] = []
     envelopes: dict[tuple[str, str], list[np.ndarray]] = {}
     plan = requests(args.corpus, args.sentences)
     voices = list(args.voices or synthesizer.voices)   # the held-out voice is not among them
@@ -123,8 +113,8 @@ def evaluate(args: argparse.Namespace) -> dict:
         target = parse_emotion("neutral" if category == "neutral" else f"{category}:{intensity}")
         for voice in voices:
             speech = synthesizer.speak(text, target, voice, steps=args.steps, seed=number, guidance=args.guidance)
-            _record(predicted, recognizer.recognize(speech.audio, speech.sample_rate, frames=False).target)
-            _record(reference, target)
+            heard.append(recognizer.recognize(speech.audio, speech.sample_rate, frames=False).target)
+            requested.append(target)
             if intensity in (0.0, 1.0):
                 envelopes.setdefault((voice, category), []).append(long_term_envelope(speech.audio, speech.sample_rate))
         if (number + 1) % 22 == 0:
@@ -133,7 +123,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     return {"decoder": args.decoder, "steps": args.steps, "guidance": args.guidance, "sentences": args.sentences,
             "voices": voices,
             "held_out_voice": "not spoken: the TTS never heard it (no voice cloning)",
-            **judged(predicted, reference), "identity_drift": identity_drift(envelopes), "seconds": seconds,
+            **judged(heard, requested), "identity_drift": identity_drift(envelopes), "seconds": seconds,
             "corpus_reference": corpus_reference(args.corpus, voices, recognizer)}
 
 

@@ -27,7 +27,7 @@ from conditioning.ser.frontend import LogMelConfig
 from synth.face.motion import MOUTH_CHANNELS
 from synth.face.mouth_generator import CHECKPOINT_NAME, MouthMotionGenerator
 from synth.face.mouth_model import MouthModelConfig
-from train.callbacks import EpochSeeds, TextProgress, record_training_run
+from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
 from train.mouth_data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
 from train.mouth_module import MouthTraining
 from train.ser_data import CorpusAudio, EpochSampler, load_corpus_audio
@@ -145,8 +145,7 @@ def main(argv=None) -> int:
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} "
                     f"--channels {args.channels} --seed {args.seed}",
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
-            data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
-                  f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}); targets: "
+            data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}; targets: "
                   f"synth.face.visemes.mouth_track from the phone times and each item's emotion; augmentation "
                   f"{'off' if args.no_augment else dataclasses.asdict(MOUTH_AUGMENT)}; corpus summary: "
                   f"{corpus_summary.read_text().strip() if corpus_summary.exists() else 'n/a'}"),

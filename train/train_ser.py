@@ -27,9 +27,9 @@ from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig
-from train.callbacks import EpochSeeds, TextProgress, record_training_run
+from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
 from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
-from train.emotion_evaluation import emotion_metrics, plot_confusion
+from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
 from train.ser_module import SERTraining
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"
@@ -76,9 +76,7 @@ def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: l
         chunk = order[start:start + batch_size]
         clips = [corpus.audio(i) for i in chunk]
         targets.update(zip(chunk, recognizer.recognize_batch(clips, corpus.sample_rate)))
-    ordered = [targets[i] for i in indices]
-    return {"categories": np.array([t.categories for t in ordered]), "vad": np.array([t.vad for t in ordered]),
-            "intensity": np.array([t.intensity for t in ordered])}
+    return target_arrays(targets[i] for i in indices)
 
 
 def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int]) -> dict:
@@ -164,8 +162,7 @@ def main(argv=None) -> int:
                     f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
                     f"--voice-shift-probability {args.voice_shift_probability}",
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
-            data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
-                  f"(voices {sorted({corpus.records[i]['voice'] for i in result['train_items']})}), "
+            data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
                   f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig(voice_shift_probability=args.voice_shift_probability))}; "
                   f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             seconds=result["seconds"], accelerator=args.accelerator,

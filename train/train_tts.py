@@ -23,7 +23,7 @@ from torch.utils.data import DataLoader
 
 from conditioning.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
 from synth.tts.config import DECODERS, TTSConfig
-from train.callbacks import TextProgress, record_training_run
+from train.callbacks import TextProgress, record_training_run, training_items_description
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 from train.tts_module import TTSTraining, corpus_statistics
@@ -107,21 +107,20 @@ def main(argv=None) -> int:
     output = args.output or checkpoint_path(checkpoint_name(args.decoder))
     module = result["module"]
     metrics = {"train_losses": module.train_losses, "validation_losses": module.validation_losses}
-    heard = {result["acoustic"].records[i]["voice"] for i in result["train_items"]}
+    records, train_items = result["acoustic"].records, result["train_items"]
+    heard = {records[i]["voice"] for i in train_items}
     save_checkpoint(output, result["config"], module.model.state_dict(),
                     extra={"metrics": metrics, "voices": list(VOICE_INDEX),
                            "trained_voices": [voice for voice in VOICE_INDEX if voice in heard],
                            "acoustic": dataclasses.asdict(result["acoustic"].config)})
     if not args.no_manifest:
-        records = result["acoustic"].records
         record_training_run(
             output, model=f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
             made_by=f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}"
                     + (f" --init-from {args.init_from}" if args.init_from else ""),
             config=result["config"], network=module.model,
-            data=(f"train.corpus.build corpus at {args.corpus}: {len(result['train_items'])} training items "
-                  f"(voices {sorted({records[i]['voice'] for i in result['train_items']})}); features "
+            data=(f"{training_items_description(args.corpus, records, train_items)}; features "
                   f"train.tts_features (WORLD, 10 ms)"),
             seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)
     print(f"wrote {output}")

@@ -177,5 +177,4 @@ def shipped_synthesizer(decoder: str = "flow") -> Synthesizer:
 
 
 __all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "default_voice",
-           "made_by",
-           "shipped_synthesizer"]
+           "made_by", "shipped_synthesizer"]
