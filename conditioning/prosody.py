@@ -17,6 +17,15 @@ Two parts, both continuous in VAD and intensity:
 
 Voice descriptors ("high pitch", "whispered", ...) are applied last, on top.
 Magnitudes are this project's choice within the ranges those studies report.
+
+Categories that share a region of VAD space get their own signature in the cues a
+listener can read in an unfamiliar voice (voice quality, F0 range and contour, tempo and
+pauses) rather than in F0 level, which is confounded with the speaker: sadness is breathy,
+irregular and monotone where calm is clean and smooth (Juslin & Laukka: sadness vs
+tenderness differ in microstructural irregularity); surprise is slower with longer pauses,
+a very wide range and a final rise, where joy is fast, bright and arched; disgust is
+creaky (jitter and shimmer) with a wide falling terminal (Murray & Arnott's "grumbled
+chest tone"), which keeps it apart from neutral.
 """
 
 from __future__ import annotations
@@ -68,13 +77,13 @@ _DIMENSIONAL = np.array([
 # range x, tempo x, pause x).
 _CATEGORY_OFFSETS = {
     "neutral":   (0.0,  0.0,  0.0, 0.0,  0.0,   0.0,  1.0,  1.0,  1.0),
-    "calm":      (-1.0, -2.0, -2.0, 0.1, 0.0,   0.0,  0.85, 0.92, 1.2),
-    "happy":     (2.5,  2.0,  1.0, 0.05, 0.0,   0.0,  1.45, 1.08, 0.9),
-    "sad":       (-2.0, -3.0, -3.0, 0.25, 0.005, 0.02, 0.6,  0.8,  1.4),
-    "angry":     (2.0,  4.0,  4.0, 0.0,  0.005, 0.03, 1.35, 1.1,  0.8),
-    "fearful":   (4.0,  0.0,  1.0, 0.15, 0.02,  0.04, 1.25, 1.2,  0.9),
-    "disgusted": (-2.5, -1.0, -1.0, 0.05, 0.01,  0.02, 1.1,  0.8,  1.3),
-    "surprised": (4.0,  2.0,  1.0, 0.05, 0.0,   0.0,  1.6,  1.05, 1.0),
+    "calm":      (0.0,  -2.0, -2.0, 0.0,  0.0,   0.0,  1.0,  0.95, 1.25),
+    "happy":     (2.5,  2.0,  1.5, 0.0,  0.0,   0.0,  1.45, 1.12, 0.85),
+    "sad":       (-2.0, -3.0, -3.0, 0.4,  0.01,  0.05, 0.55, 0.78, 1.5),
+    "angry":     (1.5,  4.0,  5.0, 0.0,  0.008, 0.04, 1.25, 1.12, 0.75),
+    "fearful":   (4.0,  0.0,  1.0, 0.2,  0.025, 0.05, 1.2,  1.25, 0.9),
+    "disgusted": (-2.0, 0.0,  -1.0, 0.0,  0.02,  0.06, 1.35, 0.8,  1.3),
+    "surprised": (4.0,  1.0,  0.0, 0.12, 0.0,   0.0,  1.7,  0.92, 1.2),
 }
 _CATEGORY_MATRIX = np.array([
     [*offsets[:6], *np.log(offsets[6:])] for offsets in (_CATEGORY_OFFSETS[c] for c in CATEGORIES)

@@ -24,6 +24,7 @@ from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
+import train.corpus.build as build_module
 from train.corpus.build import (
     ENGINE_F0_THRESHOLD,
     ENGINE_TEMPO_THRESHOLD,
@@ -36,6 +37,7 @@ from train.corpus.build import (
     main,
     plan_corpus,
     read_manifest,
+    rendering_fingerprint,
     sample_vad_point,
     world_share,
 )
@@ -188,7 +190,8 @@ def test_corpus_json_summarises_the_build(corpus_dir, records, built):
     assert summary == json.loads(json.dumps(built[1]))
     config = json.loads((corpus_dir / "config.json").read_text())
     assert {k: summary[k] for k in config} == config
-    assert config == {"manifest_version": 1, **json.loads(json.dumps(dataclasses.asdict(TINY)))}
+    assert config == {"manifest_version": 1, "rendering": rendering_fingerprint(),
+                      **json.loads(json.dumps(dataclasses.asdict(TINY)))}
     assert summary["items"] == len(records)
     total_h = sum(r["duration_s"] for r in records) / 3600
     assert summary["hours"] == pytest.approx(total_h, abs=1e-3)
@@ -388,13 +391,29 @@ def test_resume_rebuilds_only_the_missing_group_bit_identically(corpus_dir, tmp_
 def test_other_config_in_the_same_folder_is_refused(corpus_dir, tmp_path):
     out = _copy(corpus_dir, tmp_path)
     before = _snapshot(out)
-    with pytest.raises(ValueError, match=r"another config \('tiny', seed 0\)") as error:
+    with pytest.raises(ValueError, match=r"another config or prosody prior \('tiny', seed 0,") as error:
         build_corpus(dataclasses.replace(TINY, seed=1), out, jobs=1, progress=False)
     assert str(out) in str(error.value)
     with pytest.raises(ValueError, match="another config"):
         build_corpus(dataclasses.replace(TINY, intensities=(0.5, 1.0)), out, jobs=1, progress=False)
     assert main(["--size", "tiny", "--out", str(out), "--seed", "1"]) == 2
     assert _snapshot(out) == before
+
+
+def test_a_corpus_rendered_under_another_prior_is_not_resumed(corpus_dir, tmp_path, monkeypatch):
+    out = _copy(corpus_dir, tmp_path)
+    before = _snapshot(out)
+    monkeypatch.setattr("train.corpus.build.rendering_fingerprint", lambda: "another-prior")
+    with pytest.raises(ValueError, match=f"prosody prior .*rendering {rendering_fingerprint()}"):
+        build_corpus(TINY, out, jobs=1, progress=False)
+    assert _snapshot(out) == before
+
+
+def test_rendering_fingerprint_follows_the_prior(monkeypatch):
+    before = rendering_fingerprint()
+    assert rendering_fingerprint() == before
+    monkeypatch.setitem(build_module._CONTOURS, "calm", "falling")
+    assert rendering_fingerprint() != before
 
 
 # -------------------------------------------------------------------- pure helpers
@@ -482,8 +501,8 @@ def test_world_share_is_the_remainder():
 
 def test_contour_by_category_and_intensity():
     words = vocabulary()
-    expected = {"surprised": "rising", "happy": "arched", "sad": "falling", "calm": "falling",
-                "angry": "neutral", "fearful": "neutral", "disgusted": "neutral"}
+    expected = {"surprised": "rising", "happy": "arched", "sad": "falling", "disgusted": "falling", "calm": "neutral",
+                "angry": "neutral", "fearful": "neutral"}
     for category, contour in expected.items():
         assert contour_for(words.lookup(category).target(1.0)) == contour
         assert contour_for(words.lookup(category).target(0.5)) == contour

@@ -284,12 +284,13 @@ def world_share(targets: ProsodyTargets, measured: dict) -> ProsodyTargets:
 
 
 CONTOUR_MIN_INTENSITY = 0.5
-_CONTOURS = {"surprised": "rising", "happy": "arched", "sad": "falling", "calm": "falling"}
+_CONTOURS = {"surprised": "rising", "happy": "arched", "sad": "falling", "disgusted": "falling"}
 
 
 def contour_for(target: EmotionTarget) -> str:
     """Intonation shape by the dominant category (Murray & Arnott 1993, Table I: surprise
-    rising, joy smooth upward inflections, sadness and calm downward)."""
+    rising, joy smooth upward inflections, sadness downward, disgust wide downward terminal
+    inflections). Calm keeps its speaker's own contour, which sets it apart from sadness."""
     if target.intensity < CONTOUR_MIN_INTENSITY:
         return "neutral"
     return _CONTOURS.get(target.category, "neutral")
@@ -402,8 +403,18 @@ def _drain(results, bar) -> float:
     return total
 
 
+def rendering_fingerprint() -> str:
+    """A digest of what the prosody prior and the contour choice make of every category and
+    a spread of VAD points: a corpus rendered under another prior is not resumed or mixed."""
+    words = vocabulary()
+    targets = [words.lookup(c).target(i) for c in CATEGORIES for i in (0.25, 0.5, 1.0)]
+    targets += [target_from_vad(sample_vad_point(np.random.default_rng(k))) for k in range(8)]
+    rendered = [[prosody_prior(t).to_dict(), contour_for(t)] for t in targets]
+    return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def _config_dict(config: CorpusConfig) -> dict:
-    return {"manifest_version": MANIFEST_VERSION, **dataclasses.asdict(config)}
+    return {"manifest_version": MANIFEST_VERSION, "rendering": rendering_fingerprint(), **dataclasses.asdict(config)}
 
 
 def _check_out_dir(out_dir: Path, config: CorpusConfig) -> None:
@@ -411,8 +422,9 @@ def _check_out_dir(out_dir: Path, config: CorpusConfig) -> None:
     if existing.exists():
         previous = json.loads(existing.read_text())
         if previous != json.loads(json.dumps(_config_dict(config))):
-            raise ValueError(f"{out_dir} holds a corpus built with another config ({previous.get('name')!r}, "
-                             f"seed {previous.get('seed')}); choose another --out or delete it")
+            raise ValueError(f"{out_dir} holds a corpus built with another config or prosody prior "
+                             f"({previous.get('name')!r}, seed {previous.get('seed')}, rendering "
+                             f"{previous.get('rendering', 'unrecorded')}); choose another --out or delete it")
 
 
 def _write_manifest(config: CorpusConfig, out_dir: Path, groups: list[GroupPlan], **run) -> dict:
