@@ -9,7 +9,7 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 reverberate, shift_voice)
+                                 reverberate, shift_voice, tilt_spectrum)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -207,7 +207,8 @@ def test_reverberate_decays_a_click_at_the_asked_rt60(rt60):
     lambda x: resample_roundtrip(x, SR, 11025),
     lambda x: band_limit(x, SR, 100.0, 5000.0),
     lambda x: hard_clip(x, 0.4),
-], ids=["gain", "noise", "reverb", "resample", "band", "clip"])
+    lambda x: tilt_spectrum(x, SR, -4.0, 1500.0),
+], ids=["gain", "noise", "reverb", "resample", "band", "clip", "tilt"])
 def test_transforms_keep_length_return_float32_and_leave_the_input_alone(transform):
     x = _speechlike(0.5).astype(np.float64)
     before = x.copy()
@@ -229,7 +230,7 @@ def _check_applied(applied, config, x_len, out_len):
     ranges = {("tempo", "factor"): config.tempo_factor, ("reverb", "rt60_s"): config.reverb_rt60_s,
               ("band_limit", "low_hz"): config.band_low_hz, ("band_limit", "high_hz"): config.band_high_hz,
               ("clip", "level"): config.clip_level, ("noise", "snr_db"): config.noise_snr_db,
-              ("gain", "db"): config.gain_db}
+              ("gain", "db"): config.gain_db, ("tilt", "db"): config.tilt_db}
     for (name, key), (low, high) in ranges.items():
         if name in applied:
             assert low <= applied[name][key] <= high
@@ -298,10 +299,24 @@ GOOD = _speechlike(0.1)
     (lambda: add_noise(GOOD, SR, float("nan"), "pink", np.random.default_rng(0)), "snr_db"),
     (lambda: resample_roundtrip(GOOD, SR, SR), "via_rate"),
     (lambda: reverberate(GOOD, SR, 0.0, np.random.default_rng(0)), "rt60_s"),
+    (lambda: tilt_spectrum(GOOD, SR, 3.0, 8000.0), "corner_hz must be below Nyquist"),
+    (lambda: tilt_spectrum(GOOD, SR, float("nan"), 1000.0), "gain_db"),
 ])
 def test_bad_inputs_raise_value_errors_naming_the_problem(call, problem):
     with pytest.raises(ValueError, match=problem):
         call()
+
+
+@pytest.mark.parametrize("gain_db", [-6.0, 3.0, 6.0])
+def test_tilt_spectrum_moves_the_highs_and_keeps_the_lows(gain_db):
+    t = np.arange(2 * SR) / SR
+    low, high = 150.0, 6000.0
+    x = (0.2 * np.sin(2 * np.pi * low * t) + 0.2 * np.sin(2 * np.pi * high * t)).astype(np.float32)
+    y = tilt_spectrum(x, SR, gain_db, 1500.0)
+    change = lambda f: 20 * np.log10(_tone_amplitude(y, f) / _tone_amplitude(x, f))
+    assert change(low) == pytest.approx(0.0, abs=0.3)
+    assert change(high) == pytest.approx(gain_db, abs=0.5)
+    np.testing.assert_array_equal(tilt_spectrum(x, SR, 0.0, 1500.0), x)
 
 
 @pytest.mark.parametrize("semitones", [-4.0, -1.5, 2.0, 4.0])

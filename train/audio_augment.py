@@ -21,7 +21,7 @@ NOISE_COLOURS = ("white", "pink", "brown")
 # Order used by augment: the source's own timing first, then the channel (room, band,
 # codec rate, clipping converter) acting on that source, then the noise floor, which sits
 # after the channel and is not filtered by it, and the level last, as a gain knob would.
-TRANSFORM_ORDER = ("voice_shift", "tempo", "reverb", "band_limit", "resample", "clip", "noise", "gain")
+TRANSFORM_ORDER = ("voice_shift", "tempo", "reverb", "tilt", "band_limit", "resample", "clip", "noise", "gain")
 
 # Below 20 Hz coloured noise is inaudible rumble that would still count in the SNR.
 NOISE_FLOOR_HZ = 20.0
@@ -60,6 +60,12 @@ class AugmentConfig:
     band_high_hz: tuple[float, float] = (2800.0, 7500.0)
     clip_probability: float = 0.15
     clip_level: tuple[float, float] = (0.2, 0.7)
+    # A microphone's or voice's own brightness: a high shelf. Without it the recognizer read
+    # emotion from the spectral balance alone (measured: a 3 dB shelf above 1.5 kHz on the
+    # held-out voice moved its UAR from 0.60 to 0.39, turning sad into calm and fear into anger).
+    tilt_probability: float = 0.0
+    tilt_db: tuple[float, float] = (-6.0, 6.0)
+    tilt_corner_hz: tuple[float, float] = (800.0, 3000.0)
     tempo_probability: float = 0.3
     # Kept small because speaking rate is itself an emotion cue the recognizer must read.
     tempo_factor: tuple[float, float] = (0.9, 1.1)
@@ -269,6 +275,31 @@ def band_limit(audio: np.ndarray, sample_rate: int, low_hz: float, high_hz: floa
     return signal.sosfilt(sos, x).astype(np.float32)
 
 
+def tilt_spectrum(audio: np.ndarray, sample_rate: int, gain_db: float, corner_hz: float) -> np.ndarray:
+    """High-shelf EQ (second order, shelf slope 1): ``gain_db`` above ``corner_hz``, 0 dB
+    well below it, half the gain at the corner. Positive is brighter, as a tenser voice or a
+    close small-diaphragm microphone; negative darker."""
+    x = _check_audio(audio)
+    rate = _check_rate(sample_rate)
+    gain_db = _check_finite("gain_db", gain_db)
+    corner_hz = _check_positive("corner_hz", corner_hz)
+    if corner_hz >= rate / 2.0:
+        raise ValueError(f"corner_hz must be below Nyquist ({rate / 2.0:g} Hz), got {corner_hz:g}")
+    if gain_db == 0.0:
+        return x.copy()
+    amplitude = 10.0 ** (gain_db / 40.0)
+    omega = 2.0 * math.pi * corner_hz / rate
+    cos_w, alpha = math.cos(omega), math.sin(omega) / math.sqrt(2.0)
+    root = 2.0 * math.sqrt(amplitude) * alpha
+    b = [amplitude * ((amplitude + 1) + (amplitude - 1) * cos_w + root),
+         -2.0 * amplitude * ((amplitude - 1) + (amplitude + 1) * cos_w),
+         amplitude * ((amplitude + 1) + (amplitude - 1) * cos_w - root)]
+    a = [(amplitude + 1) - (amplitude - 1) * cos_w + root,
+         2.0 * ((amplitude - 1) - (amplitude + 1) * cos_w),
+         (amplitude + 1) - (amplitude - 1) * cos_w - root]
+    return signal.lfilter(b, a, x).astype(np.float32)
+
+
 def hard_clip(audio: np.ndarray, level: float) -> np.ndarray:
     """Clip at ``level`` x the peak, then scale the peak back: an overdriven input stage."""
     x = _check_audio(audio)
@@ -363,6 +394,9 @@ _STEPS = {
                     lambda x, r, p, g: shift_voice(x, r, p["semitones"])[0]),
     "reverb": (lambda g, c, r: {"rt60_s": _uniform(g, c.reverb_rt60_s), "wet": _uniform(g, REVERB_WET)},
                lambda x, r, p, g: reverberate(x, r, p["rt60_s"], g, p["wet"])),
+    "tilt": (lambda g, c, r: {"db": _uniform(g, c.tilt_db),
+                              "corner_hz": min(_uniform(g, c.tilt_corner_hz), 0.45 * r)},
+             lambda x, r, p, g: tilt_spectrum(x, r, p["db"], p["corner_hz"])),
     "band_limit": (_draw_band, lambda x, r, p, g: band_limit(x, r, p["low_hz"], p["high_hz"])),
     "resample": (_draw_resample, lambda x, r, p, g: resample_roundtrip(x, r, p["via_rate"])),
     "clip": (lambda g, c, r: {"level": _uniform(g, c.clip_level)},

@@ -50,6 +50,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
                         help="share of items moved to another pitch and vocal-tract size (speaker augmentation)")
+    parser.add_argument("--tilt-probability", type=float, default=0.5,
+                        help="share of items given another spectral balance (a high shelf of +-6 dB)")
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
     parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
     parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
@@ -99,6 +101,12 @@ def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: 
     return metrics
 
 
+def augmentation(args: argparse.Namespace) -> AugmentConfig | None:
+    if args.no_augment:
+        return None
+    return AugmentConfig(voice_shift_probability=args.voice_shift_probability, tilt_probability=args.tilt_probability)
+
+
 def train(args: argparse.Namespace) -> dict:
     lightning.seed_everything(args.seed, workers=True, verbose=False)
     corpus = load_corpus_audio(args.corpus, LogMelConfig().sample_rate)
@@ -113,7 +121,7 @@ def train(args: argparse.Namespace) -> dict:
     module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
     mel_statistics(module, corpus, train_items, args.seed)
 
-    augment_config = None if args.no_augment else AugmentConfig(voice_shift_probability=args.voice_shift_probability)
+    augment_config = augmentation(args)
     sampler = EpochSampler(train_items, args.seed)
     train_loader = DataLoader(SERDataset(corpus, CropConfig(), augment_config), batch_size=args.batch_size,
                               sampler=sampler, collate_fn=collate, num_workers=args.workers,
@@ -134,7 +142,7 @@ def train(args: argparse.Namespace) -> dict:
     recognizer = SpeechEmotionRecognizer(net, module.frontend.config)
     test_metrics = evaluate(recognizer, corpus, test_items)
     validation_metrics = evaluate(recognizer, corpus, validation_items) if validation_items else {}
-    return {"module": module, "config": config, "seconds": seconds, "test": test_metrics,
+    return {"module": module, "config": config, "seconds": seconds, "test": test_metrics, "augment": augment_config,
             "validation": validation_metrics, "train_items": train_items, "corpus": corpus}
 
 
@@ -160,10 +168,11 @@ def main(argv=None) -> int:
             made_by=f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
                     f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
-                    f"--voice-shift-probability {args.voice_shift_probability}",
+                    f"--voice-shift-probability {args.voice_shift_probability} "
+                    f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
-                  f"augmentation {'off' if args.no_augment else dataclasses.asdict(AugmentConfig(voice_shift_probability=args.voice_shift_probability))}; "
+                  f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
                   f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             seconds=result["seconds"], accelerator=args.accelerator,
             metrics={"held_out_voice_test": {k: v for k, v in test.items() if k != "confusion"},
