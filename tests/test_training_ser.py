@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -53,3 +55,14 @@ def test_script_writes_a_loadable_checkpoint_and_image(tiny_corpus, tmp_path):
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     audio = np.sin(np.arange(16000) * 0.05).astype(np.float32) * 0.3
     assert len(recognizer.recognize(audio, 16000).frames) >= 1
+
+
+def test_robustness_report_covers_every_condition(tiny_corpus, tmp_path):
+    from train.evaluate_ser_robustness import conditions, main as robustness_main
+
+    output = tmp_path / "robustness.json"
+    assert robustness_main(["--corpus", str(tiny_corpus), "--items", "5", "--output", str(output)]) == 0
+    report = json.loads(output.read_text())
+    assert list(report) == list(conditions(0))
+    assert all(r["items"] == 5 and 0.0 <= r["uar"] <= 1.0 and -1.0 <= r["ccc_arousal"] <= 1.0
+               for r in report.values())

@@ -50,7 +50,7 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
                         help="share of items moved to another pitch and vocal-tract size (speaker augmentation)")
-    parser.add_argument("--tilt-probability", type=float, default=0.5,
+    parser.add_argument("--tilt-probability", type=float, default=0.0,
                         help="share of items given another spectral balance (a high shelf of +-6 dB)")
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
     parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
@@ -70,19 +70,21 @@ def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int],
 
 
 def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int],
-            batch_size: int = 32) -> dict[str, np.ndarray]:
-    """The shipped inference path on whole items, batched by similar length."""
+            batch_size: int = 32, transform=None) -> dict[str, np.ndarray]:
+    """The shipped inference path on whole items, batched by similar length; ``transform``
+    (audio, rate) -> audio changes each item first."""
     order = sorted(indices, key=lambda i: corpus.offsets[i + 1] - corpus.offsets[i])
     targets = {}
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
-        clips = [corpus.audio(i) for i in chunk]
+        clips = [corpus.audio(i) if transform is None else transform(corpus.audio(i), corpus.sample_rate)
+                 for i in chunk]
         targets.update(zip(chunk, recognizer.recognize_batch(clips, corpus.sample_rate)))
     return target_arrays(targets[i] for i in indices)
 
 
-def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int]) -> dict:
-    predicted = predict(recognizer, corpus, indices)
+def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int], transform=None) -> dict:
+    predicted = predict(recognizer, corpus, indices, transform=transform)
     reference = {"categories": corpus.categories[indices], "vad": corpus.vad[indices],
                  "intensity": corpus.intensity[indices]}
     categorical = np.array([corpus.records[i]["source"]["kind"] == "category" for i in indices])
