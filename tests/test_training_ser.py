@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from conditioning.ser import SpeechEmotionRecognizer
+from train.evaluate_ser_robustness import conditions, main as robustness_main
 from train.ser_data import CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
 from train.train_ser import main, parse_arguments, train
 
@@ -58,8 +59,6 @@ def test_script_writes_a_loadable_checkpoint_and_image(tiny_corpus, tmp_path):
 
 
 def test_robustness_report_covers_every_condition(tiny_corpus, tmp_path):
-    from train.evaluate_ser_robustness import conditions, main as robustness_main
-
     output = tmp_path / "robustness.json"
     assert robustness_main(["--corpus", str(tiny_corpus), "--items", "5", "--output", str(output)]) == 0
     report = json.loads(output.read_text())
