@@ -82,9 +82,10 @@ def test_network_is_small_and_outputs_are_in_range():
     assert ((out["intensity"] >= 0) & (out["intensity"] <= 1)).all()
 
 
-def test_padding_in_a_batch_does_not_change_an_utterance():
+@pytest.mark.parametrize("centred", [False, True])
+def test_padding_in_a_batch_does_not_change_an_utterance(centred):
     torch.manual_seed(0)
-    net = SpeechEmotionNet(SERConfig()).eval()
+    net = SpeechEmotionNet(SERConfig(utterance_normalisation=centred)).eval()
     long, short = torch.randn(1, 64, 301), torch.randn(1, 64, 157)
     batch = torch.zeros(2, 64, 301)
     batch[0], batch[1, :, :157] = long[0], short[0]
@@ -93,6 +94,22 @@ def test_padding_in_a_batch_does_not_change_an_utterance():
         alone = net(short, torch.tensor([157]))
     for key in together:
         torch.testing.assert_close(together[key][1], alone[key][0], atol=1e-5, rtol=1e-4)
+
+
+def test_utterance_normalisation_ignores_a_voice_spectral_balance():
+    torch.manual_seed(0)
+    mel = torch.randn(1, 64, 240)
+    mel[..., 100:140] -= 12.0  # a pause, which must not count in the band means
+    shelf = torch.linspace(-0.7, 0.7, 64)[None, :, None]  # about +-6 dB across the bands
+    frames = torch.tensor([240])
+    centred = SpeechEmotionNet(SERConfig(utterance_normalisation=True)).eval()
+    plain = SpeechEmotionNet(SERConfig()).eval()
+    plain.load_state_dict(centred.state_dict())
+    with torch.no_grad():
+        same = [centred(x, frames)["vad"] for x in (mel, mel + shelf)]
+        moved = [plain(x, frames)["vad"] for x in (mel, mel + shelf)]
+    torch.testing.assert_close(same[0], same[1], atol=1e-5, rtol=1e-4)
+    assert (moved[0] - moved[1]).abs().max() > 1e-3
 
 
 def test_windows_every_quarter_second_and_utterance_consistent():

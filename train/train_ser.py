@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader
 
 from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from conditioning.ser.frontend import LogMelConfig
-from conditioning.ser.model import SERConfig
+from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
@@ -46,6 +46,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--hidden", type=int, default=SERConfig.hidden)
     parser.add_argument("--harmonic-bins", type=int, default=0,
                         help="narrow-band low-frequency bins added to the 64 mel bands (0: mel only)")
+    parser.add_argument("--utterance-normalisation", action="store_true",
+                        help="centre each band on the utterance's mean (invariance to a voice's spectral balance)")
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
@@ -64,7 +66,11 @@ def parse_arguments(argv=None) -> argparse.Namespace:
 def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int], seed: int) -> None:
     """Per-band mean and spread of clean training audio, stored in the network's buffers."""
     chosen = np.random.default_rng(seed).permutation(indices)[:STATS_ITEMS]
-    mels = torch.cat([module.frontend(torch.from_numpy(corpus.audio(int(i)))[None])[0] for i in chosen], dim=1)
+    mels = []
+    for i in chosen:
+        mel = module.frontend(torch.from_numpy(corpus.audio(int(i)))[None])
+        mels.append(centre_utterances(mel, torch.tensor([mel.shape[-1]]), module.net.config)[0])
+    mels = torch.cat(mels, dim=1)
     module.net.mel_mean.copy_(mels.mean(dim=1))
     module.net.mel_std.copy_(mels.std(dim=1).clamp_min(1e-3))
 
@@ -118,7 +124,8 @@ def train(args: argparse.Namespace) -> dict:
         raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; "
                          "both are needed")
     frontend = LogMelConfig(harmonic_bins=args.harmonic_bins)
-    config = SERConfig(input_bands=frontend.bands, hidden=args.hidden)
+    config = SERConfig(input_bands=frontend.bands, hidden=args.hidden,
+                       utterance_normalisation=args.utterance_normalisation)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
     module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
     mel_statistics(module, corpus, train_items, args.seed)
@@ -171,7 +178,8 @@ def main(argv=None) -> int:
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
                     f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
                     f"--voice-shift-probability {args.voice_shift_probability} "
-                    f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else ""),
+                    f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
+                    + (" --utterance-normalisation" if args.utterance_normalisation else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
