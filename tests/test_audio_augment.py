@@ -9,7 +9,7 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 reverberate, shift_voice, tilt_spectrum)
+                                 reverberate, shift_pitch, shift_voice, tilt_spectrum)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -338,3 +338,40 @@ def test_shift_voice_moves_formants_too():
     y, applied = shift_voice(x, SR, 3.0)
     centroid = lambda z: _band_power(z, SR, 1000, 1400) / _band_power(z, SR, 700, 1000)
     assert centroid(y) > 1.5 * centroid(x)
+
+
+def _formant_vowel(f0, seconds=2.0, formant_hz=1000.0):
+    """A pulse train through one resonance: harmonics of f0 under a formant."""
+    n = int(seconds * SR)
+    pulses = np.zeros(n)
+    pulses[:: int(round(SR / f0))] = 1.0
+    b, a = signal.iirpeak(formant_hz, 5.0, SR)
+    x = signal.lfilter(b, a, pulses)
+    return (0.3 * x / np.max(np.abs(x))).astype(np.float32)
+
+
+def _spectral_centroid(x, low=400.0, high=2500.0):
+    freqs, psd = signal.welch(x, SR, nperseg=2048)
+    band = (freqs >= low) & (freqs <= high)
+    return np.sum(freqs[band] * psd[band]) / np.sum(psd[band])
+
+
+@pytest.mark.parametrize("semitones", [-3.0, 3.0])
+def test_shift_pitch_moves_pitch_and_keeps_formants_length_and_level(semitones):
+    x = _formant_vowel(125.0)
+    y, applied = shift_pitch(x, SR, semitones)
+    assert y.dtype == np.float32 and y.shape == x.shape and np.isfinite(y).all()
+    assert applied == pytest.approx(semitones, abs=0.1)
+    measured = 12 * np.log2(_peak_frequency(y, SR, 80.0, 200.0) / _peak_frequency(x, SR, 80.0, 200.0))
+    assert measured == pytest.approx(applied, abs=0.2)
+    moved_too, _ = shift_voice(x, SR, semitones)
+    formant_move = lambda z: abs(np.log(_spectral_centroid(z) / _spectral_centroid(x)))
+    assert formant_move(y) < 0.35 * formant_move(moved_too)
+    assert _power_db(y) == pytest.approx(_power_db(x), abs=0.1)
+
+
+def test_shift_pitch_by_nothing_returns_a_copy():
+    x = _formant_vowel(125.0, 0.5)
+    y, applied = shift_pitch(x, SR, 0.0)
+    assert applied == 0.0 and y is not x
+    np.testing.assert_array_equal(y, x)

@@ -20,7 +20,7 @@ import numpy as np
 from conditioning.checkpoints import atomic_write_bytes
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
-from train.audio_augment import add_noise, band_limit, change_tempo, shift_voice, tilt_spectrum
+from train.audio_augment import add_noise, band_limit, change_tempo, shift_pitch, shift_voice, tilt_spectrum
 from train.ser_data import load_corpus_audio
 from train.train_ser import evaluate
 
@@ -37,6 +37,9 @@ def conditions(seed: int) -> dict:
         "tilt +6 dB": lambda x, r: tilt_spectrum(x, r, 6.0, TILT_CORNER_HZ),
         "voice -2 st": lambda x, r: shift_voice(x, r, -2.0)[0],
         "voice +2 st": lambda x, r: shift_voice(x, r, 2.0)[0],
+        "pitch -2 st": lambda x, r: shift_pitch(x, r, -2.0)[0],
+        "pitch +2 st": lambda x, r: shift_pitch(x, r, 2.0)[0],
+        "pitch +3 st": lambda x, r: shift_pitch(x, r, 3.0)[0],
         "tempo 0.9": lambda x, r: change_tempo(x, r, 0.9),
         "tempo 1.1": lambda x, r: change_tempo(x, r, 1.1),
         "pink noise 20 dB": lambda x, r: add_noise(x, r, 20.0, "pink", np.random.default_rng(seed)),
