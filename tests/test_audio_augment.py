@@ -9,7 +9,7 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 reverberate, shift_pitch, shift_voice, tilt_spectrum)
+                                 reverberate, roughen_voice, shift_pitch, shift_voice, tilt_spectrum)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -368,6 +368,52 @@ def test_shift_pitch_moves_pitch_and_keeps_formants_length_and_level(semitones):
     formant_move = lambda z: abs(np.log(_spectral_centroid(z) / _spectral_centroid(x)))
     assert formant_move(y) < 0.35 * formant_move(moved_too)
     assert _power_db(y) == pytest.approx(_power_db(x), abs=0.1)
+
+
+def _phase_and_level(x, f0):
+    """A tone's phase deviation from steady (rad) and its level (dB), away from the edges."""
+    analytic = signal.hilbert(np.asarray(x, np.float64))[SR // 10: -SR // 10]
+    t = (np.arange(analytic.size) + SR // 10) / SR
+    phase = np.unwrap(np.angle(analytic * np.exp(-2j * np.pi * f0 * t)))
+    return phase - phase.mean(), 20 * np.log10(np.abs(analytic))
+
+
+def test_roughen_voice_jitter_moves_the_timing_by_the_requested_amount():
+    x = (0.3 * np.sin(2 * np.pi * 200.0 * _time(2.0))).astype(np.float32)
+    y = roughen_voice(x, SR, 0.3, 0.0, 300.0, np.random.default_rng(0))
+    phase, level = _phase_and_level(y, 200.0)
+    assert np.std(phase) == pytest.approx(2 * np.pi * 200.0 * 0.0003, rel=0.25)
+    assert np.std(level) < 0.6  # timing only: far below the 1.5 dB of the shimmer test below
+
+
+def test_roughen_voice_shimmer_wobbles_the_level_by_the_requested_amount():
+    x = (0.3 * np.sin(2 * np.pi * 200.0 * _time(2.0))).astype(np.float32)
+    y = roughen_voice(x, SR, 0.0, 1.5, 300.0, np.random.default_rng(0))
+    phase, level = _phase_and_level(y, 200.0)
+    assert np.std(level) == pytest.approx(1.5, rel=0.25)
+    assert np.std(phase) < 0.02
+
+
+def test_roughen_voice_aspiration_sits_above_2khz_and_follows_the_speech():
+    x = _harmonic(150.0, 2.0, harmonics=4)  # nothing above 600 Hz
+    x[SR:] = 0.0  # the second second is silence
+    y = roughen_voice(x, SR, 0.0, 0.0, 20.0, np.random.default_rng(0))
+    voiced, silent = y[SR // 10: 9 * SR // 10], y[11 * SR // 10:]
+    breath_db = 10 * np.log10(_band_power(voiced, SR, 2500, 7000) / _band_power(voiced, SR, 100, 700))
+    assert -35.0 < breath_db < -15.0
+    assert np.max(np.abs(silent)) < 1e-3
+
+
+def test_roughen_voice_keeps_length_level_and_repeats_for_a_seed():
+    x = _speechlike(1.0)
+    y = roughen_voice(x, SR, 0.2, 1.0, 15.0, np.random.default_rng(3))
+    assert y.dtype == np.float32 and y.shape == x.shape and np.isfinite(y).all()
+    assert _power_db(y) == pytest.approx(_power_db(x), abs=0.01)
+    np.testing.assert_array_equal(y, roughen_voice(x, SR, 0.2, 1.0, 15.0, np.random.default_rng(3)))
+    with pytest.raises(ValueError, match="jitter_ms"):
+        roughen_voice(x, SR, -0.1, 1.0, 15.0, np.random.default_rng(3))
+    with pytest.raises(ValueError, match="roughness_shimmer_db"):
+        AugmentConfig(roughness_shimmer_db=(-1.0, 1.0))
 
 
 def test_shift_pitch_by_nothing_returns_a_copy():

@@ -1,12 +1,13 @@
 """How steady the speech emotion recognizer's judgement is when the recording changes but the
 emotion does not: the held-out voice's test items with a brighter or darker spectrum, another
-pitch and vocal-tract size, another tempo, noise or a telephone band.
+pitch and vocal-tract size, another F0 over the same formants, a rougher voice, another tempo,
+noise or a telephone band.
 
     python -m train.evaluate_ser_robustness --corpus data/corpus [--checkpoint PATH] [--items N]
 
 A fair judge of generated and real speech keeps its reading under these; one that moves
 with them is reading the recording, not the emotion. Prints one JSON object per condition
-(UAR, CCC arousal and valence) and writes them all with ``--output``.
+(UAR, CCC arousal and valence) and writes them all to ``--output`` (docs/ser_robustness.json).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 from conditioning.checkpoints import atomic_write_bytes
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
-from train.audio_augment import add_noise, band_limit, change_tempo, shift_pitch, shift_voice, tilt_spectrum
+from train.audio_augment import (add_noise, band_limit, change_tempo, roughen_voice, shift_pitch, shift_voice,
+                                 tilt_spectrum)
 from train.ser_data import load_corpus_audio
 from train.train_ser import evaluate
 
@@ -40,6 +42,8 @@ def conditions(seed: int) -> dict:
         "pitch -2 st": lambda x, r: shift_pitch(x, r, -2.0)[0],
         "pitch +2 st": lambda x, r: shift_pitch(x, r, 2.0)[0],
         "pitch +3 st": lambda x, r: shift_pitch(x, r, 3.0)[0],
+        "rough mild": lambda x, r: roughen_voice(x, r, 0.1, 0.5, 30.0, np.random.default_rng(seed)),
+        "rough strong": lambda x, r: roughen_voice(x, r, 0.3, 1.5, 12.0, np.random.default_rng(seed)),
         "tempo 0.9": lambda x, r: change_tempo(x, r, 0.9),
         "tempo 1.1": lambda x, r: change_tempo(x, r, 1.1),
         "pink noise 20 dB": lambda x, r: add_noise(x, r, 20.0, "pink", np.random.default_rng(seed)),
@@ -53,7 +57,8 @@ def main(argv=None) -> int:
     parser.add_argument("--checkpoint", type=Path, default=None, help="default: the shipped recognizer")
     parser.add_argument("--items", type=int, default=600, help="held-out test items, drawn evenly (0: all)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", type=Path, default=None, help="write every condition's metrics here (JSON)")
+    parser.add_argument("--output", type=Path, default=Path("docs/ser_robustness.json"),
+                        help="every condition's metrics, as JSON (default: docs/ser_robustness.json)")
     args = parser.parse_args(argv)
     corpus = load_corpus_audio(args.corpus, LogMelConfig().sample_rate)
     test = corpus.indices("test")
@@ -67,8 +72,7 @@ def main(argv=None) -> int:
         metrics = evaluate(recognizer, corpus, test, transform)
         report[name] = {k: metrics[k] for k in ("items", "uar", "ccc_arousal", "ccc_valence")}
         print(json.dumps({"condition": name, **report[name]}), flush=True)
-    if args.output:
-        atomic_write_bytes(args.output, json.dumps(report, indent=2).encode())
+    atomic_write_bytes(args.output, json.dumps(report, indent=2).encode())
     return 0
 
 

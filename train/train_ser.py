@@ -54,6 +54,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="share of items moved to another pitch and vocal-tract size (speaker augmentation)")
     parser.add_argument("--pitch-shift-probability", type=float, default=0.0,
                         help="share of items given another F0 baseline over the same formants (speaker augmentation)")
+    parser.add_argument("--roughness-probability", type=float, default=0.0,
+                        help="share of items given a rougher, breathier voice (jitter, shimmer, aspiration)")
     parser.add_argument("--tilt-probability", type=float, default=0.0,
                         help="share of items given another spectral balance (a high shelf of +-6 dB)")
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
@@ -115,7 +117,8 @@ def augmentation(args: argparse.Namespace) -> AugmentConfig | None:
     if args.no_augment:
         return None
     return AugmentConfig(voice_shift_probability=args.voice_shift_probability,
-                         pitch_shift_probability=args.pitch_shift_probability, tilt_probability=args.tilt_probability)
+                         pitch_shift_probability=args.pitch_shift_probability,
+                         roughness_probability=args.roughness_probability, tilt_probability=args.tilt_probability)
 
 
 def train(args: argparse.Namespace) -> dict:
@@ -182,6 +185,7 @@ def main(argv=None) -> int:
                     f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
                     f"--voice-shift-probability {args.voice_shift_probability} "
                     f"--pitch-shift-probability {args.pitch_shift_probability} "
+                    f"--roughness-probability {args.roughness_probability} "
                     f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
                     + (" --utterance-normalisation" if args.utterance_normalisation else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
