@@ -7,8 +7,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import gradio as gr
@@ -23,6 +21,7 @@ from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
 from ui.emotion_control import emotion_control
 from ui.results import add_result, caption, history_view, missing_checkpoints_notice, studio, target_vs_recognized
+from ui.scratch import discard, new_run_folder
 from ui.speak import default_voice, spoken, voice_choices
 
 EMOTION_EXAMPLES = ("happy:0.8", "a quietly furious voice", "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth",
@@ -126,7 +125,7 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice
         raise gr.Error("The emotion is empty or unusable: the emotion control's summary says what to fix.")
     session = request.session_hash if request is not None else None
     _CANCELLED.discard(session)   # a Cancel pressed before this run does not stop it
-    folder = Path(tempfile.mkdtemp(prefix="emostudio-animate-"))
+    folder = new_run_folder("animate")
     try:
         audio_path, spoken_with = _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, folder,
                                                      progress)
@@ -134,7 +133,7 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice
                                              folder / "animation.mp4", size, seed, steps,
                                              _reporter(progress, session))
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)   # a failed or cancelled run leaves nothing behind
+        discard(folder)
         raise
     recipe = _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation)
     recipe["spoken"] = spoken_with
@@ -173,7 +172,7 @@ def record_result(history: list[dict], recipe: dict, files: list):
     """Adds a finished animation to the session's history (its middle frame as the
     thumbnail) and draws target vs recognized."""
     paths = [getattr(f, "path", f) for f in files]   # gr.File may give FileData objects or paths
-    poster = Path(tempfile.mkdtemp(prefix="emostudio-poster-")) / "poster.png"
+    poster = new_run_folder("poster") / "poster.png"
     _save_poster(Path(paths[0]), poster)
     added = add_result(history, str(poster), paths,
                        caption(len(history) + 1, recipe["emotion"], recipe.get("recognized"), "read as"))

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-import shutil
-import tempfile
-from pathlib import Path
 
 import gradio as gr
 
@@ -23,6 +20,7 @@ from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
 from ui.results import (add_result, caption, history_view, missing_checkpoints_notice, studio,
                         target_vs_recognized)
+from ui.scratch import discard, new_run_folder
 
 DEFAULT_TEXT = "I can't believe we finally made it here after all this time."
 EMOTION_EXAMPLES = ("happy:0.8", "sad:0.7", "a quietly furious voice",
@@ -88,7 +86,7 @@ def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, gui
     result = spoken(text, emotion, voice, duration=_duration(duration), decoder=decoder, steps=int(steps),
                     seed=int(seed), rate=float(rate), pitch_shift=float(pitch), guidance=float(guidance))
     progress(0.9, desc="drawing")
-    folder = Path(tempfile.mkdtemp(prefix="emostudio-speak-"))
+    folder = new_run_folder("speak")
     try:
         recipe = result.recipe()
         wav, recipe_path, thumbnail = folder / "speech.wav", folder / "speech.json", folder / "contour.png"
@@ -98,7 +96,7 @@ def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, gui
         figure = speech_plot(speech.audio, speech.sample_rate, speech.log_f0, speech.frame_period_s, speech.phones)
         atomic_write_bytes(thumbnail, figure_png(figure))
     except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)   # a failed run leaves nothing behind
+        discard(folder)
         raise
     heard = result.recognized.target.category_dict() if result.recognized else {}
     return str(wav), figure, heard, recipe, [str(wav), str(recipe_path)], str(thumbnail)
