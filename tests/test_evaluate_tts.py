@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import numpy as np
 
 import pytest
 
 from synth.tts.synthesizer import Synthesizer
 from train.corpus.build import HELD_OUT_VOICE
-from train.evaluate_tts import main as evaluate
+from train.evaluate_tts import main as evaluate, rank_correlation
 from train.train_tts import main as train
 from train.tts_features import build_features
 
@@ -32,3 +33,9 @@ def test_report_has_uar_ccc_spearman_drift_and_confusion_image(tiny_corpus, tmp_
     assert report["corpus_reference"]["items"] > 0 and "uar" in report["corpus_reference"]
     assert set(report["identity_drift"]["relative_to_between_voice_distance"]) == set(voices)
     assert (tmp_path / "tts_confusion_flow.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_rank_correlation_is_none_where_undefined():
+    assert rank_correlation(np.array([0.5, 0.5, 0.5]), np.array([0.1, 0.2, 0.3])) is None
+    assert rank_correlation(np.array([0.5, 0.75, 1.0]), np.array([0.2, 0.2, 0.2])) is None
+    assert rank_correlation(np.array([0.5, 0.75, 1.0]), np.array([0.1, 0.3, 0.2])) == 0.5

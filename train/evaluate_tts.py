@@ -86,9 +86,17 @@ def judged(heard: list[EmotionTarget], requested: list[EmotionTarget]) -> dict:
     predicted, reference = target_arrays(heard), target_arrays(requested)
     metrics = emotion_metrics(predicted, reference, np.ones(len(reference["vad"]), dtype=bool))
     emotional = reference["intensity"] > 0
-    rho = spearmanr(reference["intensity"][emotional], predicted["intensity"][emotional]).statistic
     return {"uar": metrics["uar"], "ccc_arousal": metrics["ccc_arousal"], "ccc_valence": metrics["ccc_valence"],
-            "intensity_spearman": round(float(rho), 4), "items": metrics["items"], "confusion": metrics["confusion"]}
+            "intensity_spearman": rank_correlation(reference["intensity"][emotional], predicted["intensity"][emotional]),
+            "items": metrics["items"], "confusion": metrics["confusion"]}
+
+
+def rank_correlation(asked: np.ndarray, heard: np.ndarray) -> float | None:
+    """Spearman's rho, or None where it is undefined (one side constant, as when a run asks for
+    a single intensity): JSON has no NaN, and a reader should see 'not measured', not a number."""
+    if np.unique(asked).size < 2 or np.unique(heard).size < 2:
+        return None
+    return round(float(spearmanr(asked, heard).statistic), 4)
 
 
 def corpus_reference(corpus: Path, voices: list[str], recognizer) -> dict:
