@@ -9,7 +9,7 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 reverberate, roughen_voice, shift_pitch, shift_voice, tilt_spectrum)
+                                 reverberate, roughen_voice, roughness_ranges, shift_pitch, shift_voice, tilt_spectrum)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -414,6 +414,20 @@ def test_roughen_voice_keeps_length_level_and_repeats_for_a_seed():
         roughen_voice(x, SR, -0.1, 1.0, 15.0, np.random.default_rng(3))
     with pytest.raises(ValueError, match="roughness_shimmer_db"):
         AugmentConfig(roughness_shimmer_db=(-1.0, 1.0))
+
+
+def test_roughness_strength_scales_the_drawn_roughness_from_clean_to_the_roughest():
+    roughest = AugmentConfig()
+    assert roughness_ranges(1.0) == {"roughness_jitter_ms": roughest.roughness_jitter_ms,
+                                     "roughness_shimmer_db": roughest.roughness_shimmer_db,
+                                     "roughness_aspiration_snr_db": roughest.roughness_aspiration_snr_db}
+    half = AugmentConfig(roughness_probability=1.0, **roughness_ranges(0.5))
+    assert half.roughness_jitter_ms == pytest.approx((0.0, 0.15))
+    assert half.roughness_shimmer_db == pytest.approx((0.0, 0.75))
+    assert half.roughness_aspiration_snr_db == pytest.approx((25.0, 40.0))
+    for strength in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="roughness strength"):
+            roughness_ranges(strength)
 
 
 def test_shift_pitch_by_nothing_returns_a_copy():

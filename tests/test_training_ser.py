@@ -51,7 +51,7 @@ def test_script_writes_a_loadable_checkpoint_and_image(tiny_corpus, tmp_path):
     output, image = tmp_path / "ser.pt", tmp_path / "confusion.png"
     main(["--corpus", str(tiny_corpus), "--epochs", "1", "--batch-size", "8", "--hidden", "32", "--workers", "0",
           "--output", str(output), "--confusion-image", str(image), "--no-manifest", "--utterance-normalisation",
-          "--pitch-shift-probability", "1.0", "--roughness-probability", "1.0"])
+          "--pitch-shift-probability", "1.0", "--roughness-probability", "1.0", "--roughness-strength", "0.5"])
     recognizer = SpeechEmotionRecognizer.from_checkpoint(output)
     assert recognizer.net.config.hidden == 32 and recognizer.net.config.utterance_normalisation
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -50,6 +50,13 @@ ENVELOPE_GAIN_LIMIT_NEPERS = 4.6
 # low-passed near the lowest F0s; aspiration noise lives above the first formants and
 # follows the syllable envelope (smoothed at 30 Hz).
 ROUGHNESS_BANDWIDTH_HZ = 150.0
+# The roughest voice the roughness augmentation draws, at strength 1: about three times the
+# jitter and shimmer the corpus gives sadness at full intensity (1 % of a 10 ms period, 5 %
+# in level), well past any speaker's resting voice.
+ROUGHEST_JITTER_MS = 0.3
+ROUGHEST_SHIMMER_DB = 1.5
+ROUGHEST_ASPIRATION_SNR_DB = 10.0
+CLEANEST_ASPIRATION_SNR_DB = 40.0
 ASPIRATION_LOW_HZ = 2000.0
 ASPIRATION_ENVELOPE_HZ = 30.0
 
@@ -100,9 +107,9 @@ class AugmentConfig:
     # is otherwise heard as those (measured: the held-out voice, aperiodicity 0.46 against
     # 0.12-0.41, had its neutral speech heard as disgusted and its happiness as anger).
     roughness_probability: float = 0.0
-    roughness_jitter_ms: tuple[float, float] = (0.0, 0.3)
-    roughness_shimmer_db: tuple[float, float] = (0.0, 1.5)
-    roughness_aspiration_snr_db: tuple[float, float] = (10.0, 40.0)
+    roughness_jitter_ms: tuple[float, float] = (0.0, ROUGHEST_JITTER_MS)
+    roughness_shimmer_db: tuple[float, float] = (0.0, ROUGHEST_SHIMMER_DB)
+    roughness_aspiration_snr_db: tuple[float, float] = (ROUGHEST_ASPIRATION_SNR_DB, CLEANEST_ASPIRATION_SNR_DB)
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -122,6 +129,19 @@ class AugmentConfig:
         if min(self.roughness_jitter_ms[0], self.roughness_shimmer_db[0]) < 0:
             raise ValueError("roughness_jitter_ms and roughness_shimmer_db must be >= 0, got "
                              f"{self.roughness_jitter_ms}, {self.roughness_shimmer_db}")
+
+
+def roughness_ranges(strength: float) -> dict[str, tuple[float, float]]:
+    """AugmentConfig's roughness ranges scaled to ``strength`` in (0, 1]: jitter and shimmer
+    up to that share of the roughest, aspiration that share of the way from the cleanest
+    (40 dB down) to the roughest (10 dB down). Strength below 1 keeps the augmentation within
+    the range of resting voices, so the roughness an emotion is rendered with stays readable."""
+    if not 0.0 < strength <= 1.0:
+        raise ValueError(f"roughness strength must lie in (0, 1], got {strength!r}")
+    loudest_breath = CLEANEST_ASPIRATION_SNR_DB - strength * (CLEANEST_ASPIRATION_SNR_DB - ROUGHEST_ASPIRATION_SNR_DB)
+    return {"roughness_jitter_ms": (0.0, strength * ROUGHEST_JITTER_MS),
+            "roughness_shimmer_db": (0.0, strength * ROUGHEST_SHIMMER_DB),
+            "roughness_aspiration_snr_db": (loudest_breath, CLEANEST_ASPIRATION_SNR_DB)}
 
 
 # --- validation -------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
-from train.audio_augment import AugmentConfig
+from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
 from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
@@ -56,6 +56,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="share of items given another F0 baseline over the same formants (speaker augmentation)")
     parser.add_argument("--roughness-probability", type=float, default=0.0,
                         help="share of items given a rougher, breathier voice (jitter, shimmer, aspiration)")
+    parser.add_argument("--roughness-strength", type=float, default=1.0,
+                        help="how rough the roughest of those voices is, in (0, 1] (1: three times sadness's jitter)")
     parser.add_argument("--tilt-probability", type=float, default=0.0,
                         help="share of items given another spectral balance (a high shelf of +-6 dB)")
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
@@ -118,7 +120,8 @@ def augmentation(args: argparse.Namespace) -> AugmentConfig | None:
         return None
     return AugmentConfig(voice_shift_probability=args.voice_shift_probability,
                          pitch_shift_probability=args.pitch_shift_probability,
-                         roughness_probability=args.roughness_probability, tilt_probability=args.tilt_probability)
+                         roughness_probability=args.roughness_probability, tilt_probability=args.tilt_probability,
+                         **roughness_ranges(args.roughness_strength))
 
 
 def train(args: argparse.Namespace) -> dict:
@@ -186,6 +189,7 @@ def main(argv=None) -> int:
                     f"--voice-shift-probability {args.voice_shift_probability} "
                     f"--pitch-shift-probability {args.pitch_shift_probability} "
                     f"--roughness-probability {args.roughness_probability} "
+                    f"--roughness-strength {args.roughness_strength} "
                     f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
                     + (" --utterance-normalisation" if args.utterance_normalisation else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
