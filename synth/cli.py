@@ -44,7 +44,9 @@ def _text_command(args: argparse.Namespace) -> None:
 def _recognize_command(args: argparse.Namespace) -> None:
     from conditioning.ser import shipped_recognizer  # loads torch weights: only when asked
 
-    result = shipped_recognizer().recognize_file(args.audio, frames=args.frames or args.json)
+    recognizer = shipped_recognizer()
+    reference = recognizer.speaker_reference_from_files(args.reference) if args.reference else None
+    result = recognizer.recognize_file(args.audio, frames=args.frames or args.json, reference=reference)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return
@@ -234,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     recognize.add_argument("--json", action="store_true",
                            help="print the utterance and every 0.25 s window as JSON")
     recognize.add_argument("--frames", action="store_true", help="also print the emotion every 0.25 s")
+    recognize.add_argument("--reference", action="append", metavar="NEUTRAL_WAV",
+                           help="neutral speech by the same speaker to judge against (repeatable); "
+                                "needs a recognizer trained with --speaker-reference")
     recognize.set_defaults(run=_recognize_command)
     _add_speak_parser(commands)
     animate = commands.add_parser("animate", help="a talking-head video of a portrait saying a recording")

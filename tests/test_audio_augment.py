@@ -9,7 +9,7 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 reverberate, roughen_voice, roughness_ranges, shift_pitch, shift_voice, tilt_spectrum)
+                                 replay, reverberate, roughen_voice, roughness_ranges, shift_pitch, shift_voice, tilt_spectrum)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -75,6 +75,30 @@ def test_augment_is_deterministic_for_a_seed(config):
     out_a, _ = augment(x, SR, np.random.default_rng(1), ALWAYS)
     out_b, _ = augment(x, SR, np.random.default_rng(2), ALWAYS)
     assert out_a.shape != out_b.shape or not np.array_equal(out_a, out_b)
+
+
+def test_replay_repeats_the_drawn_transforms_on_other_audio():
+    """A speaker reference goes through the item's own speaker and channel transforms."""
+    x = _speechlike(seed=0)
+    deterministic = AugmentConfig(**{f"{name}_probability": float(name in ("pitch_shift", "tilt", "gain", "band_limit"))
+                                     for name in TRANSFORM_ORDER})
+    out, applied = augment(x, SR, np.random.default_rng(3), deterministic)
+    assert set(applied) >= {"pitch_shift", "tilt", "gain"}
+    np.testing.assert_allclose(replay(x, SR, applied, np.random.default_rng(99)), out, atol=1e-6)
+    other = _speechlike(seconds=0.7, seed=1)
+    moved = replay(other, SR, applied, np.random.default_rng(99))
+    assert moved.shape == other.shape and moved.dtype == np.float32
+    assert abs(_power_db(moved) - _power_db(replay(other, SR, {}, np.random.default_rng(0)))) > 0.5
+
+
+def test_replay_of_every_transform_keeps_the_contract_and_names_unknown_ones():
+    x = _speechlike()
+    _, applied = augment(x, SR, np.random.default_rng(5), ALWAYS)
+    other = _speechlike(seconds=0.8, seed=2)
+    moved = replay(other, SR, applied, np.random.default_rng(0))
+    assert moved.dtype == np.float32 and np.all(np.isfinite(moved)) and np.max(np.abs(moved)) <= 1.0
+    with pytest.raises(ValueError, match="wobble"):
+        replay(other, SR, {"wobble": {}}, np.random.default_rng(0))
 
 
 # --- the transforms, one by one ---------------------------------------------------------

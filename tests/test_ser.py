@@ -125,6 +125,30 @@ def test_windows_every_quarter_second_and_utterance_consistent():
     torch.testing.assert_close(utterance["vad"], whole["vad"])
 
 
+def test_a_speaker_reference_is_read_against_the_utterance():
+    torch.manual_seed(0)
+    net = SpeechEmotionNet(SERConfig(speaker_reference=True)).eval()
+    assert sum(p.numel() for p in net.parameters()) <= 2_000_000
+    mel, frames = torch.randn(2, 64, 200), torch.tensor([200, 150])
+    with torch.no_grad():
+        reference = net.pooled(torch.randn(1, 64, 300), torch.tensor([300]))
+        without = net(mel, frames)
+        against = net(mel, frames, reference)
+        stand_in = net(mel, frames, net.no_reference[None])
+        utterance, windows, _ = net.utterance_and_windows(mel[:1], frames[:1], reference)
+    assert (without["vad"] - against["vad"]).abs().max() > 1e-4
+    torch.testing.assert_close(without["vad"], stand_in["vad"])
+    torch.testing.assert_close(utterance["vad"], against["vad"][:1])
+    assert windows["vad"].shape[1] == 3
+
+
+def test_a_recognizer_without_the_reference_branch_says_so():
+    recognizer = SpeechEmotionRecognizer(SpeechEmotionNet(SERConfig()))
+    assert not recognizer.takes_speaker_reference
+    with pytest.raises(ValueError, match="without a speaker reference"):
+        recognizer.speaker_reference(_tone(150.0), RATE)
+
+
 # --- audio input -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("audio, rate, problem", [
@@ -215,6 +239,10 @@ def test_cli_recognize_prints_json_with_frames(tiny_corpus, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(stereo)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "channels" in bad.stderr
+    no_branch = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(tiny_corpus / record["audio"]),
+                                "--reference", str(tiny_corpus / record["audio"])],
+                               capture_output=True, text=True, timeout=120)
+    assert no_branch.returncode == 2 and "without a speaker reference" in no_branch.stderr
 
 
 def test_missing_checkpoint_names_the_script(tmp_path):

@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from conditioning.ser import SpeechEmotionRecognizer
+from conditioning.checkpoints import load_checkpoint
+from conditioning.ser import SERConfig, SpeechEmotionRecognizer
 from train.evaluate_ser_robustness import conditions, main as robustness_main
-from train.ser_data import CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
+from train.ser_data import CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
 from train.train_ser import main, parse_arguments, train
 
 pytestmark = pytest.mark.slow
@@ -57,6 +58,56 @@ def test_script_writes_a_loadable_checkpoint_and_image(tiny_corpus, tmp_path):
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     audio = np.sin(np.arange(16000) * 0.05).astype(np.float32) * 0.3
     assert len(recognizer.recognize(audio, 16000).frames) >= 1
+
+
+def test_references_are_neutral_speech_of_the_same_voice_on_another_sentence(tiny_corpus):
+    corpus = load_corpus_audio(tiny_corpus)
+    items = corpus.indices("train")
+    drawn = ReferencePicker(corpus, items, dropout=0.5)
+    fixed = ReferencePicker(corpus, items, fixed=True)
+    rng = np.random.default_rng(0)
+    picks = [(i, drawn.pick(i, rng)) for i in items for _ in range(4)]
+    assert 0.3 < np.mean([r is None for _, r in picks]) < 0.7
+    for item, reference in picks + [(i, fixed.pick(i)) for i in items]:
+        if reference is None:
+            continue
+        mine, theirs = corpus.records[item], corpus.records[reference]
+        assert theirs["source"]["category"] == "neutral" and theirs["voice"] == mine["voice"]
+        assert reference != item and theirs["split"] == "train"
+        others = [j for j in items if corpus.records[j]["voice"] == mine["voice"] and j != item
+                  and corpus.records[j]["source"].get("category") == "neutral"
+                  and corpus.records[j]["sentence_id"] != mine["sentence_id"]]
+        assert theirs["sentence_id"] != mine["sentence_id"] or not others
+    assert [fixed.pick(i) for i in items] == [fixed.pick(i) for i in items]
+    batch = collate([SERDataset(corpus, CropConfig(), references=drawn)[(i, 7)] for i in items[:8]])
+    assert batch["reference_audio"].shape[0] == int(batch["has_reference"].sum())
+
+
+def test_speaker_reference_training_lowers_the_loss_and_ships_a_recognizer_that_takes_one(tiny_corpus, tmp_path):
+    torch.set_num_threads(2)
+    output, image = tmp_path / "ser.pt", tmp_path / "confusion.png"
+    main(["--corpus", str(tiny_corpus), "--epochs", "8", "--batch-size", "6", "--hidden", "48",
+          "--learning-rate", "3e-3", "--workers", "0", "--speaker-reference", "--output", str(output),
+          "--confusion-image", str(image), "--no-manifest"])
+    metrics = load_checkpoint(output, SERConfig, "train_ser")[2]["metrics"]
+    losses = metrics["train_losses"]
+    assert min(losses[4:]) < 0.8 * losses[0], losses
+    assert {"held_out_voice_test", "held_out_voice_test_with_reference"} <= set(metrics)
+    assert (tmp_path / "confusion_with_reference.png").read_bytes()[:4] == b"\x89PNG"
+    recognizer = SpeechEmotionRecognizer.from_checkpoint(output)
+    assert recognizer.takes_speaker_reference
+    corpus = load_corpus_audio(tiny_corpus)
+    neutral = [corpus.audio(i) for i in corpus.indices("test")
+               if corpus.records[i]["source"].get("category") == "neutral"][:2]
+    reference = recognizer.speaker_reference(neutral, corpus.sample_rate)
+    assert reference.clips == 2 and reference.seconds > 1.0
+    audio = corpus.audio(corpus.indices("test")[-1])
+    alone = recognizer.recognize(audio, corpus.sample_rate)
+    against = recognizer.recognize(audio, corpus.sample_rate, reference=reference)
+    assert against.frames and not np.allclose(alone.target.vad, against.target.vad)
+    batch = recognizer.recognize_batch([audio, audio], corpus.sample_rate, [reference, None])
+    np.testing.assert_allclose(batch[0].vad, against.target.vad, atol=1e-5)
+    np.testing.assert_allclose(batch[1].vad, alone.target.vad, atol=1e-5)
 
 
 def test_robustness_report_covers_every_condition(tiny_corpus, tmp_path):

@@ -560,8 +560,31 @@ def augment(audio: np.ndarray, sample_rate: int, rng: np.random.Generator,
         if params is not None:
             x = apply(x, rate, params, rng)
             applied[name] = params
+    x, limit_db = _limit_peak(x)
+    if limit_db is not None:
+        applied["peak_limit"] = {"gain_db": limit_db}
+    return x, applied
+
+
+def replay(audio: np.ndarray, sample_rate: int, applied: dict, rng: np.random.Generator) -> np.ndarray:
+    """Put other audio through the transforms :func:`augment` reported in ``applied``, with
+    the same parameters (random parts such as noise drawn anew from ``rng``): the same speaker
+    in the same channel, as a reference recording of that speaker would be."""
+    x = _check_audio(audio)
+    rate = _check_rate(sample_rate)
+    unknown = set(applied) - set(TRANSFORM_ORDER) - {"peak_limit"}
+    if unknown:
+        raise ValueError(f"unknown transforms in applied: {sorted(unknown)}")
+    for name in TRANSFORM_ORDER:
+        if name in applied:
+            x = _STEPS[name][1](x, rate, applied[name], rng)
+    return _limit_peak(x)[0]
+
+
+def _limit_peak(x: np.ndarray) -> tuple[np.ndarray, float | None]:
+    """(a float32 copy, never aliasing the caller's array, scaled to peak 1 if it peaked above;
+    the gain in dB applied, or None)."""
     peak = float(np.max(np.abs(x)))
-    if peak > 1.0:
-        x = x / np.float32(peak)
-        applied["peak_limit"] = {"gain_db": -20.0 * math.log10(peak)}
-    return np.array(x, dtype=np.float32), applied  # a copy: never alias the caller's array
+    if peak <= 1.0:
+        return np.array(x, dtype=np.float32), None
+    return np.array(x / np.float32(peak), dtype=np.float32), -20.0 * math.log10(peak)

@@ -19,7 +19,7 @@ from torch.utils.data import Dataset, Sampler
 
 from conditioning.audio import resample
 from conditioning.categories import CATEGORIES
-from train.audio_augment import AugmentConfig, augment
+from train.audio_augment import AugmentConfig, augment, replay
 from train.corpus.build import read_manifest
 
 AUDIO_SCALE = 32767.0
@@ -102,12 +102,46 @@ class CropConfig:
     max_s: float = 3.0
 
 
+class ReferencePicker:
+    """Which neutral recording of the same speaker (another sentence where there is one) an
+    item is judged against, or None. Drawn at random, and left out for a ``dropout`` share of items so the
+    recognizer also learns to work without one; or ``fixed``: for each item the neutral
+    rendering of the next sentence in order, for evaluations that must repeat."""
+
+    def __init__(self, corpus: CorpusAudio, pool: list[int], dropout: float = 0.0, fixed: bool = False):
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"reference dropout must be in [0, 1); got {dropout}")
+        self.corpus, self.dropout, self.fixed = corpus, dropout, fixed
+        self.neutral_by_voice: dict[str, list[int]] = {}
+        for i in sorted(pool, key=lambda i: corpus.records[i]["sentence_id"]):
+            if corpus.records[i]["source"].get("category") == "neutral":
+                self.neutral_by_voice.setdefault(corpus.records[i]["voice"], []).append(i)
+
+    def pick(self, index: int, rng: np.random.Generator | None = None) -> int | None:
+        record = self.corpus.records[index]
+        neutral = [i for i in self.neutral_by_voice.get(record["voice"], []) if i != index]
+        # Other words where the split has them; in a tiny corpus, the same words said plainly.
+        candidates = [i for i in neutral if self.corpus.records[i]["sentence_id"] != record["sentence_id"]] or neutral
+        if not candidates:
+            return None  # a voice with no other neutral item here is judged without one
+        if self.fixed:
+            later = [i for i in candidates if self.corpus.records[i]["sentence_id"] > record["sentence_id"]]
+            return (later or candidates)[0]
+        if rng.random() < self.dropout:
+            return None
+        return candidates[int(rng.integers(len(candidates)))]
+
+
 class SERDataset(Dataset):
-    """(item, draw seed) -> (audio crop, labels); augmented when ``augment_config`` is given."""
+    """(item, draw seed) -> (audio crop, reference audio or None, labels); augmented when
+    ``augment_config`` is given, the reference (when ``references`` picks one) through the
+    same speaker and channel transforms as its item."""
 
     def __init__(self, corpus: CorpusAudio, crop: CropConfig | None = CropConfig(),
-                 augment_config: AugmentConfig | None = AugmentConfig()):
+                 augment_config: AugmentConfig | None = AugmentConfig(), references: ReferencePicker | None = None,
+                 reference_crop: CropConfig | None = None):
         self.corpus, self.crop, self.augment_config = corpus, crop, augment_config
+        self.references, self.reference_crop = references, reference_crop
 
     def __len__(self) -> int:
         return len(self.corpus.records)
@@ -115,13 +149,20 @@ class SERDataset(Dataset):
     def __getitem__(self, key: tuple[int, int]):
         index, seed = key
         rng = np.random.default_rng(seed)
+        rate = self.corpus.sample_rate
         audio = self.corpus.audio(index)
         if self.crop is not None:
-            audio = random_crop(audio, self.corpus.sample_rate, self.crop, rng)
+            audio = random_crop(audio, rate, self.crop, rng)
+        reference_index = self.references.pick(index, rng) if self.references is not None else None
+        reference = None if reference_index is None else self.corpus.audio(reference_index)
+        if reference is not None and self.reference_crop is not None:
+            reference = random_crop(reference, rate, self.reference_crop, rng)
         if self.augment_config is not None:
-            audio, _ = augment(audio, self.corpus.sample_rate, rng, self.augment_config)
-        return (np.asarray(audio, dtype=np.float32), self.corpus.categories[index], self.corpus.vad[index],
-                self.corpus.intensity[index])
+            audio, applied = augment(audio, rate, rng, self.augment_config)
+            if reference is not None:
+                reference = replay(reference, rate, applied, rng)
+        return (np.asarray(audio, dtype=np.float32), reference, self.corpus.categories[index],
+                self.corpus.vad[index], self.corpus.intensity[index])
 
 
 def random_crop(audio: np.ndarray, sample_rate: int, crop: CropConfig, rng: np.random.Generator) -> np.ndarray:
@@ -132,13 +173,23 @@ def random_crop(audio: np.ndarray, sample_rate: int, crop: CropConfig, rng: np.r
     return audio[start:start + length]
 
 
+def pad_clips(clips: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Zero-pads audio (silence) to the longest clip: (batch, samples) and the true lengths."""
+    lengths = torch.tensor([len(clip) for clip in clips], dtype=torch.long)
+    audio = torch.zeros(len(clips), int(lengths.max()) if clips else 1)
+    for i, clip in enumerate(clips):
+        audio[i, : len(clip)] = torch.from_numpy(np.asarray(clip, dtype=np.float32))
+    return audio, lengths
+
+
 def collate(batch) -> dict[str, torch.Tensor]:
-    """Zero-pads audio (silence) to the longest item; ``lengths`` keeps the true lengths."""
-    lengths = torch.tensor([len(item[0]) for item in batch])
-    audio = torch.zeros(len(batch), int(lengths.max()))
-    for i, item in enumerate(batch):
-        audio[i, : len(item[0])] = torch.from_numpy(item[0])
-    return {"audio": audio, "lengths": lengths,
-            "categories": torch.from_numpy(np.stack([b[1] for b in batch])),
-            "vad": torch.from_numpy(np.stack([b[2] for b in batch])),
-            "intensity": torch.tensor(np.array([b[3] for b in batch]))}
+    """Padded audio and its lengths; the references of the items that have one, in item
+    order, with ``has_reference`` marking those items."""
+    audio, lengths = pad_clips([item[0] for item in batch])
+    has_reference = torch.tensor([item[1] is not None for item in batch])
+    reference_audio, reference_lengths = pad_clips([item[1] for item in batch if item[1] is not None])
+    return {"audio": audio, "lengths": lengths, "reference_audio": reference_audio,
+            "reference_lengths": reference_lengths, "has_reference": has_reference,
+            "categories": torch.from_numpy(np.stack([b[2] for b in batch])),
+            "vad": torch.from_numpy(np.stack([b[3] for b in batch])),
+            "intensity": torch.tensor(np.array([b[4] for b in batch]))}

@@ -57,7 +57,18 @@ class SERTraining(lightning.LightningModule):
     def _outputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         with torch.no_grad():
             mel = self.frontend(batch["audio"])
-        return self.net(mel, self.frontend.frames_for(batch["lengths"]))
+        frames = self.frontend.frames_for(batch["lengths"])
+        has_reference = batch.get("has_reference")
+        if not self.net.config.speaker_reference or has_reference is None or not has_reference.any():
+            return self.net(mel, frames)
+        with torch.no_grad():
+            reference_mel = self.frontend(batch["reference_audio"])
+        # One batch through the encoder, so batch normalisation sees items and references together.
+        pooled = self.net.pooled(*_stack_padded([mel, reference_mel],
+                                                [frames, self.frontend.frames_for(batch["reference_lengths"])]))
+        utterances, references = pooled[: len(mel)], pooled[len(mel):]
+        reference = self.net.no_reference.expand_as(utterances).index_put((has_reference.nonzero()[:, 0],), references)
+        return self.net.read(utterances, reference)
 
     def training_step(self, batch, _index):
         losses = emotion_loss(self._outputs(batch), batch)
@@ -91,3 +102,9 @@ class SERTraining(lightning.LightningModule):
     def configure_optimizers(self):
         return one_cycle_adamw(self.net.parameters(), self.learning_rate, self.total_steps, warmup_share=0.15,
                                weight_decay=self.weight_decay)
+
+
+def _stack_padded(mels: list[torch.Tensor], frames: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B_i, bands, T_i) batches -> one (sum B_i, bands, max T_i) batch and its frame counts."""
+    longest = max(mel.shape[-1] for mel in mels)
+    return (torch.cat([F.pad(mel, (0, longest - mel.shape[-1])) for mel in mels]), torch.cat(frames))

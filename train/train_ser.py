@@ -28,12 +28,14 @@ from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
-from train.ser_data import CorpusAudio, CropConfig, EpochSampler, SERDataset, collate, load_corpus_audio
+from train.ser_data import CorpusAudio, CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
 from train.ser_module import SERTraining
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"
 STATS_ITEMS = 400
+# Training references are crops, like their items; evaluation uses whole neutral items.
+REFERENCE_CROP = CropConfig(1.5, 3.0)
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -48,6 +50,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="narrow-band low-frequency bins added to the 64 mel bands (0: mel only)")
     parser.add_argument("--utterance-normalisation", action="store_true",
                         help="centre each band on the utterance's mean (invariance to a voice's spectral balance)")
+    parser.add_argument("--speaker-reference", action="store_true",
+                        help="also read neutral speech by the same speaker and judge against it")
+    parser.add_argument("--reference-dropout", type=float, default=0.3,
+                        help="with --speaker-reference: share of training items given no reference")
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
@@ -82,21 +88,29 @@ def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int],
 
 
 def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int],
-            batch_size: int = 32, transform=None) -> dict[str, np.ndarray]:
+            batch_size: int = 32, transform=None, references: ReferencePicker | None = None) -> dict[str, np.ndarray]:
     """The shipped inference path on whole items, batched by similar length; ``transform``
-    (audio, rate) -> audio changes each item first."""
+    (audio, rate) -> audio changes each item (and its reference) first; ``references`` picks
+    each item's speaker reference."""
+    rate = corpus.sample_rate
+    load = (lambda i: corpus.audio(i)) if transform is None else (lambda i: transform(corpus.audio(i), rate))
+    encoded = {}
+    if references is not None:
+        chosen = {i: references.pick(i) for i in indices}
+        by_reference = {r: recognizer.speaker_reference(load(r), rate) for r in set(chosen.values()) if r is not None}
+        encoded = {i: by_reference.get(r) for i, r in chosen.items()}
     order = sorted(indices, key=lambda i: corpus.offsets[i + 1] - corpus.offsets[i])
     targets = {}
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
-        clips = [corpus.audio(i) if transform is None else transform(corpus.audio(i), corpus.sample_rate)
-                 for i in chunk]
-        targets.update(zip(chunk, recognizer.recognize_batch(clips, corpus.sample_rate)))
+        chunk_references = [encoded[i] for i in chunk] if encoded else None
+        targets.update(zip(chunk, recognizer.recognize_batch([load(i) for i in chunk], rate, chunk_references)))
     return target_arrays(targets[i] for i in indices)
 
 
-def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int], transform=None) -> dict:
-    predicted = predict(recognizer, corpus, indices, transform=transform)
+def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int], transform=None,
+             references: ReferencePicker | None = None) -> dict:
+    predicted = predict(recognizer, corpus, indices, transform=transform, references=references)
     reference = {"categories": corpus.categories[indices], "vad": corpus.vad[indices],
                  "intensity": corpus.intensity[indices]}
     categorical = np.array([corpus.records[i]["source"]["kind"] == "category" for i in indices])
@@ -134,17 +148,22 @@ def train(args: argparse.Namespace) -> dict:
                          "both are needed")
     frontend = LogMelConfig(harmonic_bins=args.harmonic_bins)
     config = SERConfig(input_bands=frontend.bands, hidden=args.hidden,
-                       utterance_normalisation=args.utterance_normalisation)
+                       utterance_normalisation=args.utterance_normalisation, speaker_reference=args.speaker_reference)
+    references = {split: ReferencePicker(corpus, items, fixed=True) if args.speaker_reference else None
+                  for split, items in (("validation", validation_items), ("test", test_items))}
+    train_references = (ReferencePicker(corpus, train_items, dropout=args.reference_dropout)
+                        if args.speaker_reference else None)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
     module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
     mel_statistics(module, corpus, train_items, args.seed)
 
     augment_config = augmentation(args)
     sampler = EpochSampler(train_items, args.seed)
-    train_loader = DataLoader(SERDataset(corpus, CropConfig(), augment_config), batch_size=args.batch_size,
+    train_loader = DataLoader(SERDataset(corpus, CropConfig(), augment_config, train_references, REFERENCE_CROP),
+                              batch_size=args.batch_size,
                               sampler=sampler, collate_fn=collate, num_workers=args.workers,
                               persistent_workers=args.workers > 0)
-    validation_loader = DataLoader(SERDataset(corpus, None, None), batch_size=args.batch_size,
+    validation_loader = DataLoader(SERDataset(corpus, None, None, references["validation"]), batch_size=args.batch_size,
                                    sampler=EpochSampler(validation_items, args.seed, shuffle=False),
                                    collate_fn=collate) if validation_items else None
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
@@ -160,8 +179,24 @@ def train(args: argparse.Namespace) -> dict:
     recognizer = SpeechEmotionRecognizer(net, module.frontend.config)
     test_metrics = evaluate(recognizer, corpus, test_items)
     validation_metrics = evaluate(recognizer, corpus, validation_items) if validation_items else {}
-    return {"module": module, "config": config, "seconds": seconds, "test": test_metrics, "augment": augment_config,
-            "validation": validation_metrics, "train_items": train_items, "corpus": corpus}
+    result = {"module": module, "config": config, "seconds": seconds, "test": test_metrics, "augment": augment_config,
+              "validation": validation_metrics, "train_items": train_items, "corpus": corpus}
+    if args.speaker_reference:
+        result["test_with_reference"] = evaluate(recognizer, corpus, test_items, references=references["test"])
+        if validation_items:
+            result["validation_with_reference"] = evaluate(recognizer, corpus, validation_items,
+                                                           references=references["validation"])
+    return result
+
+
+# Checkpoint metric name -> key of train()'s result.
+EVALUATIONS = {"held_out_voice_test": "test", "validation": "validation",
+               "held_out_voice_test_with_reference": "test_with_reference",
+               "validation_with_reference": "validation_with_reference"}
+
+
+def with_reference_image(path: Path) -> Path:
+    return path.with_name(f"{path.stem}_with_reference{path.suffix}")
 
 
 def main(argv=None) -> int:
@@ -169,16 +204,24 @@ def main(argv=None) -> int:
     result = train(args)
     output = args.output or checkpoint_path(CHECKPOINT_NAME)
     module, corpus, test = result["module"], result["corpus"], result["test"]
-    metrics = {"held_out_voice_test": test, "validation": result["validation"], "history": module.history,
-               "train_losses": module.train_losses}
+    evaluations = {name: result[key] for name, key in EVALUATIONS.items() if key in result}
+    metrics = {**evaluations, "history": module.history, "train_losses": module.train_losses}
     save_checkpoint(output, result["config"], module.net.state_dict(),
                     extra={"frontend": dataclasses.asdict(module.frontend.config), "metrics": metrics})
-    summary = {k: test[k] for k in ("uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "intensity_mae")}
-    print("held-out voice test:", summary, "by intensity:", test["uar_by_intensity"])
+    for name in ("held_out_voice_test", "held_out_voice_test_with_reference"):
+        if name in evaluations:
+            summary = {k: evaluations[name][k] for k in ("uar", "ccc_arousal", "ccc_valence", "ccc_dominance",
+                                                         "intensity_mae")}
+            print(f"{name.replace('_', ' ')}:", summary, "by intensity:", evaluations[name]["uar_by_intensity"])
     if args.confusion_image:
         plot_confusion(np.array(test["confusion"]["rows_reference_columns_predicted"]),
                        f"Held-out voice {', '.join(test['voices'])}, test sentences: UAR {test['uar']:.3f}",
                        args.confusion_image)
+        if "test_with_reference" in result:
+            referenced = result["test_with_reference"]
+            plot_confusion(np.array(referenced["confusion"]["rows_reference_columns_predicted"]),
+                           f"Held-out voice {', '.join(referenced['voices'])} against its neutral voice: "
+                           f"UAR {referenced['uar']:.3f}", with_reference_image(args.confusion_image))
     if not args.no_manifest:
         corpus_summary = (Path(args.corpus) / "corpus.json")
         record_training_run(
@@ -191,14 +234,16 @@ def main(argv=None) -> int:
                     f"--roughness-probability {args.roughness_probability} "
                     f"--roughness-strength {args.roughness_strength} "
                     f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
-                    + (" --utterance-normalisation" if args.utterance_normalisation else ""),
+                    + (" --utterance-normalisation" if args.utterance_normalisation else "")
+                    + (f" --speaker-reference --reference-dropout {args.reference_dropout}"
+                       if args.speaker_reference else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
                   f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             seconds=result["seconds"], accelerator=args.accelerator,
-            metrics={"held_out_voice_test": {k: v for k, v in test.items() if k != "confusion"},
-                     "validation": {k: v for k, v in result["validation"].items() if k != "confusion"},
+            metrics={**{name: {k: v for k, v in evaluation.items() if k != "confusion"}
+                        for name, evaluation in evaluations.items()},
                      "history": module.history, "train_losses": [round(x, 4) for x in module.train_losses]})
     return 0
 

@@ -2,8 +2,8 @@
 
 from .frontend import LogMelConfig, LogMelFrontend
 from .model import SERConfig, SpeechEmotionNet
-from .recognizer import (CHECKPOINT_NAME, FrameEmotion, SpeechEmotion, SpeechEmotionRecognizer,
+from .recognizer import (CHECKPOINT_NAME, FrameEmotion, SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer,
                          shipped_recognizer)
 
-__all__ = ["CHECKPOINT_NAME", "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeechEmotion",
+__all__ = ["CHECKPOINT_NAME", "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeakerReference", "SpeechEmotion",
            "SpeechEmotionNet", "SpeechEmotionRecognizer", "shipped_recognizer"]

@@ -9,6 +9,12 @@
       -> heads: 8 category logits, valence/arousal/dominance in [-1, 1], intensity in [0, 1]
 
 Fully convolutional, so any length runs in one pass; about 0.6 M parameters.
+
+With ``speaker_reference`` the heads also read a reference: the pooled encoding of neutral
+speech by the same speaker, as (utterance, utterance - reference). The corpus defines every
+emotion as a change from the speaker's own neutral voice (F0, tilt, voice quality, tempo),
+which one utterance of an unfamiliar voice cannot show; a learned stand-in takes the
+reference's place when there is none.
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ class SERConfig:
     # own spectral balance is a constant offset per band; without this the network read it as
     # emotion (a 3 dB shelf above 1.5 kHz cost the held-out voice a fifth of its UAR).
     utterance_normalisation: bool = False
+    speaker_reference: bool = False
 
 
 class ResidualBlock(nn.Module):
@@ -130,7 +137,10 @@ class SpeechEmotionNet(nn.Module):
         self.blocks = nn.ModuleList([ResidualBlock(config.hidden, config.kernel_size, d, config.dropout)
                                       for d in config.dilations])
         self.pool = AttentiveStatsPooling(config.hidden)
-        self.heads = EmotionHeads(2 * config.hidden, config.hidden, config.dropout)
+        pooled = 2 * config.hidden
+        self.heads = EmotionHeads(2 * pooled if config.speaker_reference else pooled, config.hidden, config.dropout)
+        if config.speaker_reference:
+            self.no_reference = nn.Parameter(torch.zeros(pooled))
 
     def encode(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Frames (B, hidden, T/2) and their validity mask (B, T/2)."""
@@ -144,29 +154,43 @@ class SpeechEmotionNet(nn.Module):
             x = block(x, mask.float())
         return x, mask
 
-    def forward(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> dict[str, torch.Tensor]:
-        x, mask = self.encode(mel, mel_frames)
-        return self.heads(self.pool(x, mask))
+    def pooled(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> torch.Tensor:
+        """(B, 2 * hidden): the utterance-level encoding; of neutral speech, a speaker reference."""
+        return self.pool(*self.encode(mel, mel_frames))
 
-    def utterance_and_windows(self, mel: torch.Tensor, mel_frames: torch.Tensor
+    def read(self, pooled: torch.Tensor, reference: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        """Heads on pooled encodings (B, 2 * hidden); ``reference`` (B or 1, 2 * hidden) is the
+        speaker's neutral encoding, None for none."""
+        if not self.config.speaker_reference:
+            if reference is not None:
+                raise ValueError("this recognizer was trained without a speaker reference")
+            return self.heads(pooled)
+        reference = self.no_reference if reference is None else reference
+        return self.heads(torch.cat([pooled, pooled - reference.expand_as(pooled)], dim=-1))
+
+    def forward(self, mel: torch.Tensor, mel_frames: torch.Tensor,
+                reference: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
+        return self.read(self.pooled(mel, mel_frames), reference)
+
+    def utterance_and_windows(self, mel: torch.Tensor, mel_frames: torch.Tensor, reference: torch.Tensor | None = None
                               ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], torch.Tensor]:
         """One utterance (batch of 1), encoded once: (its outputs, outputs per sliding window
         with a leading window axis, window centre times in seconds)."""
         if mel.shape[0] != 1:
             raise ValueError("utterance_and_windows() takes one utterance at a time")
         x, mask = self.encode(mel, mel_frames)
-        utterance = self.heads(self.pool(x, mask))
+        utterance = self.read(self.pool(x, mask), reference)
         n = int(mask.sum())
         x = x[..., :n]
         size = max(1, min(n, round(self.config.window_s * self.config.frame_rate)))
         last_start_s = (n - size) / self.config.frame_rate
         starts = torch.round(torch.arange(0.0, last_start_s + 1e-6, self.config.hop_s) * self.config.frame_rate).long()
         logits = self.pool.logits(x, torch.ones(1, n, dtype=torch.bool, device=x.device))[0]
-        pooled = []
+        window_stats = []
         for block in starts.split(WINDOW_BLOCK):  # bounded memory on hour-long audio
             segments = x[0].unfold(1, size, 1)[:, block].permute(1, 0, 2)            # (W, C, size)
             weights = torch.softmax(logits.unfold(0, size, 1)[block], dim=-1)        # (W, size)
-            pooled.append(_weighted_stats(segments, weights.unsqueeze(1)))
-        windows = self.heads(torch.cat(pooled))
+            window_stats.append(_weighted_stats(segments, weights.unsqueeze(1)))
+        windows = self.read(torch.cat(window_stats), reference)
         centres = (starts.to(torch.float32) + size / 2.0) / self.config.frame_rate
         return utterance, windows, centres

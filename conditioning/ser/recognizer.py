@@ -1,9 +1,14 @@
 """Speech emotion recognition: audio of any rate and length -> EmotionTarget, per utterance
-and per window (every ``hop_s``, default 0.25 s), from the shipped checkpoint."""
+and per window (every ``hop_s``, default 0.25 s), from the shipped checkpoint.
+
+A recognizer trained with a speaker reference also takes neutral speech by the same speaker
+(:meth:`SpeechEmotionRecognizer.speaker_reference`) and judges the utterance against it.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +48,15 @@ class SpeechEmotion:
                 "frames": [{"time_s": round(f.time_s, 3), "emotion": f.target.to_dict()} for f in self.frames]}
 
 
+@dataclass(frozen=True)
+class SpeakerReference:
+    """A speaker's neutral voice as the recognizer encodes it: the mean over its clips."""
+
+    encoding: torch.Tensor     # (1, 2 * hidden)
+    clips: int
+    seconds: float
+
+
 class SpeechEmotionRecognizer:
     """Loads the network once; ``recognize`` takes raw audio, ``recognize_file`` a path."""
 
@@ -67,30 +81,67 @@ class SpeechEmotionRecognizer:
         x = resample(x, rate, self.sample_rate).astype(np.float32)
         return self.frontend(torch.from_numpy(x)[None])
 
+    @property
+    def takes_speaker_reference(self) -> bool:
+        return self.net.config.speaker_reference
+
+    def speaker_reference(self, clips: np.ndarray | Sequence[np.ndarray], sample_rate: int) -> SpeakerReference:
+        """Neutral speech by the speaker (one clip or several, at one rate) -> their reference."""
+        clips = [clips] if isinstance(clips, np.ndarray) else list(clips)
+        return self._reference([(clip, sample_rate) for clip in clips])
+
+    def speaker_reference_from_files(self, paths: Sequence) -> SpeakerReference:
+        return self._reference([load_audio(path, MIN_DURATION_S, MAX_DURATION_S) for path in paths])
+
     @torch.inference_mode()
-    def recognize(self, audio: np.ndarray, sample_rate: int, frames: bool = True) -> SpeechEmotion:
+    def _reference(self, clips: list[tuple[np.ndarray, int]]) -> SpeakerReference:
+        if not self.takes_speaker_reference:
+            raise ValueError("this recognizer was trained without a speaker reference; "
+                             "train one with python -m train.train_ser --speaker-reference")
+        if not clips:
+            raise ValueError("a speaker reference needs at least one clip of neutral speech")
+        encodings = [self.net.pooled(mel, torch.tensor([mel.shape[-1]]))
+                     for mel in (self.features(audio, rate) for audio, rate in clips)]
+        return SpeakerReference(torch.cat(encodings).mean(0, keepdim=True), len(clips),
+                                sum(len(audio) / rate for audio, rate in clips))
+
+    @torch.inference_mode()
+    def recognize(self, audio: np.ndarray, sample_rate: int, frames: bool = True,
+                  reference: SpeakerReference | None = None) -> SpeechEmotion:
         mel = self.features(audio, sample_rate)
         length = torch.tensor([mel.shape[-1]])
+        encoding = None if reference is None else reference.encoding
         if not frames:
-            return SpeechEmotion(targets_from_outputs(self.net(mel, length))[0], (), len(audio) / sample_rate)
-        utterance, outputs, centres = self.net.utterance_and_windows(mel, length)
+            return SpeechEmotion(targets_from_outputs(self.net(mel, length, encoding))[0], (), len(audio) / sample_rate)
+        utterance, outputs, centres = self.net.utterance_and_windows(mel, length, encoding)
         windows = tuple(FrameEmotion(float(t), target)
                         for t, target in zip(centres.tolist(), targets_from_outputs(outputs)))
         return SpeechEmotion(targets_from_outputs(utterance)[0], windows, len(audio) / sample_rate)
 
-    def recognize_file(self, path, frames: bool = True) -> SpeechEmotion:
+    def recognize_file(self, path, frames: bool = True, reference: SpeakerReference | None = None) -> SpeechEmotion:
         audio, rate = load_audio(path, MIN_DURATION_S, MAX_DURATION_S)
-        return self.recognize(audio, rate, frames)
+        return self.recognize(audio, rate, frames, reference)
 
     @torch.inference_mode()
-    def recognize_batch(self, clips: list[np.ndarray], sample_rate: int) -> list[EmotionTarget]:
-        """Utterance-level targets for many clips at one rate (padded into one batch)."""
+    def recognize_batch(self, clips: list[np.ndarray], sample_rate: int,
+                        references: Sequence[SpeakerReference | None] | None = None) -> list[EmotionTarget]:
+        """Utterance-level targets for many clips at one rate (padded into one batch), each
+        judged against its own speaker reference where ``references`` gives one."""
         mels = [self.features(clip, sample_rate)[0] for clip in clips]
         lengths = torch.tensor([m.shape[-1] for m in mels])
         batch = torch.zeros(len(mels), mels[0].shape[0], int(lengths.max()))
         for i, m in enumerate(mels):
             batch[i, :, : m.shape[-1]] = m
-        return targets_from_outputs(self.net(batch, lengths))
+        return targets_from_outputs(self.net(batch, lengths, self._reference_batch(references, len(clips))))
+
+    def _reference_batch(self, references: Sequence[SpeakerReference | None] | None, count: int) -> torch.Tensor | None:
+        if references is None or all(r is None for r in references):
+            return None
+        if len(references) != count:
+            raise ValueError(f"{len(references)} speaker references for {count} clips")
+        if not self.takes_speaker_reference:
+            raise ValueError("this recognizer was trained without a speaker reference")
+        return torch.cat([self.net.no_reference[None] if r is None else r.encoding for r in references])
 
 
 @functools.cache
@@ -98,5 +149,5 @@ def shipped_recognizer() -> SpeechEmotionRecognizer:
     return SpeechEmotionRecognizer.from_checkpoint()
 
 
-__all__ = ["CHECKPOINT_NAME", "AudioInputError", "FrameEmotion", "SpeechEmotion", "SpeechEmotionRecognizer",
+__all__ = ["CHECKPOINT_NAME", "AudioInputError", "FrameEmotion", "SpeakerReference", "SpeechEmotion", "SpeechEmotionRecognizer",
            "shipped_recognizer", "targets_from_outputs"]
