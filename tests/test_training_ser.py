@@ -9,9 +9,10 @@ import pytest
 import torch
 
 from conditioning.checkpoints import load_checkpoint
-from conditioning.ser import SERConfig, SpeechEmotionRecognizer
+from conditioning.ser import SERConfig, SpeechEmotionNet, SpeechEmotionRecognizer
 from train.evaluate_ser_robustness import conditions, main as robustness_main
 from train.ser_data import CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
+from train.ser_module import warm_start
 from train.train_ser import main, parse_arguments, train
 
 pytestmark = pytest.mark.slow
@@ -108,6 +109,25 @@ def test_speaker_reference_training_lowers_the_loss_and_ships_a_recognizer_that_
     batch = recognizer.recognize_batch([audio, audio], corpus.sample_rate, [reference, None])
     np.testing.assert_allclose(batch[0].vad, against.target.vad, atol=1e-5)
     np.testing.assert_allclose(batch[1].vad, alone.target.vad, atol=1e-5)
+
+
+def test_a_warm_started_reference_recognizer_first_reads_as_the_one_it_started_from():
+    torch.manual_seed(0)
+    trained = SpeechEmotionNet(SERConfig(hidden=48)).eval()
+    with torch.no_grad():
+        for parameter in trained.parameters():
+            parameter.add_(0.1 * torch.randn_like(parameter))
+    started = SpeechEmotionNet(SERConfig(hidden=48, speaker_reference=True)).eval()
+    warm_start(started, trained)
+    mel, frames = torch.randn(2, 64, 120), torch.tensor([120, 90])
+    with torch.no_grad():
+        expected = trained(mel, frames)
+        reference = started.pooled(torch.randn(1, 64, 100), torch.tensor([100]))
+        for read in (started(mel, frames), started(mel, frames, reference)):
+            torch.testing.assert_close(read["vad"], expected["vad"])
+            torch.testing.assert_close(read["category_logits"], expected["category_logits"])
+    with pytest.raises(ValueError, match="another shape"):
+        warm_start(SpeechEmotionNet(SERConfig(hidden=64)), trained)
 
 
 def test_robustness_report_covers_every_condition(tiny_corpus, tmp_path):

@@ -22,6 +22,27 @@ class LossWeights:
     intensity: float = 0.5
 
 
+def warm_start(net: SpeechEmotionNet, trained: SpeechEmotionNet) -> None:
+    """Copy a trained recognizer into ``net`` of the same shape, except that ``net`` may add the
+    speaker-reference branch: the heads' extra inputs (utterance minus reference) start at zero
+    weight, so before any training ``net`` reads every clip exactly as ``trained`` does."""
+    theirs = trained.state_dict()
+    mismatched = [name for name, value in net.state_dict().items()
+                  if name in theirs and value.shape != theirs[name].shape and name != "heads.shared.0.weight"]
+    if mismatched or net.config.input_bands != trained.config.input_bands or net.config.hidden != trained.config.hidden:
+        raise ValueError(f"cannot start from a recognizer of another shape ({', '.join(mismatched) or 'config'})")
+    with torch.no_grad():
+        for name, value in net.state_dict().items():
+            if name not in theirs:
+                continue
+            source = theirs[name]
+            if value.shape == source.shape:
+                value.copy_(source)
+            else:
+                value.zero_()
+                value[:, : source.shape[1]] = source
+
+
 def concordance_loss(predicted: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     """1 - CCC per column, averaged: trains scale and offset, not only correlation."""
     p_mean, r_mean = predicted.mean(0), reference.mean(0)

@@ -30,7 +30,7 @@ from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
 from train.ser_data import CorpusAudio, CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
-from train.ser_module import SERTraining
+from train.ser_module import SERTraining, warm_start
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"
 STATS_ITEMS = 400
@@ -54,6 +54,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="also read neutral speech by the same speaker and judge against it")
     parser.add_argument("--reference-dropout", type=float, default=0.3,
                         help="with --speaker-reference: share of training items given no reference")
+    parser.add_argument("--initialise-from", type=Path, default=None, metavar="CHECKPOINT",
+                        help="start from a trained recognizer of the same size (e.g. to add --speaker-reference)")
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
@@ -156,6 +158,8 @@ def train(args: argparse.Namespace) -> dict:
     steps_per_epoch = -(-len(train_items) // args.batch_size)
     module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
     mel_statistics(module, corpus, train_items, args.seed)
+    if args.initialise_from is not None:
+        warm_start(module.net, SpeechEmotionRecognizer.from_checkpoint(args.initialise_from).net)
 
     augment_config = augmentation(args)
     sampler = EpochSampler(train_items, args.seed)
@@ -236,7 +240,8 @@ def main(argv=None) -> int:
                     f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
                     + (" --utterance-normalisation" if args.utterance_normalisation else "")
                     + (f" --speaker-reference --reference-dropout {args.reference_dropout}"
-                       if args.speaker_reference else ""),
+                       if args.speaker_reference else "")
+                    + (f" --initialise-from {args.initialise_from}" if args.initialise_from else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
