@@ -10,6 +10,7 @@ import pytest
 from synth.tts.synthesizer import Synthesizer
 from train.corpus.build import HELD_OUT_VOICE
 from train.evaluate_tts import main as evaluate, rank_correlation
+from train.train_ser import main as train_ser
 from train.train_tts import main as train
 from train.tts_features import build_features
 
@@ -33,6 +34,24 @@ def test_report_has_uar_ccc_spearman_drift_and_confusion_image(tiny_corpus, tmp_
     assert report["corpus_reference"]["items"] > 0 and "uar" in report["corpus_reference"]
     assert set(report["identity_drift"]["relative_to_between_voice_distance"]) == set(voices)
     assert (tmp_path / "tts_confusion_flow.png").read_bytes()[:4] == b"\x89PNG"
+    assert "with_reference" not in report   # the shipped recognizer takes no speaker reference
+
+
+def test_a_reference_recognizer_also_judges_against_each_voices_neutral_speech(tiny_corpus, tmp_path):
+    build_features(tiny_corpus, jobs=2, progress=False)
+    checkpoint, recognizer, output = tmp_path / "tts.pt", tmp_path / "ser.pt", tmp_path / "report.json"
+    train(["--corpus", str(tiny_corpus), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
+           "--output", str(checkpoint), "--no-manifest"])
+    train_ser(["--corpus", str(tiny_corpus), "--epochs", "1", "--hidden", "32", "--workers", "0",
+               "--speaker-reference", "--output", str(recognizer), "--confusion-image", str(tmp_path / "c.png"),
+               "--no-manifest"])
+    voices = list(Synthesizer.from_checkpoint("flow", checkpoint).voices[:2])
+    assert evaluate(["--corpus", str(tiny_corpus), "--sentences", "2", "--steps", "1", "--voices", *voices,
+                     "--checkpoint", str(checkpoint), "--recognizer", str(recognizer), "--output", str(output)]) == 0
+    report = json.loads(output.read_text())
+    assert report["with_reference"]["items"] == report["items"] == 2 * len(voices) * 22
+    assert 0.0 <= report["with_reference"]["uar"] <= 1.0
+    assert report["corpus_reference"]["with_reference"]["items"] == report["corpus_reference"]["items"]
 
 
 def test_rank_correlation_is_none_where_undefined():

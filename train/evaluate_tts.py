@@ -12,6 +12,9 @@ intensities 0.5 / 0.75 / 1.0 (neutral once), and reports, per decoder:
   * the same metrics for the corpus's own renderings (validation sentences, same voices): what
     the recognizer makes of the speech the TTS learnt from, the ceiling this judge allows.
 The TTS cannot speak the corpus's held-out voice (it never heard it); the report says so.
+A recognizer trained with a speaker reference (``--recognizer``, or a shipped one) also judges
+every utterance against the same voice's neutral speech on other sentences (the TTS's own
+neutral renderings; the corpus's for the ceiling), reported under ``with_reference``.
 Writes docs/tts_evaluation_<decoder>.json and docs/tts_confusion_<decoder>.png, and (for the
 shipped checkpoint) adds the summary to its entry in checkpoints/manifest.json.
 """
@@ -30,7 +33,7 @@ from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, checkpoint_path
 from conditioning.parse import parse_emotion
 from conditioning.target import EmotionTarget
-from conditioning.ser.recognizer import shipped_recognizer
+from conditioning.ser.recognizer import SpeakerReference, SpeechEmotionRecognizer, shipped_recognizer
 from synth.tts.acoustic import analyze_audio
 from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
 from train.corpus.build import read_manifest
@@ -38,6 +41,7 @@ from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arr
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 INTENSITIES = (0.5, 0.75, 1.0)
+REFERENCE_CLIPS = 4   # neutral sentences averaged into a voice's reference
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -49,6 +53,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance on the emotion")
     parser.add_argument("--voices", nargs="*", default=None, help="only these voices (default: all it was trained on)")
     parser.add_argument("--checkpoint", type=Path, default=None)
+    parser.add_argument("--recognizer", type=Path, default=None, help="judge with this SER checkpoint "
+                        "(default: the shipped one); the manifest is then left alone")
     parser.add_argument("--output", type=Path, default=None)
     return parser.parse_args(argv)
 
@@ -99,40 +105,85 @@ def rank_correlation(asked: np.ndarray, heard: np.ndarray) -> float | None:
     return round(float(spearmanr(asked, heard).statistic), 4)
 
 
-def corpus_reference(corpus: Path, voices: list[str], recognizer) -> dict:
+def other_sentence_references(recognizer: SpeechEmotionRecognizer, neutral: dict[tuple[str, str], list[Path | np.ndarray]],
+                              rate: int | None = None) -> dict[tuple[str, str], SpeakerReference] | None:
+    """(text, voice) -> that voice's neutral speech on up to REFERENCE_CLIPS other sentences (the
+    same sentence where it has no other), as the recognizer's reference; None if it takes none.
+    Clips are file paths, or arrays at ``rate``."""
+    if not recognizer.takes_speaker_reference:
+        return None
+    references = {}
+    for text, voice in neutral:
+        others = [clip for (t, v), clips in sorted(neutral.items(), key=lambda item: item[0]) if v == voice and t != text
+                  for clip in clips][:REFERENCE_CLIPS] or neutral[(text, voice)]
+        references[(text, voice)] = (recognizer.speaker_reference(others, rate) if rate is not None
+                                     else recognizer.speaker_reference_from_files(others))
+    return references
+
+
+def corpus_reference(corpus: Path, voices: list[str], recognizer: SpeechEmotionRecognizer) -> dict:
     """The recognizer on the corpus's category renderings of its validation sentences (the
     test sentences are rendered only in the held-out voice) in these voices."""
     records = [r for r in read_manifest(corpus)
                if r["split"] == "validation" and r["voice"] in voices and r["source"]["kind"] == "category"]
-    return judged([recognizer.recognize_file(r["audio"], frames=False).target for r in records],
-                  [EmotionTarget.from_dict(r["target"]) for r in records])
+    requested = [EmotionTarget.from_dict(r["target"]) for r in records]
+    report = judged([recognizer.recognize_file(r["audio"], frames=False).target for r in records], requested)
+    neutral: dict[tuple[str, str], list[Path]] = {}
+    for r in records:
+        if r["source"]["category"] == "neutral":
+            neutral.setdefault((r["text"], r["voice"]), []).append(r["audio"])
+    references = other_sentence_references(recognizer, neutral)
+    if references is not None:
+        report["with_reference"] = judged(
+            [recognizer.recognize_file(r["audio"], frames=False, reference=references.get((r["text"], r["voice"]))).target
+             for r in records], requested)
+    return report
 
 
 def evaluate(args: argparse.Namespace) -> dict:
     synthesizer = Synthesizer.from_checkpoint(args.decoder, args.checkpoint)
-    recognizer = shipped_recognizer()
+    recognizer = SpeechEmotionRecognizer.from_checkpoint(args.recognizer) if args.recognizer else shipped_recognizer()
     started = time.perf_counter()
     heard: list[EmotionTarget] = []
+    heard_against_reference: list[EmotionTarget] = []
     requested: list[EmotionTarget] = []
     envelopes: dict[tuple[str, str], list[np.ndarray]] = {}
     plan = requests(args.corpus, args.sentences)
     voices = list(args.voices or synthesizer.voices)   # the held-out voice is not among them
+
+    def speak(number: int, text: str, target: EmotionTarget, voice: str):
+        return synthesizer.speak(text, target, voice, steps=args.steps, seed=number, guidance=args.guidance)
+
+    neutral_speech = {(text, voice): speak(number, text, parse_emotion("neutral"), voice)
+                      for number, (text, category, _) in enumerate(plan) if category == "neutral" for voice in voices}
+    rate = next(iter(neutral_speech.values())).sample_rate
+    references = other_sentence_references(recognizer, {key: [speech.audio] for key, speech in neutral_speech.items()}, rate)
     for number, (text, category, intensity) in enumerate(plan):
         target = parse_emotion("neutral" if category == "neutral" else f"{category}:{intensity}")
         for voice in voices:
-            speech = synthesizer.speak(text, target, voice, steps=args.steps, seed=number, guidance=args.guidance)
+            speech = neutral_speech[(text, voice)] if category == "neutral" else speak(number, text, target, voice)
             heard.append(recognizer.recognize(speech.audio, speech.sample_rate, frames=False).target)
+            if references is not None:
+                heard_against_reference.append(recognizer.recognize(
+                    speech.audio, speech.sample_rate, frames=False, reference=references[(text, voice)]).target)
             requested.append(target)
             if intensity in (0.0, 1.0):
                 envelopes.setdefault((voice, category), []).append(long_term_envelope(speech.audio, speech.sample_rate))
         if (number + 1) % 22 == 0:
             print(f"{number + 1}/{len(plan)} requests ({time.perf_counter() - started:.0f} s)", flush=True)
     seconds = round(time.perf_counter() - started, 1)
-    return {"decoder": args.decoder, "steps": args.steps, "guidance": args.guidance, "sentences": args.sentences,
-            "voices": voices,
-            "held_out_voice": "not spoken: the TTS never heard it (no voice cloning)",
-            **judged(heard, requested), "identity_drift": identity_drift(envelopes), "seconds": seconds,
-            "corpus_reference": corpus_reference(args.corpus, voices, recognizer)}
+    report = {"decoder": args.decoder, "steps": args.steps, "guidance": args.guidance, "sentences": args.sentences,
+              "voices": voices, "recognizer": str(args.recognizer or "shipped"),
+              "held_out_voice": "not spoken: the TTS never heard it (no voice cloning)",
+              **judged(heard, requested), "identity_drift": identity_drift(envelopes), "seconds": seconds}
+    if references is not None:
+        report["with_reference"] = judged(heard_against_reference, requested)
+    report["corpus_reference"] = corpus_reference(args.corpus, voices, recognizer)
+    return report
+
+
+def without_confusions(report: dict) -> dict:
+    return {k: without_confusions(v) if isinstance(v, dict) else v for k, v in report.items() if k != "confusion"}
 
 
 def main(argv=None) -> int:
@@ -143,9 +194,8 @@ def main(argv=None) -> int:
     plot_confusion(np.array(report["confusion"]["rows_reference_columns_predicted"]),
                    f"TTS ({args.decoder}) heard by the SER: UAR {report['uar']:.3f}",
                    output.with_name(f"tts_confusion_{args.decoder}.png"))
-    summary = {k: v for k, v in report.items() if k != "confusion"}
-    summary["corpus_reference"] = {k: v for k, v in report["corpus_reference"].items() if k != "confusion"}
-    if args.checkpoint is None and args.output is None:   # the shipped model's own report
+    summary = without_confusions(report)
+    if args.checkpoint is None and args.output is None and args.recognizer is None:   # the shipped model's own report
         add_to_manifest_entry(checkpoint_path(CHECKPOINT_NAMES[args.decoder]), evaluation={
             "made_by": f"python -m train.evaluate_tts --corpus {args.corpus} --decoder {args.decoder}", **summary})
     print(json.dumps(summary, indent=2))
