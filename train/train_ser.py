@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, save_checkpoint
+from conditioning.checkpoints import checkpoint_path, read_manifest, save_checkpoint, sha256_of
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
@@ -203,8 +203,17 @@ def with_reference_image(path: Path) -> Path:
     return path.with_name(f"{path.stem}_with_reference{path.suffix}")
 
 
+def starting_point(path: Path) -> dict:
+    """What a warm-started run started from: the file's hash and, where the manifest beside it
+    lists it, how that was made (so the chain of runs stays reproducible)."""
+    entry = read_manifest(path.parent)["checkpoints"].get(path.name, {})
+    return {"checkpoint": str(path), "sha256": sha256_of(path),
+            **{k: entry[k] for k in ("made_by", "training_seconds", "initialised_from") if k in entry}}
+
+
 def main(argv=None) -> int:
     args = parse_arguments(argv)
+    started_from = starting_point(args.initialise_from) if args.initialise_from else None   # before it is replaced
     result = train(args)
     output = args.output or checkpoint_path(CHECKPOINT_NAME)
     module, corpus, test = result["module"], result["corpus"], result["test"]
@@ -247,6 +256,7 @@ def main(argv=None) -> int:
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
                   f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             seconds=result["seconds"], accelerator=args.accelerator,
+            **({"initialised_from": started_from} if started_from else {}),
             metrics={**{name: {k: v for k, v in evaluation.items() if k != "confusion"}
                         for name, evaluation in evaluations.items()},
                      "history": module.history, "train_losses": [round(x, 4) for x in module.train_losses]})
