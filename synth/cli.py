@@ -47,10 +47,13 @@ def _recognize_command(args: argparse.Namespace) -> None:
     recognizer = shipped_recognizer()
     reference = recognizer.speaker_reference_from_files(args.reference) if args.reference else None
     result = recognizer.recognize_file(args.audio, frames=args.frames or args.json, reference=reference)
+    against = {} if reference is None else {"speaker_reference": {"clips": reference.clips,
+                                                                  "seconds": round(reference.seconds, 2)}}
     if args.json:
-        print(json.dumps(result.to_dict(), indent=2))
+        print(json.dumps({**result.to_dict(), **against}, indent=2))
         return
-    print(f"{args.audio}: {result.duration_s:.2f} s")
+    print(f"{args.audio}: {result.duration_s:.2f} s"
+          + (f", judged against {reference.seconds:.1f} s of the speaker's neutral speech" if reference else ""))
     print("sounds", describe(result.target))
     print(result.target)
     for frame in result.frames:

@@ -239,10 +239,15 @@ def test_cli_recognize_prints_json_with_frames(tiny_corpus, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(stereo)],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "channels" in bad.stderr
-    no_branch = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(tiny_corpus / record["audio"]),
-                                "--reference", str(tiny_corpus / record["audio"])],
-                               capture_output=True, text=True, timeout=120)
-    assert no_branch.returncode == 2 and "without a speaker reference" in no_branch.stderr
+    records = [json.loads(line) for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines()]
+    neutral = next(r for r in records if r["voice"] == record["voice"] and r["source"].get("category") == "neutral")
+    against = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(tiny_corpus / record["audio"]),
+                              "--json", "--reference", str(tiny_corpus / neutral["audio"])],
+                             capture_output=True, text=True, timeout=120)
+    assert against.returncode == 0, against.stderr
+    judged = json.loads(against.stdout)
+    assert judged["speaker_reference"]["clips"] == 1 and "speaker_reference" not in result
+    assert judged["emotion"]["vad"] != result["emotion"]["vad"]   # the shipped recognizer reads the reference
 
 
 def test_missing_checkpoint_names_the_script(tmp_path):
