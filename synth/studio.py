@@ -24,12 +24,12 @@ from conditioning import parse_emotion
 from conditioning.audio import AudioInputError, load_audio
 from conditioning.checkpoints import atomic_write_bytes
 from conditioning.describe import first_target
-from conditioning.ser import SpeechEmotion, shipped_recognizer
+from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer, shipped_recognizer
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
-from .tts.synthesizer import Speech, default_voice, shipped_synthesizer
+from .tts.synthesizer import Speech, Synthesizer, default_voice, shipped_synthesizer
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
@@ -47,8 +47,9 @@ def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
 @dataclass(frozen=True)
 class SpeakResult:
     """What `Studio.speak` made: the speech (audio, rate, phone times, F0), the resolved
-    emotion, what the speech emotion recognizer hears in it (None when the audio is too
-    short to judge) and the settings that reproduce it."""
+    emotion, what the speech emotion recognizer hears in it, judged against the same voice's
+    neutral speech (None when the audio is too short to judge), and the settings that
+    reproduce it."""
     speech: Speech
     emotion: EmotionSource
     recognized: SpeechEmotion | None
@@ -95,10 +96,30 @@ class SpeakResult:
         return path
 
 
-def _recognize(speech: Speech) -> SpeechEmotion | None:
+# Neutral sentences a voice's reference is spoken from (none of them in the corpus).
+REFERENCE_SENTENCES = ("The train leaves from the second platform just after noon.",
+                       "Please write your name and the date at the top of each page.")
+
+
+@functools.lru_cache(maxsize=64)
+def neutral_reference(synthesizer: Synthesizer, recognizer: SpeechEmotionRecognizer, voice: str, rate: float = 1.0,
+                      pitch_shift: float = 0.0) -> SpeakerReference | None:
+    """The voice's own neutral speech (as configured: same rate and pitch shift), encoded as the
+    recognizer's speaker reference, so speech is judged against its speaker's resting voice as
+    the recognizer was trained to; None when the recognizer takes no reference. Cached per
+    model pair, so each voice is spoken neutrally once."""
+    if not recognizer.takes_speaker_reference:
+        return None
+    spoken = [synthesizer.speak(text, parse_emotion("neutral"), voice, rate=rate, pitch_shift_semitones=pitch_shift)
+              for text in REFERENCE_SENTENCES]
+    return recognizer.speaker_reference([speech.audio for speech in spoken], spoken[0].sample_rate)
+
+
+def _recognize(speech: Speech, recognizer: SpeechEmotionRecognizer,
+               reference: SpeakerReference | None = None) -> SpeechEmotion | None:
     """The speech emotion recognizer's reading; None for audio it cannot judge (too short)."""
     try:
-        return shipped_recognizer().recognize(speech.audio, speech.sample_rate)
+        return recognizer.recognize(speech.audio, speech.sample_rate, reference=reference)
     except AudioInputError:
         return None
 
@@ -133,7 +154,9 @@ class Studio:
                     "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
                     "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
                     "requested_duration_s": duration}
-        return SpeakResult(speech, source, _recognize(speech), settings)
+        recognizer = shipped_recognizer()
+        reference = neutral_reference(synthesizer, recognizer, voice, rate, pitch_shift)
+        return SpeakResult(speech, source, _recognize(speech, recognizer, reference), settings)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,

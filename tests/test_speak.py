@@ -40,6 +40,19 @@ def test_speak_returns_audio_phone_times_the_target_and_what_the_recognizer_hear
     assert recipe["resolved"]["categories"]["happy"] == 1.0 and recipe["recognized_category"] in CATEGORIES
 
 
+def test_speech_is_judged_against_the_same_voices_neutral_speech(spoken):
+    from conditioning.ser import shipped_recognizer
+    from synth.studio import neutral_reference
+    recognizer = shipped_recognizer()
+    assert recognizer.takes_speaker_reference
+    reference = neutral_reference(shipped_synthesizer("flow"), recognizer, "ked_diphone")
+    assert reference.clips == 2 and reference is neutral_reference(shipped_synthesizer("flow"), recognizer, "ked_diphone")
+    against = recognizer.recognize(spoken.audio, spoken.sample_rate, reference=reference)
+    alone = recognizer.recognize(spoken.audio, spoken.sample_rate)
+    np.testing.assert_allclose(spoken.recognized.target.vad, against.target.vad, atol=1e-6)
+    assert not np.allclose(spoken.recognized.target.vad, alone.target.vad)
+
+
 def test_write_wav_and_flac_atomically(spoken, tmp_path):
     for name in ("speech.wav", "speech.flac"):
         audio, rate = sf.read(spoken.write_wav(tmp_path / name), dtype="float32")

@@ -182,6 +182,18 @@ def evaluate(args: argparse.Namespace) -> dict:
     return report
 
 
+def plot_confusions(report: dict, folder: Path) -> None:
+    """tts_confusion_<decoder>.png, and ..._with_reference.png where the judge took a reference."""
+    decoder = report["decoder"]
+    plot_confusion(np.array(report["confusion"]["rows_reference_columns_predicted"]),
+                   f"TTS ({decoder}) heard by the SER: UAR {report['uar']:.3f}", folder / f"tts_confusion_{decoder}.png")
+    if "with_reference" in report:
+        judged = report["with_reference"]
+        plot_confusion(np.array(judged["confusion"]["rows_reference_columns_predicted"]),
+                       f"TTS ({decoder}) heard by the SER against the voice's neutral speech: UAR {judged['uar']:.3f}",
+                       folder / f"tts_confusion_{decoder}_with_reference.png")
+
+
 def without_confusions(report: dict) -> dict:
     return {k: without_confusions(v) if isinstance(v, dict) else v for k, v in report.items() if k != "confusion"}
 
@@ -191,9 +203,7 @@ def main(argv=None) -> int:
     report = evaluate(args)
     output = args.output or DOCS / f"tts_evaluation_{args.decoder}.json"
     atomic_write_bytes(output, (json.dumps(report, indent=2) + "\n").encode())
-    plot_confusion(np.array(report["confusion"]["rows_reference_columns_predicted"]),
-                   f"TTS ({args.decoder}) heard by the SER: UAR {report['uar']:.3f}",
-                   output.with_name(f"tts_confusion_{args.decoder}.png"))
+    plot_confusions(report, output.parent)
     summary = without_confusions(report)
     if args.checkpoint is None and args.output is None and args.recognizer is None:   # the shipped model's own report
         add_to_manifest_entry(checkpoint_path(CHECKPOINT_NAMES[args.decoder]), evaluation={
