@@ -138,8 +138,8 @@ def build_speak_tab() -> None:
         with gr.Column():
             audio = gr.Audio(label="Speech", type="filepath", interactive=False, elem_id="speak-audio")
             contour = gr.Plot(label="Pitch contour, phones and spectrogram", elem_id="speak-contour")
-            recognized = gr.Label(label="Emotion the speech recognizer hears", num_top_classes=3,
-                                  elem_id="speak-recognized")
+            recognized = gr.Label(label="Emotion the speech recognizer hears (against the voice's neutral speech)",
+                                  num_top_classes=3, elem_id="speak-recognized")
             comparison = gr.Plot(label="Target vs recognized, on the valence-arousal plane",
                                  elem_id="speak-comparison")
             files = gr.File(label="Downloads: WAV, JSON recipe", file_count="multiple", interactive=False,
