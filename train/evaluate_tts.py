@@ -30,6 +30,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from conditioning.categories import CATEGORIES
+from conditioning.audio import load_audio
 from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, checkpoint_path
 from conditioning.parse import parse_emotion
 from conditioning.target import EmotionTarget
@@ -105,19 +106,17 @@ def rank_correlation(asked: np.ndarray, heard: np.ndarray) -> float | None:
     return round(float(spearmanr(asked, heard).statistic), 4)
 
 
-def other_sentence_references(recognizer: SpeechEmotionRecognizer, neutral: dict[tuple[str, str], list[Path | np.ndarray]],
-                              rate: int | None = None) -> dict[tuple[str, str], SpeakerReference] | None:
+def other_sentence_references(recognizer: SpeechEmotionRecognizer, neutral: dict[tuple[str, str], list[np.ndarray]],
+                              rate: int) -> dict[tuple[str, str], SpeakerReference] | None:
     """(text, voice) -> that voice's neutral speech on up to REFERENCE_CLIPS other sentences (the
-    same sentence where it has no other), as the recognizer's reference; None if it takes none.
-    Clips are file paths, or arrays at ``rate``."""
+    same sentence where it has no other), as the recognizer's reference; None if it takes none."""
     if not recognizer.takes_speaker_reference:
         return None
+    in_order = sorted(neutral.items(), key=lambda item: item[0])
     references = {}
     for text, voice in neutral:
-        others = [clip for (t, v), clips in sorted(neutral.items(), key=lambda item: item[0]) if v == voice and t != text
-                  for clip in clips][:REFERENCE_CLIPS] or neutral[(text, voice)]
-        references[(text, voice)] = (recognizer.speaker_reference(others, rate) if rate is not None
-                                     else recognizer.speaker_reference_from_files(others))
+        others = [clip for (t, v), clips in in_order if v == voice and t != text for clip in clips][:REFERENCE_CLIPS]
+        references[(text, voice)] = recognizer.speaker_reference(others or neutral[(text, voice)], rate)
     return references
 
 
@@ -126,17 +125,24 @@ def corpus_reference(corpus: Path, voices: list[str], recognizer: SpeechEmotionR
     test sentences are rendered only in the held-out voice) in these voices."""
     records = [r for r in read_manifest(corpus)
                if r["split"] == "validation" and r["voice"] in voices and r["source"]["kind"] == "category"]
-    requested = [EmotionTarget.from_dict(r["target"]) for r in records]
-    report = judged([recognizer.recognize_file(r["audio"], frames=False).target for r in records], requested)
-    neutral: dict[tuple[str, str], list[Path]] = {}
+    neutral: dict[tuple[str, str], list[np.ndarray]] = {}
+    rate = None
     for r in records:
         if r["source"]["category"] == "neutral":
-            neutral.setdefault((r["text"], r["voice"]), []).append(r["audio"])
-    references = other_sentence_references(recognizer, neutral)
+            clip, rate = load_audio(r["audio"])
+            neutral.setdefault((r["text"], r["voice"]), []).append(clip)
+    references = other_sentence_references(recognizer, neutral, rate) if neutral else None
+    alone, against = [], []
+    for r in records:   # each file read once, judged both ways
+        clip, rate = load_audio(r["audio"])
+        alone.append(recognizer.recognize(clip, rate, frames=False).target)
+        if references is not None:
+            against.append(recognizer.recognize(clip, rate, frames=False,
+                                                reference=references.get((r["text"], r["voice"]))).target)
+    requested = [EmotionTarget.from_dict(r["target"]) for r in records]
+    report = judged(alone, requested)
     if references is not None:
-        report["with_reference"] = judged(
-            [recognizer.recognize_file(r["audio"], frames=False, reference=references.get((r["text"], r["voice"]))).target
-             for r in records], requested)
+        report["with_reference"] = judged(against, requested)
     return report
 
 

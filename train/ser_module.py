@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
-from conditioning.ser.model import SERConfig, SpeechEmotionNet
+from conditioning.ser.model import SERConfig, SpeechEmotionNet, stack_padded
 from train.callbacks import one_cycle_adamw
 from train.emotion_evaluation import emotion_metrics
 
@@ -85,8 +85,8 @@ class SERTraining(lightning.LightningModule):
         with torch.no_grad():
             reference_mel = self.frontend(batch["reference_audio"])
         # One batch through the encoder, so batch normalisation sees items and references together.
-        pooled = self.net.pooled(*_stack_padded([mel, reference_mel],
-                                                [frames, self.frontend.frames_for(batch["reference_lengths"])]))
+        pooled = self.net.pooled(stack_padded([mel, reference_mel]),
+                                 torch.cat([frames, self.frontend.frames_for(batch["reference_lengths"])]))
         utterances, references = pooled[: len(mel)], pooled[len(mel):]
         reference = self.net.no_reference.expand_as(utterances).index_put((has_reference.nonzero()[:, 0],), references)
         return self.net.read(utterances, reference)
@@ -124,8 +124,3 @@ class SERTraining(lightning.LightningModule):
         return one_cycle_adamw(self.net.parameters(), self.learning_rate, self.total_steps, warmup_share=0.15,
                                weight_decay=self.weight_decay)
 
-
-def _stack_padded(mels: list[torch.Tensor], frames: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-    """(B_i, bands, T_i) batches -> one (sum B_i, bands, max T_i) batch and its frame counts."""
-    longest = max(mel.shape[-1] for mel in mels)
-    return (torch.cat([F.pad(mel, (0, longest - mel.shape[-1])) for mel in mels]), torch.cat(frames))

@@ -42,6 +42,12 @@ def speech_band_means(mel: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     return (mel * weights[:, None, :]).sum(-1) / weights.sum(-1, keepdim=True).clamp_min(1.0)
 
 
+def stack_padded(mels: list[torch.Tensor]) -> torch.Tensor:
+    """(B_i, bands, T_i) batches -> one (sum B_i, bands, max T_i) batch, zero-padded in time."""
+    longest = max(mel.shape[-1] for mel in mels)
+    return torch.cat([F.pad(mel, (0, longest - mel.shape[-1])) for mel in mels])
+
+
 def centre_utterances(mel: torch.Tensor, mel_frames: torch.Tensor, config: "SERConfig") -> torch.Tensor:
     """Front-end features as the network's statistics see them: per utterance centred when configured."""
     if not config.utterance_normalisation:

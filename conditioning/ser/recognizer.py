@@ -21,7 +21,7 @@ from conditioning.checkpoints import checkpoint_path, load_checkpoint
 from conditioning.target import EmotionTarget
 
 from .frontend import LogMelConfig, LogMelFrontend
-from .model import SERConfig, SpeechEmotionNet
+from .model import SERConfig, SpeechEmotionNet, stack_padded
 
 CHECKPOINT_NAME = "speech_emotion.pt"
 MADE_BY = "python -m train.train_ser --corpus data/corpus"
@@ -85,6 +85,11 @@ class SpeechEmotionRecognizer:
     def takes_speaker_reference(self) -> bool:
         return self.net.config.speaker_reference
 
+    def _require_reference_branch(self) -> None:
+        if not self.takes_speaker_reference:
+            raise ValueError("this recognizer was trained without a speaker reference; "
+                             "train one with python -m train.train_ser --speaker-reference")
+
     def speaker_reference(self, clips: np.ndarray | Sequence[np.ndarray], sample_rate: int) -> SpeakerReference:
         """Neutral speech by the speaker (one clip or several, at one rate) -> their reference."""
         clips = [clips] if isinstance(clips, np.ndarray) else list(clips)
@@ -95,9 +100,7 @@ class SpeechEmotionRecognizer:
 
     @torch.inference_mode()
     def _reference(self, clips: list[tuple[np.ndarray, int]]) -> SpeakerReference:
-        if not self.takes_speaker_reference:
-            raise ValueError("this recognizer was trained without a speaker reference; "
-                             "train one with python -m train.train_ser --speaker-reference")
+        self._require_reference_branch()
         if not clips:
             raise ValueError("a speaker reference needs at least one clip of neutral speech")
         encodings = [self.net.pooled(mel, torch.tensor([mel.shape[-1]]))
@@ -127,20 +130,16 @@ class SpeechEmotionRecognizer:
                         references: Sequence[SpeakerReference | None] | None = None) -> list[EmotionTarget]:
         """Utterance-level targets for many clips at one rate (padded into one batch), each
         judged against its own speaker reference where ``references`` gives one."""
-        mels = [self.features(clip, sample_rate)[0] for clip in clips]
+        mels = [self.features(clip, sample_rate) for clip in clips]
         lengths = torch.tensor([m.shape[-1] for m in mels])
-        batch = torch.zeros(len(mels), mels[0].shape[0], int(lengths.max()))
-        for i, m in enumerate(mels):
-            batch[i, :, : m.shape[-1]] = m
-        return targets_from_outputs(self.net(batch, lengths, self._reference_batch(references, len(clips))))
+        return targets_from_outputs(self.net(stack_padded(mels), lengths, self._reference_batch(references, len(clips))))
 
     def _reference_batch(self, references: Sequence[SpeakerReference | None] | None, count: int) -> torch.Tensor | None:
         if references is None or all(r is None for r in references):
             return None
         if len(references) != count:
             raise ValueError(f"{len(references)} speaker references for {count} clips")
-        if not self.takes_speaker_reference:
-            raise ValueError("this recognizer was trained without a speaker reference")
+        self._require_reference_branch()
         return torch.cat([self.net.no_reference[None] if r is None else r.encoding for r in references])
 
 
