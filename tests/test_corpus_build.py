@@ -332,6 +332,33 @@ def test_f0_shift_reaches_the_prior_without_a_contour(neutral_pairs):
     assert checked >= 6
 
 
+@functools.lru_cache(maxsize=None)
+def _voiced_share(path: str) -> float:
+    """Share of frames DIO finds voiced, with a floor (40 Hz) under any F0 the corpus renders."""
+    audio, rate = sf.read(path, dtype="float64")
+    f0, _ = pyworld.dio(audio, rate, f0_floor=40.0, f0_ceil=800.0, frame_period=5.0)
+    return float(np.mean(f0 > 0))
+
+
+def test_lower_f0_stays_voiced(neutral_pairs):
+    """Lowering F0 must not whisper: an engine asked below WORLD's analysis floor left half the
+    held-out voice's sad and calm unvoiced (0.62 -> 0.36 of frames)."""
+    checked = 0
+    for item, neutral in neutral_pairs:
+        if _category(item) in LOWER_F0:
+            ratio = _voiced_share(item["audio_path"]) / _voiced_share(neutral["audio_path"])
+            assert ratio > 0.8, f"{item['id']}: {ratio:.2f} x the neutral item's voiced frames"
+            checked += 1
+    assert checked >= 3
+
+
+def test_engine_never_renders_f0_under_the_analysis_margin():
+    for voice in VOICES:
+        for f0_level in (-1, 1):
+            controls = build_module._controls_for((0, f0_level), 70.0, voice)
+            assert controls.f0_mean_hz >= build_module.ENGINE_F0_MEAN_FLOOR_HZ
+
+
 def test_duration_moves_the_way_the_prior_says(neutral_pairs):
     for item, neutral in neutral_pairs:
         ratio = item["duration_s"] / neutral["duration_s"]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
+import soundfile as sf
 import torch
 
 from conditioning.checkpoints import load_checkpoint
 from conditioning.ser import SERConfig, SpeechEmotionNet, SpeechEmotionRecognizer
+from train.evaluate_ser import main as evaluate_ser_main
 from train.evaluate_ser_robustness import conditions, main as robustness_main
 from train.ser_data import CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
 from train.ser_module import warm_start
@@ -31,8 +34,8 @@ def test_loss_falls_and_a_seed_repeats(tiny_corpus):
     second = _run(tiny_corpus, "--no-augment")
     for (name, a), b in zip(first["module"].net.state_dict().items(), second["module"].net.state_dict().values()):
         torch.testing.assert_close(a, b, msg=f"{name} differs between two runs with one seed")
-    assert set(first["test"]) >= {"uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "confusion"}
-    assert first["test"]["voices"] == ["kal16"]
+    assert set(first["evaluations"]["held_out_voice_test"]) >= {"uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "confusion"}
+    assert first["evaluations"]["held_out_voice_test"]["voices"] == ["kal16"]
 
 
 def test_augmented_batches_repeat_for_a_seed_and_differ_by_epoch(tiny_corpus):
@@ -49,6 +52,24 @@ def test_augmented_batches_repeat_for_a_seed_and_differ_by_epoch(tiny_corpus):
     np.testing.assert_allclose(first["categories"].sum(dim=1).numpy(), 1.0, atol=1e-5)
 
 
+def test_audio_cache_follows_a_rebuilt_item(tiny_corpus, tmp_path):
+    """The 16 kHz cache is keyed on the manifest, so an item re-rendered under the same id is reread."""
+    corpus_dir = tmp_path / "corpus"
+    shutil.copytree(tiny_corpus, corpus_dir)
+    before = load_corpus_audio(corpus_dir, jobs=1)
+    record = before.records[0]
+    audio, rate = sf.read(record["audio"], dtype="float32")
+    sf.write(record["audio"], 0.5 * audio, rate, subtype="PCM_16")
+    manifest = corpus_dir / "manifest.jsonl"
+    lines = manifest.read_text().splitlines()
+    first = json.loads(lines[0])
+    first["rendering"]["rebuilt"] = True
+    manifest.write_text("\n".join([json.dumps(first, sort_keys=True), *lines[1:]]) + "\n")
+    after = load_corpus_audio(corpus_dir, jobs=1)
+    np.testing.assert_allclose(after.audio(0), 0.5 * before.audio(0), atol=2e-4)
+    np.testing.assert_array_equal(after.audio(1), before.audio(1))
+
+
 def test_script_writes_a_loadable_checkpoint_and_image(tiny_corpus, tmp_path):
     output, image = tmp_path / "ser.pt", tmp_path / "confusion.png"
     main(["--corpus", str(tiny_corpus), "--epochs", "1", "--batch-size", "8", "--hidden", "32", "--workers", "0",
@@ -59,6 +80,14 @@ def test_script_writes_a_loadable_checkpoint_and_image(tiny_corpus, tmp_path):
     assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     audio = np.sin(np.arange(16000) * 0.05).astype(np.float32) * 0.3
     assert len(recognizer.recognize(audio, 16000).frames) >= 1
+    # Measured again on the same corpus, it reads exactly as it did at the end of training.
+    evaluate_ser_main(["--corpus", str(tiny_corpus), "--checkpoint", str(output), "--output", str(tmp_path / "e.json")])
+    again = json.loads((tmp_path / "e.json").read_text())
+    _, _, extra = load_checkpoint(output, SERConfig, "test")
+    assert set(again) == {"held_out_voice_test", "validation"}
+    for name, evaluation in again.items():
+        assert evaluation["uar"] == extra["metrics"][name]["uar"]
+        assert evaluation["ccc_arousal"] == pytest.approx(extra["metrics"][name]["ccc_arousal"])
 
 
 def test_references_are_neutral_speech_of_the_same_voice_on_another_sentence(tiny_corpus):

@@ -8,6 +8,7 @@ item, so a run repeats exactly.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,16 +56,18 @@ def load_corpus_audio(corpus_dir: Path, sample_rate: int = 16000, jobs: int = 2)
     records = read_manifest(corpus_dir)
     cache = corpus_dir / f"ser-audio-{sample_rate}.npz"
     ids = np.array([r["id"] for r in records])
+    # The manifest records each item's rendering, so a rebuilt item changes it even under the same id.
+    manifest_digest = hashlib.sha256((corpus_dir / "manifest.jsonl").read_bytes()).hexdigest()
     if cache.exists():
         stored = np.load(cache)
-        if np.array_equal(stored["ids"], ids):
+        if "manifest_digest" in stored and str(stored["manifest_digest"]) == manifest_digest:
             return _corpus_audio(sample_rate, stored["samples"], stored["offsets"], records)
     with multiprocessing.get_context("spawn").Pool(jobs) as pool:
         clips = pool.map(_load_resampled, [(r["audio"], sample_rate) for r in records], chunksize=64)
     offsets = np.concatenate([[0], np.cumsum([len(c) for c in clips])])
     samples = np.concatenate(clips)
     temporary = cache.with_suffix(".tmp.npz")
-    np.savez(temporary, ids=ids, samples=samples, offsets=offsets)
+    np.savez(temporary, ids=ids, samples=samples, offsets=offsets, manifest_digest=manifest_digest)
     temporary.replace(cache)
     return _corpus_audio(sample_rate, samples, offsets, records)
 

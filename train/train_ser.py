@@ -151,8 +151,6 @@ def train(args: argparse.Namespace) -> dict:
     frontend = LogMelConfig(harmonic_bins=args.harmonic_bins)
     config = SERConfig(input_bands=frontend.bands, hidden=args.hidden,
                        utterance_normalisation=args.utterance_normalisation, speaker_reference=args.speaker_reference)
-    references = {split: ReferencePicker(corpus, items, fixed=True) if args.speaker_reference else None
-                  for split, items in (("validation", validation_items), ("test", test_items))}
     train_references = (ReferencePicker(corpus, train_items, dropout=args.reference_dropout)
                         if args.speaker_reference else None)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
@@ -167,7 +165,8 @@ def train(args: argparse.Namespace) -> dict:
                               batch_size=args.batch_size,
                               sampler=sampler, collate_fn=collate, num_workers=args.workers,
                               persistent_workers=args.workers > 0)
-    validation_loader = DataLoader(SERDataset(corpus, None, None, references["validation"]), batch_size=args.batch_size,
+    validation_references = ReferencePicker(corpus, validation_items, fixed=True) if args.speaker_reference else None
+    validation_loader = DataLoader(SERDataset(corpus, None, None, validation_references), batch_size=args.batch_size,
                                    sampler=EpochSampler(validation_items, args.seed, shuffle=False),
                                    collate_fn=collate) if validation_items else None
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
@@ -181,22 +180,42 @@ def train(args: argparse.Namespace) -> dict:
 
     net = module.net.cpu().eval()
     recognizer = SpeechEmotionRecognizer(net, module.frontend.config)
-    test_metrics = evaluate(recognizer, corpus, test_items)
-    validation_metrics = evaluate(recognizer, corpus, validation_items) if validation_items else {}
-    result = {"module": module, "config": config, "seconds": seconds, "test": test_metrics, "augment": augment_config,
-              "validation": validation_metrics, "train_items": train_items, "corpus": corpus}
-    if args.speaker_reference:
-        result["test_with_reference"] = evaluate(recognizer, corpus, test_items, references=references["test"])
-        if validation_items:
-            result["validation_with_reference"] = evaluate(recognizer, corpus, validation_items,
-                                                           references=references["validation"])
-    return result
+    return {"module": module, "config": config, "seconds": seconds, "augment": augment_config,
+            "train_items": train_items, "corpus": corpus, "evaluations": evaluate_recognizer(recognizer, corpus)}
 
 
-# Checkpoint metric name -> key of train()'s result.
-EVALUATIONS = {"held_out_voice_test": "test", "validation": "validation",
-               "held_out_voice_test_with_reference": "test_with_reference",
-               "validation_with_reference": "validation_with_reference"}
+def evaluate_recognizer(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio) -> dict[str, dict]:
+    """The recognizer on the held-out voice's test sentences and on the training voices'
+    validation sentences: alone, and (for one with a reference branch) against a neutral
+    item of the same voice on another sentence."""
+    test_items, validation_items = corpus.indices("test"), corpus.indices("validation")
+    splits = {"held_out_voice_test": test_items, "validation": validation_items}
+    evaluations = {name: evaluate(recognizer, corpus, items) for name, items in splits.items() if items}
+    if recognizer.net.config.speaker_reference:
+        evaluations.update({f"{name}_with_reference": evaluate(recognizer, corpus, items,
+                                                               references=ReferencePicker(corpus, items, fixed=True))
+                            for name, items in splits.items() if items})
+    return evaluations
+
+
+def report_held_out(evaluations: dict[str, dict], confusion_image: Path | None) -> None:
+    """Prints the held-out summaries and draws their confusion matrices (the referenced one
+    beside ``confusion_image``, with a _with_reference suffix)."""
+    for name, image in (("held_out_voice_test", confusion_image),
+                        ("held_out_voice_test_with_reference", confusion_image and with_reference_image(confusion_image))):
+        if name not in evaluations:
+            continue
+        test = evaluations[name]
+        summary = {k: test[k] for k in ("uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "intensity_mae")}
+        print(f"{name.replace('_', ' ')}:", summary, "by intensity:", test["uar_by_intensity"])
+        if image:
+            against = " against its neutral voice" if name.endswith("_with_reference") else ", test sentences"
+            plot_confusion(np.array(test["confusion"]["rows_reference_columns_predicted"]),
+                           f"Held-out voice {', '.join(test['voices'])}{against}: UAR {test['uar']:.3f}", image)
+
+
+def without_confusions(evaluations: dict[str, dict]) -> dict[str, dict]:
+    return {name: {k: v for k, v in evaluation.items() if k != "confusion"} for name, evaluation in evaluations.items()}
 
 
 def with_reference_image(path: Path) -> Path:
@@ -216,25 +235,11 @@ def main(argv=None) -> int:
     started_from = starting_point(args.initialise_from) if args.initialise_from else None   # before it is replaced
     result = train(args)
     output = args.output or checkpoint_path(CHECKPOINT_NAME)
-    module, corpus, test = result["module"], result["corpus"], result["test"]
-    evaluations = {name: result[key] for name, key in EVALUATIONS.items() if key in result}
+    module, corpus, evaluations = result["module"], result["corpus"], result["evaluations"]
     metrics = {**evaluations, "history": module.history, "train_losses": module.train_losses}
     save_checkpoint(output, result["config"], module.net.state_dict(),
                     extra={"frontend": dataclasses.asdict(module.frontend.config), "metrics": metrics})
-    for name in ("held_out_voice_test", "held_out_voice_test_with_reference"):
-        if name in evaluations:
-            summary = {k: evaluations[name][k] for k in ("uar", "ccc_arousal", "ccc_valence", "ccc_dominance",
-                                                         "intensity_mae")}
-            print(f"{name.replace('_', ' ')}:", summary, "by intensity:", evaluations[name]["uar_by_intensity"])
-    if args.confusion_image:
-        plot_confusion(np.array(test["confusion"]["rows_reference_columns_predicted"]),
-                       f"Held-out voice {', '.join(test['voices'])}, test sentences: UAR {test['uar']:.3f}",
-                       args.confusion_image)
-        if "test_with_reference" in result:
-            referenced = result["test_with_reference"]
-            plot_confusion(np.array(referenced["confusion"]["rows_reference_columns_predicted"]),
-                           f"Held-out voice {', '.join(referenced['voices'])} against its neutral voice: "
-                           f"UAR {referenced['uar']:.3f}", with_reference_image(args.confusion_image))
+    report_held_out(evaluations, args.confusion_image)
     if not args.no_manifest:
         corpus_summary = (Path(args.corpus) / "corpus.json")
         record_training_run(
@@ -257,8 +262,7 @@ def main(argv=None) -> int:
                   f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             seconds=result["seconds"], accelerator=args.accelerator,
             **({"initialised_from": started_from} if started_from else {}),
-            metrics={**{name: {k: v for k, v in evaluation.items() if k != "confusion"}
-                        for name, evaluation in evaluations.items()},
+            metrics={**without_confusions(evaluations),
                      "history": module.history, "train_losses": [round(x, 4) for x in module.train_losses]})
     return 0
 

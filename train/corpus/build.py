@@ -54,6 +54,7 @@ from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
+from synth.vocoder.world import F0_FLOOR_HZ
 
 from .sentences import Sentence, corpus_sentences
 from .voices import PAUSE_PHONES, VOICES, EngineControls, f0_mean_floor_hz, render
@@ -195,6 +196,12 @@ ENGINE_F0_SEMITONES = 3.0                                  # F0 preset step
 ENGINE_F0_THRESHOLD = 1.5
 # Only the F0 mean is asked of the engine: its stddev target is not the realised spread
 # (asking 1.25x the measured spread gave 0.65-0.85x), so range is left to WORLD.
+# The engine output is analysed by WORLD, which hears nothing below F0_FLOOR_HZ as voiced:
+# a mean asked lower than this leaves the low half of the contour unvoiced, and WORLD then
+# resynthesises it as noise (measured on kal16, mean 88 Hz: asked 74 Hz, 0.62 -> 0.36 of
+# frames voiced; whispered, not lowered). The voice's lows reach ~6.5 st under its mean,
+# so the engine stops 4.5 st above the floor and WORLD, which lowers any voiced F0, does the rest.
+ENGINE_F0_MEAN_FLOOR_HZ = F0_FLOOR_HZ * 2.0 ** (4.5 / 12.0)   # 84.3 Hz
 
 
 def engine_preset(targets: ProsodyTargets, voice: str) -> tuple[int, int]:
@@ -217,7 +224,8 @@ def _controls_for(preset: tuple[int, int], plain_f0_mean_hz: float, voice: str) 
     tempo, f0 = preset
     if f0 == 0:
         return EngineControls(duration_stretch=ENGINE_STRETCH[tempo])
-    mean_hz = max(plain_f0_mean_hz * 2.0 ** (f0 * ENGINE_F0_SEMITONES / 12.0), f0_mean_floor_hz(voice))
+    floor_hz = max(f0_mean_floor_hz(voice), ENGINE_F0_MEAN_FLOOR_HZ)
+    mean_hz = max(plain_f0_mean_hz * 2.0 ** (f0 * ENGINE_F0_SEMITONES / 12.0), floor_hz)
     return EngineControls(duration_stretch=ENGINE_STRETCH[tempo], f0_mean_hz=float(mean_hz))
 
 
