@@ -11,11 +11,12 @@ import soundfile as sf
 import torch
 
 from conditioning.checkpoints import load_checkpoint
+from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser import SERConfig, SpeechEmotionNet, SpeechEmotionRecognizer
 from train.evaluate_ser import main as evaluate_ser_main
 from train.evaluate_ser_robustness import conditions, main as robustness_main
 from train.ser_data import CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
-from train.ser_module import warm_start
+from train.ser_module import SERTraining, warm_start
 from train.train_ser import main, parse_arguments, train
 
 pytestmark = pytest.mark.slow
@@ -96,11 +97,16 @@ def test_references_are_neutral_speech_of_the_same_voice_on_another_sentence(tin
     drawn = ReferencePicker(corpus, items, dropout=0.5)
     fixed = ReferencePicker(corpus, items, fixed=True)
     rng = np.random.default_rng(0)
+    several = ReferencePicker(corpus, items, clips=3)
     picks = [(i, drawn.pick(i, rng)) for i in items for _ in range(4)]
-    assert 0.3 < np.mean([r is None for _, r in picks]) < 0.7
-    for item, reference in picks + [(i, fixed.pick(i)) for i in items]:
-        if reference is None:
-            continue
+    assert 0.3 < np.mean([not r for _, r in picks]) < 0.7
+    assert all(len(r) <= 1 for _, r in picks)
+    drawn_several = [(i, several.pick(i, rng)) for i in items for _ in range(4)]
+    available = {i: len(ReferencePicker(corpus, items, fixed=True, clips=len(items)).pick(i)) for i in items}
+    assert all(min(1, available[i]) <= len(r) <= min(3, available[i]) for i, r in drawn_several)
+    assert all(len(set(r)) == len(r) for _, r in drawn_several)
+    pairs = [(i, r) for i, chosen in picks + drawn_several + [(i, fixed.pick(i)) for i in items] for r in chosen]
+    for item, reference in pairs:
         mine, theirs = corpus.records[item], corpus.records[reference]
         assert theirs["source"]["category"] == "neutral" and theirs["voice"] == mine["voice"]
         assert reference != item and theirs["split"] == "train"
@@ -109,20 +115,23 @@ def test_references_are_neutral_speech_of_the_same_voice_on_another_sentence(tin
                   and corpus.records[j]["sentence_id"] != mine["sentence_id"]]
         assert theirs["sentence_id"] != mine["sentence_id"] or not others
     assert [fixed.pick(i) for i in items] == [fixed.pick(i) for i in items]
-    batch = collate([SERDataset(corpus, CropConfig(), references=drawn)[(i, 7)] for i in items[:8]])
-    assert batch["reference_audio"].shape[0] == int(batch["has_reference"].sum())
+    batch = collate([SERDataset(corpus, CropConfig(), references=several)[(i, 7)] for i in items[:8]])
+    clip_counts = torch.bincount(batch["reference_owner"], minlength=8)
+    assert batch["reference_audio"].shape[0] == int(clip_counts.sum()) > 0
+    assert torch.equal(batch["has_reference"], clip_counts > 0)
 
 
 def test_speaker_reference_training_lowers_the_loss_and_ships_a_recognizer_that_takes_one(tiny_corpus, tmp_path):
     torch.set_num_threads(2)
     output, image = tmp_path / "ser.pt", tmp_path / "confusion.png"
     main(["--corpus", str(tiny_corpus), "--epochs", "8", "--batch-size", "6", "--hidden", "48",
-          "--learning-rate", "3e-3", "--workers", "0", "--speaker-reference", "--output", str(output),
-          "--confusion-image", str(image), "--no-manifest"])
+          "--learning-rate", "3e-3", "--workers", "0", "--speaker-reference", "--reference-clips", "2",
+          "--output", str(output), "--confusion-image", str(image), "--no-manifest"])
     metrics = load_checkpoint(output, SERConfig, "train_ser")[2]["metrics"]
     losses = metrics["train_losses"]
     assert min(losses[4:]) < 0.8 * losses[0], losses
-    assert {"held_out_voice_test", "held_out_voice_test_with_reference"} <= set(metrics)
+    assert {"held_out_voice_test", "held_out_voice_test_with_reference",
+            "held_out_voice_test_with_3_references"} <= set(metrics)
     assert (tmp_path / "confusion_with_reference.png").read_bytes()[:4] == b"\x89PNG"
     recognizer = SpeechEmotionRecognizer.from_checkpoint(output)
     assert recognizer.takes_speaker_reference
@@ -138,6 +147,25 @@ def test_speaker_reference_training_lowers_the_loss_and_ships_a_recognizer_that_
     batch = recognizer.recognize_batch([audio, audio], corpus.sample_rate, [reference, None])
     np.testing.assert_allclose(batch[0].vad, against.target.vad, atol=1e-5)
     np.testing.assert_allclose(batch[1].vad, alone.target.vad, atol=1e-5)
+
+
+def test_training_averages_reference_clips_as_the_recognizer_does(tiny_corpus):
+    """Training reads an item against the mean encoding of its clips: what the shipped
+    recognizer does with several clips of a user's neutral speech."""
+    torch.manual_seed(0)
+    corpus = load_corpus_audio(tiny_corpus)
+    module = SERTraining(SERConfig(hidden=32, speaker_reference=True), LogMelConfig(), 1e-3, 10).eval()
+    items = corpus.indices("test")[:3]
+    clips_of = {item: [corpus.audio(j) for j in corpus.indices("train")[k:k + 1 + k]] for k, item in enumerate(items)}
+    batch = collate([(corpus.audio(i), clips_of[i], corpus.categories[i], corpus.vad[i], corpus.intensity[i])
+                     for i in items])
+    with torch.no_grad():
+        trained = module._outputs(batch)["vad"]
+    recognizer = SpeechEmotionRecognizer(module.net, module.frontend.config)
+    references = [recognizer.speaker_reference(clips_of[i], corpus.sample_rate) for i in items]
+    assert [reference.clips for reference in references] == [1, 2, 3]
+    shipped = recognizer.recognize_batch([corpus.audio(i) for i in items], corpus.sample_rate, references)
+    np.testing.assert_allclose(trained.numpy(), np.stack([target.vad for target in shipped]), atol=1e-4)
 
 
 def test_a_warm_started_reference_recognizer_first_reads_as_the_one_it_started_from():

@@ -106,39 +106,45 @@ class CropConfig:
 
 
 class ReferencePicker:
-    """Which neutral recording of the same speaker (another sentence where there is one) an
-    item is judged against, or None. Drawn at random, and left out for a ``dropout`` share of items so the
-    recognizer also learns to work without one; or ``fixed``: for each item the neutral
-    rendering of the next sentence in order, for evaluations that must repeat."""
+    """Which neutral recordings of the same speaker (other sentences where there are some) an
+    item is judged against: the recognizer averages their encodings, as it does for a user's
+    clips. Drawn at random, 1 to ``clips`` of them, and none for a ``dropout`` share of items
+    so the recognizer also learns to work without; or ``fixed``: the neutral renderings of the
+    next ``clips`` sentences in order, for evaluations that must repeat."""
 
-    def __init__(self, corpus: CorpusAudio, pool: list[int], dropout: float = 0.0, fixed: bool = False):
+    def __init__(self, corpus: CorpusAudio, pool: list[int], dropout: float = 0.0, fixed: bool = False,
+                 clips: int = 1):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"reference dropout must be in [0, 1); got {dropout}")
-        self.corpus, self.dropout, self.fixed = corpus, dropout, fixed
+        if clips < 1:
+            raise ValueError(f"a reference needs at least one clip; got {clips}")
+        self.corpus, self.dropout, self.fixed, self.clips = corpus, dropout, fixed, clips
         self.neutral_by_voice: dict[str, list[int]] = {}
         for i in sorted(pool, key=lambda i: corpus.records[i]["sentence_id"]):
             if corpus.records[i]["source"].get("category") == "neutral":
                 self.neutral_by_voice.setdefault(corpus.records[i]["voice"], []).append(i)
 
-    def pick(self, index: int, rng: np.random.Generator | None = None) -> int | None:
+    def pick(self, index: int, rng: np.random.Generator | None = None) -> list[int]:
         record = self.corpus.records[index]
         neutral = [i for i in self.neutral_by_voice.get(record["voice"], []) if i != index]
         # Other words where the split has them; in a tiny corpus, the same words said plainly.
         candidates = [i for i in neutral if self.corpus.records[i]["sentence_id"] != record["sentence_id"]] or neutral
         if not candidates:
-            return None  # a voice with no other neutral item here is judged without one
+            return []  # a voice with no other neutral item here is judged without one
         if self.fixed:
             later = [i for i in candidates if self.corpus.records[i]["sentence_id"] > record["sentence_id"]]
-            return (later or candidates)[0]
+            earlier = [i for i in candidates if i not in later]
+            return (later + earlier)[: self.clips]
         if rng.random() < self.dropout:
-            return None
-        return candidates[int(rng.integers(len(candidates)))]
+            return []
+        count = min(int(rng.integers(1, self.clips + 1)), len(candidates))
+        return [candidates[int(k)] for k in rng.choice(len(candidates), size=count, replace=False)]
 
 
 class SERDataset(Dataset):
-    """(item, draw seed) -> (audio crop, reference audio or None, labels); augmented when
-    ``augment_config`` is given, the reference (when ``references`` picks one) through the
-    same speaker and channel transforms as its item."""
+    """(item, draw seed) -> (audio crop, reference clips (possibly none), labels); augmented
+    when ``augment_config`` is given, the reference clips through the same speaker and
+    channel transforms as their item."""
 
     def __init__(self, corpus: CorpusAudio, crop: CropConfig | None = CropConfig(),
                  augment_config: AugmentConfig | None = AugmentConfig(), references: ReferencePicker | None = None,
@@ -156,15 +162,14 @@ class SERDataset(Dataset):
         audio = self.corpus.audio(index)
         if self.crop is not None:
             audio = random_crop(audio, rate, self.crop, rng)
-        reference_index = self.references.pick(index, rng) if self.references is not None else None
-        reference = None if reference_index is None else self.corpus.audio(reference_index)
-        if reference is not None and self.reference_crop is not None:
-            reference = random_crop(reference, rate, self.reference_crop, rng)
+        chosen = self.references.pick(index, rng) if self.references is not None else []
+        references = [self.corpus.audio(i) for i in chosen]
+        if self.reference_crop is not None:
+            references = [random_crop(clip, rate, self.reference_crop, rng) for clip in references]
         if self.augment_config is not None:
             audio, applied = augment(audio, rate, rng, self.augment_config)
-            if reference is not None:
-                reference = replay(reference, rate, applied, rng)
-        return (np.asarray(audio, dtype=np.float32), reference, self.corpus.categories[index],
+            references = [replay(clip, rate, applied, rng) for clip in references]
+        return (np.asarray(audio, dtype=np.float32), references, self.corpus.categories[index],
                 self.corpus.vad[index], self.corpus.intensity[index])
 
 
@@ -186,13 +191,14 @@ def pad_clips(clips: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def collate(batch) -> dict[str, torch.Tensor]:
-    """Padded audio and its lengths; the references of the items that have one, in item
-    order, with ``has_reference`` marking those items."""
+    """Padded audio and its lengths; every reference clip, in item order, with
+    ``reference_owner`` the item each belongs to and ``has_reference`` marking the items with any."""
     audio, lengths = pad_clips([item[0] for item in batch])
-    has_reference = torch.tensor([item[1] is not None for item in batch])
-    reference_audio, reference_lengths = pad_clips([item[1] for item in batch if item[1] is not None])
+    has_reference = torch.tensor([len(item[1]) > 0 for item in batch])
+    reference_audio, reference_lengths = pad_clips([clip for item in batch for clip in item[1]])
+    owner = torch.tensor([i for i, item in enumerate(batch) for _ in item[1]], dtype=torch.long)
     return {"audio": audio, "lengths": lengths, "reference_audio": reference_audio,
-            "reference_lengths": reference_lengths, "has_reference": has_reference,
+            "reference_lengths": reference_lengths, "reference_owner": owner, "has_reference": has_reference,
             "categories": torch.from_numpy(np.stack([b[2] for b in batch])),
             "vad": torch.from_numpy(np.stack([b[3] for b in batch])),
             "intensity": torch.tensor(np.array([b[4] for b in batch]))}

@@ -87,8 +87,13 @@ class SERTraining(lightning.LightningModule):
         # One batch through the encoder, so batch normalisation sees items and references together.
         pooled = self.net.pooled(stack_padded([mel, reference_mel]),
                                  torch.cat([frames, self.frontend.frames_for(batch["reference_lengths"])]))
-        utterances, references = pooled[: len(mel)], pooled[len(mel):]
-        reference = self.net.no_reference.expand_as(utterances).index_put((has_reference.nonzero()[:, 0],), references)
+        utterances, clips = pooled[: len(mel)], pooled[len(mel):]
+        owner = batch["reference_owner"]
+        # The mean over each item's clips, as SpeechEmotionRecognizer.speaker_reference takes it.
+        summed = torch.zeros_like(utterances).index_add(0, owner, clips)
+        counts = torch.zeros(len(utterances), dtype=clips.dtype).index_add(0, owner, torch.ones_like(owner, dtype=clips.dtype))
+        reference = torch.where(has_reference[:, None], summed / counts.clamp_min(1)[:, None],
+                                self.net.no_reference.expand_as(utterances))
         return self.net.read(utterances, reference)
 
     def training_step(self, batch, _index):

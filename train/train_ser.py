@@ -36,6 +36,8 @@ DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_co
 STATS_ITEMS = 400
 # Training references are crops, like their items; evaluation uses whole neutral items.
 REFERENCE_CROP = CropConfig(1.5, 3.0)
+# Neutral clips an evaluation's reference averages -> the suffix of its metrics' name.
+EVALUATED_REFERENCES = {1: "_with_reference", 3: "_with_3_references"}
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -52,6 +54,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="centre each band on the utterance's mean (invariance to a voice's spectral balance)")
     parser.add_argument("--speaker-reference", action="store_true",
                         help="also read neutral speech by the same speaker and judge against it")
+    parser.add_argument("--reference-clips", type=int, default=1,
+                        help="with --speaker-reference: each training item's reference averages 1 to this many "
+                             "neutral clips (users and the studio give several)")
     parser.add_argument("--reference-dropout", type=float, default=0.3,
                         help="with --speaker-reference: share of training items given no reference")
     parser.add_argument("--initialise-from", type=Path, default=None, metavar="CHECKPOINT",
@@ -98,9 +103,10 @@ def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: l
     load = (lambda i: corpus.audio(i)) if transform is None else (lambda i: transform(corpus.audio(i), rate))
     encoded = {}
     if references is not None:
-        chosen = {i: references.pick(i) for i in indices}
-        by_reference = {r: recognizer.speaker_reference(load(r), rate) for r in set(chosen.values()) if r is not None}
-        encoded = {i: by_reference.get(r) for i, r in chosen.items()}
+        chosen = {i: tuple(references.pick(i)) for i in indices}
+        by_reference = {clips: recognizer.speaker_reference([load(r) for r in clips], rate)
+                        for clips in set(chosen.values()) if clips}
+        encoded = {i: by_reference.get(clips) for i, clips in chosen.items()}
     order = sorted(indices, key=lambda i: corpus.offsets[i + 1] - corpus.offsets[i])
     targets = {}
     for start in range(0, len(order), batch_size):
@@ -151,7 +157,7 @@ def train(args: argparse.Namespace) -> dict:
     frontend = LogMelConfig(harmonic_bins=args.harmonic_bins)
     config = SERConfig(input_bands=frontend.bands, hidden=args.hidden,
                        utterance_normalisation=args.utterance_normalisation, speaker_reference=args.speaker_reference)
-    train_references = (ReferencePicker(corpus, train_items, dropout=args.reference_dropout)
+    train_references = (ReferencePicker(corpus, train_items, dropout=args.reference_dropout, clips=args.reference_clips)
                         if args.speaker_reference else None)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
     module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
@@ -186,32 +192,33 @@ def train(args: argparse.Namespace) -> dict:
 
 def evaluate_recognizer(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio) -> dict[str, dict]:
     """The recognizer on the held-out voice's test sentences and on the training voices'
-    validation sentences: alone, and (for one with a reference branch) against a neutral
-    item of the same voice on another sentence."""
+    validation sentences: alone, and (for one with a reference branch) against one and three
+    neutral items of the same voice on other sentences."""
     test_items, validation_items = corpus.indices("test"), corpus.indices("validation")
     splits = {"held_out_voice_test": test_items, "validation": validation_items}
     evaluations = {name: evaluate(recognizer, corpus, items) for name, items in splits.items() if items}
     if recognizer.net.config.speaker_reference:
-        evaluations.update({f"{name}_with_reference": evaluate(recognizer, corpus, items,
-                                                               references=ReferencePicker(corpus, items, fixed=True))
-                            for name, items in splits.items() if items})
+        for clips, suffix in EVALUATED_REFERENCES.items():
+            evaluations.update({f"{name}{suffix}": evaluate(recognizer, corpus, items,
+                                                           references=ReferencePicker(corpus, items, fixed=True, clips=clips))
+                                for name, items in splits.items() if items})
     return evaluations
 
 
 def report_held_out(evaluations: dict[str, dict], confusion_image: Path | None) -> None:
-    """Prints the held-out summaries and draws their confusion matrices (the referenced one
-    beside ``confusion_image``, with a _with_reference suffix)."""
-    for name, image in (("held_out_voice_test", confusion_image),
-                        ("held_out_voice_test_with_reference", confusion_image and with_reference_image(confusion_image))):
-        if name not in evaluations:
+    """Prints the held-out summaries and draws the confusion matrices of the recognizer alone
+    and against one neutral clip (that one beside ``confusion_image``, with a _with_reference suffix)."""
+    images = {"held_out_voice_test": confusion_image,
+              "held_out_voice_test_with_reference": confusion_image and with_reference_image(confusion_image)}
+    for name, test in evaluations.items():
+        if not name.startswith("held_out_voice_test"):
             continue
-        test = evaluations[name]
         summary = {k: test[k] for k in ("uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "intensity_mae")}
         print(f"{name.replace('_', ' ')}:", summary, "by intensity:", test["uar_by_intensity"])
-        if image:
+        if images.get(name):
             against = " against its neutral voice" if name.endswith("_with_reference") else ", test sentences"
             plot_confusion(np.array(test["confusion"]["rows_reference_columns_predicted"]),
-                           f"Held-out voice {', '.join(test['voices'])}{against}: UAR {test['uar']:.3f}", image)
+                           f"Held-out voice {', '.join(test['voices'])}{against}: UAR {test['uar']:.3f}", images[name])
 
 
 def without_confusions(evaluations: dict[str, dict]) -> dict[str, dict]:
@@ -254,6 +261,7 @@ def main(argv=None) -> int:
                     f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
                     + (" --utterance-normalisation" if args.utterance_normalisation else "")
                     + (f" --speaker-reference --reference-dropout {args.reference_dropout}"
+                       f" --reference-clips {args.reference_clips}"
                        if args.speaker_reference else "")
                     + (f" --initialise-from {args.initialise_from}" if args.initialise_from else ""),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),

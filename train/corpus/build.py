@@ -413,11 +413,14 @@ def _drain(results, bar) -> float:
 
 def rendering_fingerprint() -> str:
     """A digest of what the prosody prior and the contour choice make of every category and
-    a spread of VAD points: a corpus rendered under another prior is not resumed or mixed."""
+    a spread of VAD points, and of the engine's share: a corpus rendered under another prior
+    or engine split is not resumed or mixed."""
     words = vocabulary()
     targets = [words.lookup(c).target(i) for c in CATEGORIES for i in (0.25, 0.5, 1.0)]
     targets += [target_from_vad(sample_vad_point(np.random.default_rng(k))) for k in range(8)]
     rendered = [[prosody_prior(t).to_dict(), contour_for(t)] for t in targets]
+    rendered.append({"engine_share": [sorted(ENGINE_STRETCH.items()), ENGINE_TEMPO_THRESHOLD, ENGINE_F0_SEMITONES,
+                                      ENGINE_F0_THRESHOLD, round(ENGINE_F0_MEAN_FLOOR_HZ, 3)]})
     return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:16]
 
 
