@@ -9,7 +9,9 @@ import pytest
 
 from synth.tts.synthesizer import Synthesizer
 from train.corpus.build import HELD_OUT_VOICE
-from train.evaluate_tts import main as evaluate, rank_correlation
+from conditioning.categories import CATEGORIES
+from conditioning.target import EmotionTarget
+from train.evaluate_tts import INTENSITIES, judged, main as evaluate, rank_correlation
 from train.train_ser import main as train_ser
 from train.train_tts import main as train
 from train.tts_features import build_features
@@ -59,3 +61,18 @@ def test_rank_correlation_is_none_where_undefined():
     assert rank_correlation(np.array([0.5, 0.5, 0.5]), np.array([0.1, 0.2, 0.3])) is None
     assert rank_correlation(np.array([0.5, 0.75, 1.0]), np.array([0.2, 0.2, 0.2])) is None
     assert rank_correlation(np.array([0.5, 0.75, 1.0]), np.array([0.1, 0.3, 0.2])) == 0.5
+
+
+def test_within_category_spearman_asks_only_whether_more_gives_more():
+    """Heard intensity rises with the ask inside each emotion, though angry at 0.5 is heard
+    stronger than calm at 1.0: the pooled rank correlation is low, the within-category one is 1."""
+    def target(category: str, intensity: float) -> EmotionTarget:
+        return EmotionTarget((0.0, 0.0, 0.0), [float(c == category) for c in CATEGORIES], intensity)
+
+    asked = [target(c, i) for c in ("angry", "calm") for i in INTENSITIES]
+    heard = [target(c, 0.1 * (level + 1) + (0.45 if c == "angry" else 0.0))
+             for c in ("angry", "calm") for level in range(len(INTENSITIES))]
+    report = judged(heard, asked)
+    assert report["intensity_spearman_by_category"] == {"calm": 1.0, "angry": 1.0}
+    assert report["intensity_spearman_within_category"] == 1.0
+    assert report["intensity_spearman"] < 0.6

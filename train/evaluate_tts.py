@@ -93,8 +93,17 @@ def judged(heard: list[EmotionTarget], requested: list[EmotionTarget]) -> dict:
     predicted, reference = target_arrays(heard), target_arrays(requested)
     metrics = emotion_metrics(predicted, reference, np.ones(len(reference["vad"]), dtype=bool))
     emotional = reference["intensity"] > 0
+    asked_category = reference["categories"].argmax(axis=1)
+    # Pooled over categories the rank also compares one emotion's intensity with another's
+    # (is angry at 0.5 stronger than calm at 1.0?); within a category it is only "does more ask give more".
+    by_category = {CATEGORIES[c]: rank_correlation(reference["intensity"][chosen], predicted["intensity"][chosen])
+                   for c in sorted(set(asked_category[emotional]))
+                   for chosen in [emotional & (asked_category == c)]}
+    measured = [rho for rho in by_category.values() if rho is not None]
     return {"uar": metrics["uar"], "ccc_arousal": metrics["ccc_arousal"], "ccc_valence": metrics["ccc_valence"],
             "intensity_spearman": rank_correlation(reference["intensity"][emotional], predicted["intensity"][emotional]),
+            "intensity_spearman_within_category": round(float(np.mean(measured)), 4) if measured else None,
+            "intensity_spearman_by_category": by_category,
             "items": metrics["items"], "confusion": metrics["confusion"]}
 
 
