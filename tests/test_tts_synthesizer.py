@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from conditioning import parse_emotion
+from conditioning.prosody import prosody_prior
 from synth.text.errors import TextFrontendError
-from synth.tts.synthesizer import Synthesizer, TTSInputError
+from synth.tts.synthesizer import Synthesizer, TTSInputError, irregularity_per_frame
 from train.corpus.build import HELD_OUT_VOICE
 from train.train_tts import main
 from train.tts_features import build_features
@@ -65,3 +66,13 @@ def test_bad_requests_get_clear_errors(synthesizer):
         synthesizer.speak(TEXT, parse_emotion("happy"), "ked_diphone", duration_s=float("nan"))
     with pytest.raises(TTSInputError, match="rate"):
         synthesizer.speak(TEXT, parse_emotion("happy"), "ked_diphone", rate=0)
+
+
+def test_irregularity_follows_each_token_emotion_to_the_last_frame():
+    neutral, sad = parse_emotion("neutral"), parse_emotion("sad")
+    jitter, shimmer = irregularity_per_frame([neutral, sad, sad], np.array([2, 3, 4]), frames=10)
+    assert jitter.shape == shimmer.shape == (10,)
+    assert (jitter[:2] == 0).all() and (shimmer[:2] == 0).all()
+    assert (jitter[2:] == prosody_prior(sad).jitter).all() and prosody_prior(sad).jitter > 0
+    assert (shimmer[2:] == prosody_prior(sad).shimmer).all() and prosody_prior(sad).shimmer > 0
+

@@ -49,7 +49,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="for its test sentences")
     parser.add_argument("--decoder", choices=("flow", "diffusion"), default="flow")
-    parser.add_argument("--sentences", type=int, default=12, help="test sentences used (of 73)")
+    parser.add_argument("--sentences", type=int, default=12, help="sentences used (of 73 in each split)")
+    parser.add_argument("--split", choices=("test", "validation"), default="test",
+                        help="whose sentences are spoken: the reported test ones, or the validation ones (neither "
+                             "was trained on) to choose a setting such as --guidance without looking at the test")
     parser.add_argument("--steps", type=int, default=None, help="decoder steps (default: the decoder's)")
     parser.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance on the emotion")
     parser.add_argument("--voices", nargs="*", default=None, help="only these voices (default: all it was trained on)")
@@ -60,9 +63,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def requests(corpus: Path, sentences: int) -> list[tuple[str, str, float]]:
-    """(text, category, intensity) for the first test sentences."""
-    texts = sorted({r["text"] for r in read_manifest(corpus) if r["split"] == "test"})[:sentences]
+def requests(corpus: Path, sentences: int, split: str = "test") -> list[tuple[str, str, float]]:
+    """(text, category, intensity) for the first sentences of a split."""
+    texts = sorted({r["text"] for r in read_manifest(corpus) if r["split"] == split})[:sentences]
     levels = [("neutral", 0.0)] + [(c, i) for c in CATEGORIES[1:] for i in INTENSITIES]
     return [(text, category, intensity) for text in texts for category, intensity in levels]
 
@@ -163,7 +166,7 @@ def evaluate(args: argparse.Namespace) -> dict:
     heard_against_reference: list[EmotionTarget] = []
     requested: list[EmotionTarget] = []
     envelopes: dict[tuple[str, str], list[np.ndarray]] = {}
-    plan = requests(args.corpus, args.sentences)
+    plan = requests(args.corpus, args.sentences, args.split)
     voices = list(args.voices or synthesizer.voices)   # the held-out voice is not among them
 
     def speak(number: int, text: str, target: EmotionTarget, voice: str):
@@ -187,7 +190,8 @@ def evaluate(args: argparse.Namespace) -> dict:
         if (number + 1) % 22 == 0:
             print(f"{number + 1}/{len(plan)} requests ({time.perf_counter() - started:.0f} s)", flush=True)
     seconds = round(time.perf_counter() - started, 1)
-    report = {"decoder": args.decoder, "steps": args.steps, "guidance": args.guidance, "sentences": args.sentences,
+    report = {"decoder": args.decoder, "steps": args.steps, "guidance": args.guidance, "split": args.split,
+              "sentences": args.sentences,
               "voices": voices, "recognizer": str(args.recognizer or "shipped"),
               "held_out_voice": "not spoken: the TTS never heard it (no voice cloning)",
               **judged(heard, requested), "identity_drift": identity_drift(envelopes), "seconds": seconds}
@@ -220,7 +224,8 @@ def main(argv=None) -> int:
     atomic_write_bytes(output, (json.dumps(report, indent=2) + "\n").encode())
     plot_confusions(report, output.parent)
     summary = without_confusions(report)
-    if args.checkpoint is None and args.output is None and args.recognizer is None:   # the shipped model's own report
+    if args.checkpoint is None and args.output is None and args.recognizer is None and args.split == "test":
+        # the shipped model's own report
         add_to_manifest_entry(checkpoint_path(CHECKPOINT_NAMES[args.decoder]), evaluation={
             "made_by": f"python -m train.evaluate_tts --corpus {args.corpus} --decoder {args.decoder}", **summary})
     print(json.dumps(summary, indent=2))

@@ -4,6 +4,10 @@ Wraps `EmotionalTTS` with what inference needs: the text front end, emotion feat
 token (a timeline is sampled at each token's time, found by a first pass of predicted
 durations), voice names, the duration target for dubbing, and WORLD to turn the predicted
 features into a waveform. Steps, guidance and seed are run-time parameters.
+
+Jitter and shimmer (the emotion's cycle-to-cycle irregularity, from the prosody prior) are
+drawn at vocoding, as the corpus renders them, not predicted: they are noise, and the F0 and
+energy predictors, trained on the mean square error, average noise away.
 """
 
 from __future__ import annotations
@@ -17,11 +21,15 @@ import torch
 
 from conditioning.checkpoints import checkpoint_path, load_checkpoint
 from conditioning.features import target_features
+from conditioning.prosody import prosody_prior
+from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource, EmotionTimeline
 from synth.text import text_to_sequence
 from synth.text.errors import TextFrontendError
 
-from .acoustic import AcousticConfig, AcousticFeatures, to_waveform
+from synth.vocoder.world import apply_jitter_shimmer, synthesize
+
+from .acoustic import AcousticConfig, AcousticFeatures, to_world
 from .config import DECODERS, TTSConfig
 from .model import EmotionalTTS
 
@@ -112,19 +120,21 @@ class Synthesizer:
         generator = torch.Generator().manual_seed(int(seed))
         natural = self.model.predict_durations(tokens, stress, torch.from_numpy(target_features(_first(emotion)))[None],
                                                voice_ids, rate)[0].numpy()
-        token_emotion = torch.from_numpy(self._token_emotion(emotion, natural))[None]
+        token_targets = self._token_targets(emotion, natural)
+        token_emotion = torch.from_numpy(np.stack([target_features(t) for t in token_targets]))[None]
         target_frames = self._target_frames(duration_s, int(natural.sum()))
         out = self.model.infer(tokens, stress, token_emotion, voice_ids, steps=steps, generator=generator,
                                guidance=guidance, target_frames=target_frames, rate=rate,
                                pitch_shift_semitones=pitch_shift_semitones, scheduler=scheduler)
-        return self._speech(sequence.symbols, out, natural.sum() / self.acoustic.frames_per_second)
+        return self._speech(sequence.symbols, out, natural.sum() / self.acoustic.frames_per_second,
+                            token_targets, np.random.default_rng(int(seed)))
 
-    def _token_emotion(self, emotion: EmotionSource, durations: np.ndarray) -> np.ndarray:
-        """(tokens, FEATURE_DIM): a static target everywhere; a timeline at each token's centre."""
+    def _token_targets(self, emotion: EmotionSource, durations: np.ndarray) -> list[EmotionTarget]:
+        """The emotion of each token: a static target everywhere; a timeline at each token's centre."""
         if not isinstance(emotion, EmotionTimeline):
-            return np.repeat(target_features(emotion)[None], len(durations), axis=0)
+            return [emotion] * len(durations)
         centres = (np.cumsum(durations) - durations / 2) / self.acoustic.frames_per_second
-        return np.stack([target_features(emotion.at(float(t))) for t in centres]).astype(np.float32)
+        return [emotion.at(float(t)) for t in centres]
 
     def _target_frames(self, duration_s: float | None, natural_frames: int) -> int | None:
         if duration_s is None:
@@ -138,7 +148,8 @@ class Synthesizer:
                                 f"{natural_s:.2f} s; ask for {MIN_DURATION_RATIO}-{MAX_DURATION_RATIO} times it")
         return int(round(duration_s * self.acoustic.frames_per_second))
 
-    def _speech(self, symbols: tuple[str, ...], out: dict[str, torch.Tensor], natural_s: float) -> Speech:
+    def _speech(self, symbols: tuple[str, ...], out: dict[str, torch.Tensor], natural_s: float,
+                token_targets: list[EmotionTarget], rng: np.random.Generator) -> Speech:
         mask = out["frame_mask"][0].numpy()
         acoustic = out["acoustic"][0].numpy()[:, mask].T
         envelope_dims = self.acoustic.envelope_dims
@@ -152,8 +163,21 @@ class Synthesizer:
         ends = np.cumsum(out["durations"][0].numpy()) * period
         phones = tuple((symbol, float(end - length * period), float(end)) for symbol, end, length in
                        zip(symbols, ends, out["durations"][0].numpy()))
-        return Speech(to_waveform(features, self.acoustic), self.acoustic.sample_rate, phones, float(natural_s),
+        jitter, shimmer = irregularity_per_frame(token_targets, out["durations"][0].numpy(), frames)
+        world = apply_jitter_shimmer(to_world(features, self.acoustic), jitter, shimmer, rng)
+        return Speech(synthesize(world), self.acoustic.sample_rate, phones, float(natural_s),
                       np.where(voiced, log_f0, 0.0), period)
+
+
+def irregularity_per_frame(token_targets: list[EmotionTarget], durations: np.ndarray,
+                           frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """The prosody prior's jitter and shimmer for each frame, from each token's emotion."""
+    prosody = [prosody_prior(target) for target in token_targets]
+    token_frames = np.maximum(np.rint(durations).astype(int), 0)
+    token_frames[-1] += max(frames - int(token_frames.sum()), 0)   # rounding: the last token holds to the end
+    jitter, shimmer = (np.repeat([getattr(p, name) for p in prosody], token_frames)[:frames]
+                       for name in ("jitter", "shimmer"))
+    return jitter, shimmer
 
 
 def _first(emotion: EmotionSource):

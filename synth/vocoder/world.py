@@ -25,6 +25,8 @@ D4C_THRESHOLD = 0.85        # D4C voicing test (pyworld default)
 MIN_DURATION_S = 0.05
 MAX_DURATION_S = 300.0
 _TINY = 1e-16
+F0_MIN_HZ, F0_MAX_HZ = 40.0, 1000.0   # voiced F0 after editing is clipped into this range
+PERTURBATION_CLIP = 3.0     # jitter/shimmer draws are clipped to +-3 standard deviations
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,3 +153,30 @@ def synthesize(features: WorldFeatures) -> np.ndarray:
     n = int(round(features.duration * features.sample_rate))
     y = y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
     return np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
+def apply_jitter_shimmer(features: WorldFeatures, jitter: float | np.ndarray, shimmer: float | np.ndarray,
+                         rng: np.random.Generator) -> WorldFeatures:
+    """Per-glottal-cycle random F0 (relative std ``jitter``) and amplitude (``shimmer``) changes.
+
+    ``jitter`` and ``shimmer`` are one amount or one per frame (an emotion that changes over
+    the utterance). Voiced frames are grouped into glottal cycles by accumulating
+    ``f0 * frame_period``; at frames longer than a cycle this is per frame. Always draws the
+    same numbers for the same F0 track, whatever the amounts, so a seed fixes the output.
+    """
+    f0 = np.asarray(features.f0, dtype=np.float64)
+    jitter, shimmer = (np.broadcast_to(np.asarray(a, dtype=np.float64), f0.shape) for a in (jitter, shimmer))
+    voiced = f0 > 0
+    cycles_per_frame = np.where(voiced, f0, 0.0) * features.frame_period_ms / 1000.0
+    cycle = np.floor(np.cumsum(cycles_per_frame) - 0.5 * cycles_per_frame).astype(int)
+    n_cycles = int(cycle.max()) + 1 if voiced.any() else 0
+    z_jitter = np.clip(rng.standard_normal(n_cycles), -PERTURBATION_CLIP, PERTURBATION_CLIP)
+    z_shimmer = np.clip(rng.standard_normal(n_cycles), -PERTURBATION_CLIP, PERTURBATION_CLIP)
+    if n_cycles == 0 or (np.all(jitter <= 0) and np.all(shimmer <= 0)):
+        return features
+    f0_out = f0.copy()
+    f0_out[voiced] = np.clip(f0[voiced] * (1.0 + jitter[voiced] * z_jitter[cycle[voiced]]), F0_MIN_HZ, F0_MAX_HZ)
+    amplitude = np.ones_like(f0)
+    amplitude[voiced] = np.maximum(1.0 + shimmer[voiced] * z_shimmer[cycle[voiced]], 0.05)
+    sp = np.asarray(features.spectral_envelope) * (amplitude ** 2)[:, None]
+    return features.replace(f0=f0_out, spectral_envelope=sp)

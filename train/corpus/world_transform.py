@@ -75,8 +75,8 @@ import numpy as np
 
 
 from conditioning.prosody import ProsodyTargets
-from synth.vocoder.world import (FRAME_PERIOD_MS, OUTPUT_SAMPLE_RATE, WorldFeatures, _TINY, _check_audio,
-                                 analyze, synthesize)
+from synth.vocoder.world import (F0_MAX_HZ, F0_MIN_HZ, FRAME_PERIOD_MS, OUTPUT_SAMPLE_RATE, WorldFeatures, _TINY,
+                                 _check_audio, analyze, apply_jitter_shimmer, synthesize)
 from train.corpus.voices import PAUSE_PHONES
 
 __all__ = [
@@ -86,8 +86,6 @@ __all__ = [
     "spectral_tilt_gain_db", "apply_spectral_tilt", "breathiness_weight", "apply_breathiness",
     "apply_jitter_shimmer", "limit_peak", "is_pause",
 ]
-
-F0_MIN_HZ, F0_MAX_HZ = 40.0, 1000.0   # voiced F0 after editing is clipped into this range
 
 EDGE_PAUSE_MAX_S = 0.3
 
@@ -101,7 +99,6 @@ TILT_KNEE_HZ = 500.0
 TILT_FULL_HZ = 4000.0
 WHISPER_THRESHOLD = 0.95
 WHISPER_ATTENUATION_DB = 3.0
-PERTURBATION_CLIP = 3.0     # jitter/shimmer draws are clipped to +-3 standard deviations
 PEAK_LIMIT = 0.99
 
 PHONE_END_TOLERANCE_S = 0.05  # phone ends this far past the audio are clipped; further is an error
@@ -388,30 +385,6 @@ def apply_breathiness(features: WorldFeatures, breathiness: float) -> tuple[Worl
 
 
 # ------------------------------------------------------------------- 6. jitter, shimmer
-
-def apply_jitter_shimmer(features: WorldFeatures, jitter: float, shimmer: float,
-                         rng: np.random.Generator) -> WorldFeatures:
-    """Per-glottal-cycle random F0 (relative std ``jitter``) and amplitude (``shimmer``) changes.
-
-    Always draws the same numbers for the same F0 track, whatever jitter/shimmer are, so a
-    seed fixes the output.
-    """
-    f0 = np.asarray(features.f0, dtype=np.float64)
-    voiced = f0 > 0
-    cycles_per_frame = np.where(voiced, f0, 0.0) * features.frame_period_ms / 1000.0
-    cycle = np.floor(np.cumsum(cycles_per_frame) - 0.5 * cycles_per_frame).astype(int)
-    n_cycles = int(cycle.max()) + 1 if voiced.any() else 0
-    z_jitter = np.clip(rng.standard_normal(n_cycles), -PERTURBATION_CLIP, PERTURBATION_CLIP)
-    z_shimmer = np.clip(rng.standard_normal(n_cycles), -PERTURBATION_CLIP, PERTURBATION_CLIP)
-    if n_cycles == 0 or (jitter <= 0 and shimmer <= 0):
-        return features
-    f0_out = f0.copy()
-    f0_out[voiced] = np.clip(f0[voiced] * (1.0 + jitter * z_jitter[cycle[voiced]]), F0_MIN_HZ, F0_MAX_HZ)
-    amplitude = np.ones_like(f0)
-    amplitude[voiced] = np.maximum(1.0 + shimmer * z_shimmer[cycle[voiced]], 0.05)
-    sp = np.asarray(features.spectral_envelope) * (amplitude ** 2)[:, None]
-    return features.replace(f0=f0_out, spectral_envelope=sp)
-
 
 # ------------------------------------------------------------------------- 7. output
 
