@@ -8,6 +8,8 @@ noise or a telephone band.
 A fair judge of generated and real speech keeps its reading under these; one that moves
 with them is reading the recording, not the emotion. Prints one JSON object per condition
 (UAR, CCC arousal and valence) and writes them all to ``--output`` (docs/ser_robustness.json).
+A recognizer with a reference branch is also read against one neutral clip of the voice (the
+next test sentence's), changed the same way: the same speaker through the same channel.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import (add_noise, band_limit, change_tempo, roughen_voice, shift_pitch, shift_voice,
                                  tilt_spectrum)
-from train.ser_data import load_corpus_audio
+from train.ser_data import ReferencePicker, load_corpus_audio
 from train.train_ser import evaluate
 
 TILT_CORNER_HZ = 1500.0
@@ -51,6 +53,10 @@ def conditions(seed: int) -> dict:
     }
 
 
+def summary(metrics: dict) -> dict:
+    return {k: metrics[k] for k in ("items", "uar", "ccc_arousal", "ccc_valence")}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
@@ -61,16 +67,18 @@ def main(argv=None) -> int:
                         help="every condition's metrics, as JSON (default: docs/ser_robustness.json)")
     args = parser.parse_args(argv)
     corpus = load_corpus_audio(args.corpus, LogMelConfig().sample_rate)
-    test = corpus.indices("test")
+    test = pool = corpus.indices("test")
     if not test:
         raise SystemExit(f"{args.corpus} has no test items (the held-out voice's sentences)")
     if args.items and args.items < len(test):
         test = sorted(np.random.default_rng(args.seed).choice(test, args.items, replace=False).tolist())
     recognizer = SpeechEmotionRecognizer.from_checkpoint(args.checkpoint)
+    references = ReferencePicker(corpus, pool, fixed=True) if recognizer.takes_speaker_reference else None
     report = {}
     for name, transform in conditions(args.seed).items():
-        metrics = evaluate(recognizer, corpus, test, transform)
-        report[name] = {k: metrics[k] for k in ("items", "uar", "ccc_arousal", "ccc_valence")}
+        report[name] = summary(evaluate(recognizer, corpus, test, transform))
+        if references is not None:
+            report[name]["with_reference"] = summary(evaluate(recognizer, corpus, test, transform, references))
         print(json.dumps({"condition": name, **report[name]}), flush=True)
     atomic_write_bytes(args.output, json.dumps(report, indent=2).encode())
     return 0
