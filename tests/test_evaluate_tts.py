@@ -11,6 +11,7 @@ from synth.tts.synthesizer import Synthesizer
 from train.corpus.build import HELD_OUT_VOICE
 from conditioning.categories import CATEGORIES
 from conditioning.target import EmotionTarget
+from train.evaluate_acoustic_coding import main as evaluate_coding
 from train.evaluate_tts import INTENSITIES, judged, main as evaluate, rank_correlation
 from train.train_ser import main as train_ser
 from train.train_tts import main as train
@@ -76,3 +77,13 @@ def test_within_category_spearman_asks_only_whether_more_gives_more():
     assert report["intensity_spearman_by_category"] == {"calm": 1.0, "angry": 1.0}
     assert report["intensity_spearman_within_category"] == 1.0
     assert report["intensity_spearman"] < 0.6
+
+
+def test_acoustic_coding_report_judges_each_representation(tiny_corpus, tmp_path):
+    output = tmp_path / "coding.json"
+    assert evaluate_coding(["--corpus", str(tiny_corpus), "--categories", "sad", "--envelope-dims", "40",
+                   "--output", str(output)]) == 0
+    report = json.loads(output.read_text())
+    assert list(report) == ["as rendered", "WORLD 10 ms, uncoded", "WORLD 10 ms, envelope coded to 40"]
+    for judged_sad in (r["sad"] for r in report.values()):
+        assert 0.0 <= judged_sad["recall"] <= 1.0 and sum(judged_sad["heard_as"].values()) >= 1

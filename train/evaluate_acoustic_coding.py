@@ -1,0 +1,85 @@
+"""How much of an emotion the TTS's acoustic representation keeps: the corpus's own
+renderings, passed through it and back, judged by the shipped recognizer.
+
+    python -m train.evaluate_acoustic_coding --corpus data/corpus [--categories calm sad] [--envelope-dims 40 60]
+
+Representations: the audio as rendered; WORLD at the TTS's 10 ms frames, uncoded; and WORLD
+at 10 ms with the envelope coded to each ``--envelope-dims`` (and the aperiodicity coded), which
+is what a TTS that predicted its features perfectly would give. Each item (the validation
+sentences, which the TTS never trained on) is judged against its voice's neutral renderings of
+other sentences, passed through the same representation. Prints, per representation, the
+recall of each category and where its misses went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+from conditioning.audio import load_audio
+from conditioning.checkpoints import atomic_write_bytes
+from conditioning.ser.recognizer import shipped_recognizer
+from synth.tts.acoustic import AcousticConfig, from_world, to_waveform
+from synth.vocoder.world import OUTPUT_SAMPLE_RATE, analyze, synthesize
+from train.corpus.build import read_manifest
+from train.evaluate_tts import other_sentence_references
+
+
+def representations(envelope_dims: list[int]) -> dict:
+    """name -> (audio, rate) -> audio at OUTPUT_SAMPLE_RATE (None: as rendered)."""
+    frame_ms = AcousticConfig().frame_period_ms
+    chosen = {"as rendered": None,
+              f"WORLD {frame_ms:g} ms, uncoded": lambda a, r: synthesize(analyze(a, r, frame_period_ms=frame_ms))}
+    for dims in envelope_dims:
+        config = AcousticConfig(envelope_dims=dims)
+        chosen[f"WORLD {frame_ms:g} ms, envelope coded to {dims}"] = (
+            lambda a, r, config=config: to_waveform(from_world(analyze(a, r, frame_period_ms=frame_ms), config), config))
+    return chosen
+
+
+def judge(records: list[dict], transform, categories: list[str]) -> dict:
+    recognizer = shipped_recognizer()
+    clips = {}
+    for r in records:
+        audio, rate = load_audio(r["audio"])
+        clips[r["id"]] = (audio, rate) if transform is None else (transform(audio, rate), OUTPUT_SAMPLE_RATE)
+    neutral = {(r["text"], r["voice"]): [clips[r["id"]][0]] for r in records if r["source"]["category"] == "neutral"}
+    rates = {rate for _, rate in clips.values()}
+    if len(rates) != 1:
+        raise SystemExit(f"the corpus's audio has several sample rates {sorted(rates)}; expected one")
+    references = other_sentence_references(recognizer, neutral, rates.pop())
+    heard = {category: Counter() for category in categories}
+    for r in records:
+        category = r["source"]["category"]
+        if category in heard:
+            audio, rate = clips[r["id"]]
+            reference = references.get((r["text"], r["voice"])) if references else None
+            heard[category][recognizer.recognize(audio, rate, frames=False, reference=reference).target.category] += 1
+    return {category: {"recall": round(counts[category] / max(sum(counts.values()), 1), 3),
+                       "heard_as": dict(counts.most_common())} for category, counts in heard.items()}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
+    parser.add_argument("--categories", nargs="+", default=["calm", "sad"])
+    parser.add_argument("--envelope-dims", nargs="+", type=int, default=[AcousticConfig().envelope_dims])
+    parser.add_argument("--output", type=Path, default=None, help="also write the report here, as JSON")
+    args = parser.parse_args(argv)
+    records = [r for r in read_manifest(args.corpus) if r["split"] == "validation" and r["source"]["kind"] == "category"
+               and r["source"]["category"] in {"neutral", *args.categories}]
+    if not records:
+        raise SystemExit(f"{args.corpus} has no validation renderings of {args.categories}")
+    report = {}
+    for name, transform in representations(args.envelope_dims).items():
+        report[name] = judge(records, transform, args.categories)
+        print(json.dumps({"representation": name, **report[name]}), flush=True)
+    if args.output:
+        atomic_write_bytes(args.output, (json.dumps(report, indent=2) + "\n").encode())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
