@@ -64,3 +64,21 @@ def test_diffusion_warm_starts_from_a_flow_checkpoint(corpus_with_features, tmp_
     for name, value in started["module"].model.state_dict().items():
         if name.startswith(text_side) and value.dtype.is_floating_point:
             assert torch.allclose(value, flow_state[name], atol=0.05), name
+
+
+def test_a_finer_envelope_trains_and_speaks(corpus_with_features, tmp_path):
+    from conditioning import parse_emotion
+    from synth.tts.acoustic import AcousticConfig
+    from synth.tts.synthesizer import Synthesizer
+    with pytest.raises(FileNotFoundError, match="--envelope-dims 24"):
+        _run(corpus_with_features, "flow", "--envelope-dims", "24")
+    build_features(corpus_with_features, AcousticConfig(envelope_dims=24), jobs=2, progress=False)
+    output = tmp_path / "tts24.pt"
+    main(["--corpus", str(corpus_with_features), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
+          "--envelope-dims", "24", "--output", str(output), "--no-manifest"])
+    synthesizer = Synthesizer.from_checkpoint("flow", output)
+    assert synthesizer.acoustic.envelope_dims == 24 and synthesizer.model.config.acoustic_dims == 24 + 2
+    speech = synthesizer.speak("A short test.", parse_emotion("sad"), "awb", steps=2)
+    assert speech.audio.size > 0 and abs(speech.duration_s - speech.phones[-1][2]) < 0.011
+    with pytest.raises(SystemExit, match="acoustic dimensions"):
+        _run(corpus_with_features, "diffusion", "--envelope-dims", "40", "--init-from", str(output))

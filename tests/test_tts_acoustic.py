@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from synth.tts.acoustic import AcousticConfig, analyze_audio, continuous_log_f0, to_waveform
-from train.tts_features import FOLDER, build_features, load_features
+from train.tts_features import build_features, feature_folder, load_features
 
 
 def _vowel(seconds: float = 1.0, rate: int = 16000) -> np.ndarray:
@@ -51,10 +51,10 @@ def test_corpus_cache_builds_resumes_and_guards_its_config(tiny_corpus):
     for index, record in enumerate(corpus.records[:5]):
         frames = corpus.offsets[index + 1] - corpus.offsets[index]
         assert frames == pytest.approx(record["duration_s"] * 100, abs=2)
-    shard = sorted((tiny_corpus / FOLDER).glob("shard-*.npz"))[0]
+    shard = sorted(feature_folder(tiny_corpus, AcousticConfig()).glob("shard-*.npz"))[0]
     before = shard.read_bytes()
     shard.unlink()
     build_features(tiny_corpus, jobs=1, progress=False)
     assert shard.read_bytes() == before                                   # deterministic resume
     with pytest.raises(SystemExit, match="another config"):
-        build_features(tiny_corpus, dataclasses.replace(AcousticConfig(), envelope_dims=30), progress=False)
+        build_features(tiny_corpus, dataclasses.replace(AcousticConfig(), frame_period_ms=5.0), progress=False)

@@ -22,6 +22,7 @@ import lightning
 from torch.utils.data import DataLoader
 
 from conditioning.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
+from synth.tts.acoustic import AcousticConfig
 from synth.tts.config import DECODERS, TTSConfig
 from train.callbacks import TextProgress, record_training_run, training_items_description
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
@@ -42,6 +43,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--hidden", type=int, default=TTSConfig.hidden)
     parser.add_argument("--decoder-channels", type=int, default=TTSConfig.decoder_channels)
+    parser.add_argument("--envelope-dims", type=int, default=AcousticConfig.envelope_dims,
+                        help="dimensions of the coded spectral envelope the decoder predicts (features built "
+                             "with the same --envelope-dims)")
     parser.add_argument("--init-from", type=Path, default=None,
                         help="start from this TTS checkpoint's config and weights (its decoder type may differ; "
                              "--hidden and --decoder-channels are then ignored): the trained flow model gives the "
@@ -66,7 +70,8 @@ class _EpochBatches(lightning.Callback):
 
 def train(args: argparse.Namespace) -> dict:
     lightning.seed_everything(args.seed, workers=True, verbose=False)
-    acoustic = load_features(args.corpus)
+    acoustic = load_features(args.corpus, AcousticConfig(envelope_dims=args.envelope_dims))
+    dims = acoustic.config.decoder_dims
     tokens = load_tokens(args.corpus, acoustic)
     splits = {split: [i for i, r in enumerate(acoustic.records) if r["split"] == split]
               for split in ("train", "validation")}
@@ -77,9 +82,13 @@ def train(args: argparse.Namespace) -> dict:
     if args.init_from is not None:
         values, initial_weights, _ = load_checkpoint(args.init_from, dict, made_by="python -m train.train_tts")
         config = dataclasses.replace(TTSConfig.from_dict(values), decoder=args.decoder)
+        if config.acoustic_dims != dims:
+            raise SystemExit(f"{args.init_from} predicts {config.acoustic_dims} acoustic dimensions; the features "
+                             f"have {dims} (--envelope-dims {args.envelope_dims})")
     else:
         config = corpus_statistics(acoustic, train_items, TTSConfig(
-            decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels))
+            decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels, acoustic_dims=dims,
+            acoustic_mean=(0.0,) * dims, acoustic_std=(1.0,) * dims))
     batches = LengthBatches([int(acoustic.offsets[i + 1] - acoustic.offsets[i]) for i in train_items],
                             args.batch_size, args.seed)
     module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs)
@@ -118,10 +127,12 @@ def main(argv=None) -> int:
             output, model=f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
             made_by=f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}"
-                    + (f" --init-from {args.init_from}" if args.init_from else ""),
+                    + (f" --init-from {args.init_from}" if args.init_from else "")
+                    + (f" --envelope-dims {args.envelope_dims}"
+                       if args.envelope_dims != AcousticConfig.envelope_dims else ""),
             config=result["config"], network=module.model,
             data=(f"{training_items_description(args.corpus, records, train_items)}; features "
-                  f"train.tts_features (WORLD, 10 ms)"),
+                  f"train.tts_features (WORLD, 10 ms, {args.envelope_dims}-d envelope)"),
             seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)
     print(f"wrote {output}")
     return 0

@@ -1,9 +1,10 @@
 """Acoustic features of a built corpus, for TTS training: `python -m train.tts_features --corpus data/corpus`.
 
 Analyses every item once (WORLD at 10 ms, coded; `synth/tts/acoustic.py`) into shards of
-SHARD_ITEMS items under `<corpus>/tts-acoustic/`, in parallel, with progress. A shard is
-written to a temporary file and renamed, so an interrupted run resumes where it stopped; the
-config is stored beside the shards and a different one is refused.
+SHARD_ITEMS items under `<corpus>/tts-acoustic-<N>d/` (N: the coded envelope's dimensions,
+`--envelope-dims`, so two sizes can be trained side by side), in parallel, with progress. A
+shard is written to a temporary file and renamed, so an interrupted run resumes where it
+stopped; the config is stored beside the shards and a different one is refused.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ def _analyse(args: tuple[str, AcousticConfig]) -> dict[str, np.ndarray]:
     return {name: np.asarray(getattr(features, name)) for name in FIELDS}
 
 
+def feature_folder(corpus_dir: Path, config: AcousticConfig) -> Path:
+    return Path(corpus_dir) / f"{FOLDER}-{config.envelope_dims}d"
+
+
 def _shard_path(folder: Path, number: int) -> Path:
     return folder / f"shard-{number:04d}.npz"
 
@@ -71,7 +76,7 @@ def build_features(corpus_dir: Path, config: AcousticConfig = AcousticConfig(), 
                    progress: bool = True) -> Path:
     corpus_dir = Path(corpus_dir)
     records = read_manifest(corpus_dir)
-    folder = corpus_dir / FOLDER
+    folder = feature_folder(corpus_dir, config)
     _check_config(folder, config)
     shards = range(-(-len(records) // SHARD_ITEMS))
     missing = [n for n in shards if not _shard_path(folder, n).exists()]
@@ -96,17 +101,17 @@ def load_features(corpus_dir: Path, config: AcousticConfig = AcousticConfig()) -
     """The built features, checked against the manifest (every item, in order)."""
     corpus_dir = Path(corpus_dir)
     records = read_manifest(corpus_dir)
-    folder = corpus_dir / FOLDER
+    folder = feature_folder(corpus_dir, config)
+    build = f"python -m train.tts_features --corpus {corpus_dir} --envelope-dims {config.envelope_dims}"
     if not (folder / "config.json").exists():
-        raise FileNotFoundError(f"no acoustic features in {corpus_dir}; run "
-                                f"`python -m train.tts_features --corpus {corpus_dir}`")
+        raise FileNotFoundError(f"no acoustic features of {config.envelope_dims} envelope dimensions in "
+                                f"{corpus_dir}; run `{build}`")
     _check_config(folder, config)
     ids, lengths, parts = [], [], {name: [] for name in FIELDS}
     for number in range(-(-len(records) // SHARD_ITEMS)):
         path = _shard_path(folder, number)
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing; finish it with `python -m train.tts_features "
-                                    f"--corpus {corpus_dir}`")
+            raise FileNotFoundError(f"{path} is missing; finish it with `{build}`")
         with np.load(path) as shard:
             ids.extend(shard["ids"].tolist())
             lengths.extend(shard["lengths"].tolist())
@@ -122,12 +127,15 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--envelope-dims", type=int, default=AcousticConfig.envelope_dims,
+                        help="dimensions of the coded spectral envelope")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    folder = build_features(args.corpus, AcousticConfig(), args.jobs)
-    corpus = load_features(args.corpus)
+    config = AcousticConfig(envelope_dims=args.envelope_dims)
+    folder = build_features(args.corpus, config, args.jobs)
+    corpus = load_features(args.corpus, config)
     frames = int(corpus.offsets[-1])
-    print(f"{len(corpus.records)} items, {frames} frames ({frames / AcousticConfig().frames_per_second / 3600:.2f} h) "
+    print(f"{len(corpus.records)} items, {frames} frames ({frames / config.frames_per_second / 3600:.2f} h) "
           f"in {folder}, {time.perf_counter() - started:.0f} s")
     return 0
 

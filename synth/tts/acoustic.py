@@ -30,6 +30,10 @@ class AcousticConfig:
     frame_period_ms: float = 10.0
     envelope_dims: int = 40
 
+    def __post_init__(self):
+        if not 8 <= self.envelope_dims <= 128:
+            raise ValueError(f"envelope_dims must be in 8..128; got {self.envelope_dims}")
+
     @property
     def aperiodicity_dims(self) -> int:
         return int(pyworld.get_num_aperiodicities(self.sample_rate))
