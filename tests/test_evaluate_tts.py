@@ -82,7 +82,7 @@ def test_within_category_spearman_asks_only_whether_more_gives_more():
 def test_acoustic_coding_report_judges_each_representation(tiny_corpus, tmp_path):
     output = tmp_path / "coding.json"
     assert evaluate_coding(["--corpus", str(tiny_corpus), "--categories", "sad", "--envelope-dims", "40",
-                   "--output", str(output)]) == 0
+                            "--output", str(output)]) == 0
     report = json.loads(output.read_text())
     assert list(report) == ["as rendered", "WORLD 10 ms, uncoded", "WORLD 10 ms, envelope coded to 40"]
     for judged_sad in (r["sad"] for r in report.values()):

@@ -75,4 +75,3 @@ def test_irregularity_follows_each_token_emotion_to_the_last_frame():
     assert (jitter[:2] == 0).all() and (shimmer[:2] == 0).all()
     assert (jitter[2:] == prosody_prior(sad).jitter).all() and prosody_prior(sad).jitter > 0
     assert (shimmer[2:] == prosody_prior(sad).shimmer).all() and prosody_prior(sad).shimmer > 0
-

@@ -39,12 +39,9 @@ def representations(envelope_dims: list[int]) -> dict:
     return chosen
 
 
-def judge(records: list[dict], transform, categories: list[str]) -> dict:
+def judge(records: list[dict], clips: dict[str, tuple], categories: list[str]) -> dict:
+    """Recall of each category, each clip (item id -> (audio, rate)) against its voice's neutral ones."""
     recognizer = shipped_recognizer()
-    clips = {}
-    for r in records:
-        audio, rate = load_audio(r["audio"])
-        clips[r["id"]] = (audio, rate) if transform is None else (transform(audio, rate), OUTPUT_SAMPLE_RATE)
     neutral = {(r["text"], r["voice"]): [clips[r["id"]][0]] for r in records if r["source"]["category"] == "neutral"}
     rates = {rate for _, rate in clips.values()}
     if len(rates) != 1:
@@ -72,9 +69,12 @@ def main(argv=None) -> int:
                and r["source"]["category"] in {"neutral", *args.categories}]
     if not records:
         raise SystemExit(f"{args.corpus} has no validation renderings of {args.categories}")
+    rendered = {r["id"]: load_audio(r["audio"]) for r in records}   # read once, passed through each representation
     report = {}
     for name, transform in representations(args.envelope_dims).items():
-        report[name] = judge(records, transform, args.categories)
+        clips = rendered if transform is None else {
+            item: (transform(audio, rate), OUTPUT_SAMPLE_RATE) for item, (audio, rate) in rendered.items()}
+        report[name] = judge(records, clips, args.categories)
         print(json.dumps({"representation": name, **report[name]}), flush=True)
     if args.output:
         atomic_write_bytes(args.output, (json.dumps(report, indent=2) + "\n").encode())

@@ -71,7 +71,6 @@ class _EpochBatches(lightning.Callback):
 def train(args: argparse.Namespace) -> dict:
     lightning.seed_everything(args.seed, workers=True, verbose=False)
     acoustic = load_features(args.corpus, AcousticConfig(envelope_dims=args.envelope_dims))
-    dims = acoustic.config.decoder_dims
     tokens = load_tokens(args.corpus, acoustic)
     splits = {split: [i for i, r in enumerate(acoustic.records) if r["split"] == split]
               for split in ("train", "validation")}
@@ -82,13 +81,12 @@ def train(args: argparse.Namespace) -> dict:
     if args.init_from is not None:
         values, initial_weights, _ = load_checkpoint(args.init_from, dict, made_by="python -m train.train_tts")
         config = dataclasses.replace(TTSConfig.from_dict(values), decoder=args.decoder)
-        if config.acoustic_dims != dims:
+        if config.acoustic_dims != acoustic.config.decoder_dims:
             raise SystemExit(f"{args.init_from} predicts {config.acoustic_dims} acoustic dimensions; the features "
-                             f"have {dims} (--envelope-dims {args.envelope_dims})")
+                             f"have {acoustic.config.decoder_dims} (--envelope-dims {args.envelope_dims})")
     else:
         config = corpus_statistics(acoustic, train_items, TTSConfig(
-            decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels, acoustic_dims=dims,
-            acoustic_mean=(0.0,) * dims, acoustic_std=(1.0,) * dims))
+            decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels))
     batches = LengthBatches([int(acoustic.offsets[i + 1] - acoustic.offsets[i]) for i in train_items],
                             args.batch_size, args.seed)
     module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs)

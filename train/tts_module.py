@@ -15,14 +15,14 @@ from train.tts_features import AcousticCorpus
 
 
 def corpus_statistics(acoustic: AcousticCorpus, indices: list[int], config: TTSConfig) -> TTSConfig:
-    """`config` with the normalisation statistics of the given items' features."""
+    """`config` with the size and normalisation statistics of the given items' features."""
     frames = np.concatenate([np.arange(acoustic.offsets[i], acoustic.offsets[i + 1]) for i in indices])
     target = np.concatenate([acoustic.arrays["envelope"][frames], acoustic.arrays["aperiodicity"][frames]], axis=1)
     voiced = acoustic.arrays["voiced"][frames]
     log_f0 = acoustic.arrays["log_f0"][frames][voiced]
     energy = acoustic.arrays["energy_db"][frames]
     return dataclasses.replace(
-        config, acoustic_mean=tuple(float(x) for x in target.mean(axis=0)),
+        config, acoustic_dims=target.shape[1], acoustic_mean=tuple(float(x) for x in target.mean(axis=0)),
         acoustic_std=tuple(float(x) for x in target.std(axis=0).clip(1e-3)),
         log_f0_mean=float(log_f0.mean()), log_f0_std=float(max(log_f0.std(), 1e-3)),
         energy_mean=float(energy.mean()), energy_std=float(max(energy.std(), 1e-3)))

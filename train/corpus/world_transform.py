@@ -385,6 +385,7 @@ def apply_breathiness(features: WorldFeatures, breathiness: float) -> tuple[Worl
 
 
 # ------------------------------------------------------------------- 6. jitter, shimmer
+# apply_jitter_shimmer lives in synth.vocoder.world: the TTS draws the same irregularity.
 
 # ------------------------------------------------------------------------- 7. output
 
