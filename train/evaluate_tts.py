@@ -35,7 +35,7 @@ from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, 
 from conditioning.parse import parse_emotion
 from conditioning.target import EmotionTarget
 from conditioning.ser.recognizer import SpeakerReference, SpeechEmotionRecognizer, shipped_recognizer
-from synth.tts.acoustic import analyze_audio
+from synth.tts.acoustic import AcousticConfig, analyze_audio
 from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
 from train.corpus.build import read_manifest
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
@@ -70,9 +70,13 @@ def requests(corpus: Path, sentences: int, split: str = "test") -> list[tuple[st
     return [(text, category, intensity) for text in texts for category, intensity in levels]
 
 
+# Fixed, not the TTS's own feature size, so drifts of models with different sizes compare.
+TIMBRE_ANALYSIS = AcousticConfig(envelope_dims=40)
+
+
 def long_term_envelope(audio: np.ndarray, rate: int) -> np.ndarray:
     """Mean coded spectral envelope over voiced frames: the voice's timbre, roughly."""
-    features = analyze_audio(audio, rate)
+    features = analyze_audio(audio, rate, TIMBRE_ANALYSIS)
     frames = features.envelope[features.voiced] if features.voiced.any() else features.envelope
     return frames.mean(axis=0)
 

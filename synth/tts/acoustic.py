@@ -1,11 +1,13 @@
 """The acoustic features the TTS predicts, and the way back to a waveform.
 
-Per 10 ms frame: a 40-dimensional coded WORLD spectral envelope (mel-cepstrum-like), the
+Per 10 ms frame: a 60-dimensional coded WORLD spectral envelope (mel-cepstrum-like), the
 coded aperiodicity (2 bands at 22.05 kHz), log F0 made continuous through unvoiced frames
 plus a voicing flag, and the frame energy in dB. The decoders model envelope and
 aperiodicity (`decoder_target`); F0, voicing and energy come from the variance predictors.
 10 ms frames (not the corpus builder's 5 ms) halve the sequences the decoders generate; at
-these rates WORLD resynthesis of the corpus's vocoded speech stays near-transparent.
+these rates WORLD resynthesis of the corpus's vocoded speech stays near-transparent. 60
+dimensions, not 40: at 40 the coding alone turned half the corpus's sad into calm for the
+speech emotion recognizer (train/evaluate_acoustic_coding.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ ENERGY_FLOOR_DB = -100.0
 class AcousticConfig:
     sample_rate: int = OUTPUT_SAMPLE_RATE
     frame_period_ms: float = 10.0
-    envelope_dims: int = 40
+    envelope_dims: int = 60
 
     def __post_init__(self):
         if not 8 <= self.envelope_dims <= 128:

@@ -15,7 +15,7 @@ from synth.text.frontend import PHONE_SYMBOLS
 from synth.tts.acoustic import AcousticConfig
 
 DECODERS = ("flow", "diffusion")
-ACOUSTIC_DIMS = AcousticConfig().decoder_dims  # 40 coded envelope + 2 aperiodicity bands at 22.05 kHz
+ACOUSTIC_DIMS = AcousticConfig().decoder_dims  # 60 coded envelope + 2 aperiodicity bands at 22.05 kHz
 
 _TUPLE_FIELDS = ("frame_predictor_dilations", "decoder_dilations", "acoustic_mean", "acoustic_std")
 
