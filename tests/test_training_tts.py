@@ -81,4 +81,5 @@ def test_a_finer_envelope_trains_and_speaks(corpus_with_features, tmp_path):
     speech = synthesizer.speak("A short test.", parse_emotion("sad"), "awb", steps=2)
     assert speech.audio.size > 0 and abs(speech.duration_s - speech.phones[-1][2]) < 0.011
     with pytest.raises(SystemExit, match="acoustic dimensions"):
-        _run(corpus_with_features, "diffusion", "--envelope-dims", "40", "--init-from", str(output))
+        _run(corpus_with_features, "diffusion", "--envelope-dims", str(AcousticConfig().envelope_dims),
+             "--init-from", str(output))

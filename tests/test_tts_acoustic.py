@@ -23,7 +23,7 @@ def test_features_have_the_configured_shapes_and_resynthesise():
     config = AcousticConfig()
     features = analyze_audio(_vowel(), 16000, config)
     assert features.frames == pytest.approx(101, abs=1)
-    assert features.envelope.shape == (features.frames, 40)
+    assert features.envelope.shape == (features.frames, config.envelope_dims)
     assert features.decoder_target().shape == (features.frames, config.decoder_dims)
     assert features.voiced[10:-10].mean() > 0.9
     assert np.median(np.exp(features.log_f0[features.voiced])) == pytest.approx(120, rel=0.1)

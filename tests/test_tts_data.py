@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from conditioning.features import FEATURE_DIM
+from synth.tts.config import ACOUSTIC_DIMS
 from train.tts_data import TOKEN_CACHE, TTSDataset, collate, load_tokens
 from train.tts_features import build_features, load_features
 
@@ -26,7 +27,7 @@ def test_batches_line_up_tokens_and_frames(tiny_corpus):
     batch = collate([dataset[i] for i in range(4)])
     frames = batch["frame_mask"].sum(dim=1)
     assert torch.equal(batch["durations"].sum(dim=1), frames)
-    assert batch["acoustic"].shape == (4, 42, int(frames.max()))
+    assert batch["acoustic"].shape == (4, ACOUSTIC_DIMS, int(frames.max()))
     assert batch["token_emotion"].shape[-1] == FEATURE_DIM
     assert batch["tokens"][~batch["token_mask"]].eq(0).all()
     assert batch["voice"].dtype == torch.long and batch["voice"].max() < 7

@@ -11,7 +11,7 @@ import torch
 from conditioning.encoder import EmotionEncoderConfig
 from conditioning.features import FEATURE_DIM
 from synth.text.frontend import LONG_PAUSE, PHONE_SYMBOLS, SHORT_PAUSE
-from synth.tts.config import TTSConfig
+from synth.tts.config import ACOUSTIC_DIMS, TTSConfig
 from synth.tts.decoder_net import guided_prediction
 from synth.tts.model import LOG_SEMITONE, EmotionalTTS
 from synth.tts.variance import pause_mask_of, scale_durations
@@ -68,7 +68,7 @@ def random_batch(lengths: list[int], seed: int = 0) -> dict[str, torch.Tensor]:
         "log_f0": (5.0 + 0.2 * torch.randn(batch, frames_max, generator=generator)) * frame_mask,
         "voiced": (torch.rand(batch, frames_max, generator=generator) > 0.3) & frame_mask,
         "energy": torch.randn(batch, frames_max, generator=generator) * frame_mask,
-        "acoustic": torch.randn(batch, 42, frames_max, generator=generator) * frame_mask[:, None],
+        "acoustic": torch.randn(batch, ACOUSTIC_DIMS, frames_max, generator=generator) * frame_mask[:, None],
         "frame_mask": frame_mask,
     }
 
@@ -114,7 +114,7 @@ def test_shapes_through_the_whole_model(decoder):
 
     out = infer(model, batch, durations=batch["durations"])
     frames = batch["frame_mask"].shape[1]
-    assert out["acoustic"].shape == (2, 42, frames)
+    assert out["acoustic"].shape == (2, ACOUSTIC_DIMS, frames)
     for key in ("log_f0", "voiced", "energy", "frame_mask"):
         assert out[key].shape == (2, frames)
     assert torch.equal(out["frame_mask"], batch["frame_mask"])
@@ -142,8 +142,8 @@ def test_padding_never_changes_an_unpadded_item():
         prosody = model._frame_prosody(encoded, emotion, voice, alignment)
         condition = model._condition(encoded, emotion, voice, alignment, prosody.log_f0,
                                      prosody.voiced_logit > 0, prosody.energy)
-        noisy = torch.randn(len(condition), 42, condition.shape[-1], generator=torch.Generator().manual_seed(1))
-        noisy[:, :, :frames_alone] = torch.randn(42, frames_alone, generator=torch.Generator().manual_seed(2))
+        noisy = torch.randn(len(condition), ACOUSTIC_DIMS, condition.shape[-1], generator=torch.Generator().manual_seed(1))
+        noisy[:, :, :frames_alone] = torch.randn(ACOUSTIC_DIMS, frames_alone, generator=torch.Generator().manual_seed(2))
         denoised = model.decoder.net(noisy, torch.full((len(condition),), 0.5), condition, alignment.frame_mask)
         return {"encoded": encoded, "log_durations": log_durations, "log_f0": prosody.log_f0,
                 "energy": prosody.energy, "condition": condition.transpose(1, 2), "denoised": denoised.transpose(1, 2)}
@@ -266,7 +266,7 @@ def test_guidance_one_is_plain_conditional_sampling(decoder):
 
     net = model.decoder.net
     generator = torch.Generator().manual_seed(0)
-    sample, condition, null = (torch.randn(2, *shape, generator=generator) for shape in ((42, 12), (32, 12), (32, 12)))
+    sample, condition, null = (torch.randn(2, *shape, generator=generator) for shape in ((ACOUSTIC_DIMS, 12), (32, 12), (32, 12)))
     mask, time = torch.ones(2, 12, dtype=torch.bool), torch.tensor([0.3, 0.7])
     with torch.no_grad():
         assert torch.equal(guided_prediction(net, sample, time, condition, null, mask, 1.0),
@@ -313,7 +313,7 @@ class OracleNet(torch.nn.Module):
 @pytest.mark.parametrize("decoder, scheduler", [("flow", None), ("diffusion", "dpm"), ("diffusion", "ddpm")])
 def test_sampling_follows_the_training_convention(decoder, scheduler):
     model = tiny_model(decoder)
-    clean = torch.randn(2, 42, 15, generator=torch.Generator().manual_seed(0))
+    clean = torch.randn(2, ACOUSTIC_DIMS, 15, generator=torch.Generator().manual_seed(0))
     mask = torch.ones(2, 15, dtype=torch.bool)
     alphas = model.decoder.training_scheduler.alphas_cumprod if decoder == "diffusion" else None
     model.decoder.net = OracleNet(clean, decoder, alphas)
