@@ -20,7 +20,7 @@ from pathlib import Path
 
 from conditioning.audio import load_audio
 from conditioning.checkpoints import atomic_write_bytes
-from conditioning.ser.recognizer import shipped_recognizer
+from conditioning.ser.recognizer import SpeechEmotionRecognizer, shipped_recognizer
 from synth.tts.acoustic import AcousticConfig, from_world, to_waveform
 from synth.vocoder.world import OUTPUT_SAMPLE_RATE, analyze, synthesize
 from train.corpus.build import read_manifest
@@ -39,9 +39,9 @@ def representations(envelope_dims: list[int]) -> dict:
     return chosen
 
 
-def judge(records: list[dict], clips: dict[str, tuple], categories: list[str]) -> dict:
+def judge(recognizer: SpeechEmotionRecognizer, records: list[dict], clips: dict[str, tuple],
+          categories: list[str]) -> dict:
     """Recall of each category, each clip (item id -> (audio, rate)) against its voice's neutral ones."""
-    recognizer = shipped_recognizer()
     neutral = {(r["text"], r["voice"]): [clips[r["id"]][0]] for r in records if r["source"]["category"] == "neutral"}
     rates = {rate for _, rate in clips.values()}
     if len(rates) != 1:
@@ -70,11 +70,12 @@ def main(argv=None) -> int:
     if not records:
         raise SystemExit(f"{args.corpus} has no validation renderings of {args.categories}")
     rendered = {r["id"]: load_audio(r["audio"]) for r in records}   # read once, passed through each representation
+    recognizer = shipped_recognizer()
     report = {}
     for name, transform in representations(args.envelope_dims).items():
         clips = rendered if transform is None else {
             item: (transform(audio, rate), OUTPUT_SAMPLE_RATE) for item, (audio, rate) in rendered.items()}
-        report[name] = judge(records, clips, args.categories)
+        report[name] = judge(recognizer, records, clips, args.categories)
         print(json.dumps({"representation": name, **report[name]}), flush=True)
     if args.output:
         atomic_write_bytes(args.output, (json.dumps(report, indent=2) + "\n").encode())
