@@ -15,9 +15,10 @@ from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser import SERConfig, SpeechEmotionNet, SpeechEmotionRecognizer
 from train.evaluate_ser import main as evaluate_ser_main
 from train.evaluate_ser_robustness import conditions, main as robustness_main
-from train.ser_data import CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
-from train.ser_module import SERTraining, warm_start
-from train.train_ser import main, parse_arguments, train
+from train.ser_data import (CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
+                             load_corpus_audio)
+from train.ser_module import SERTraining, intensity_ranking_loss, warm_start
+from train.train_ser import encode_items, main, parse_arguments, train
 
 pytestmark = pytest.mark.slow
 
@@ -185,6 +186,48 @@ def test_a_warm_started_reference_recognizer_first_reads_as_the_one_it_started_f
             torch.testing.assert_close(read["category_logits"], expected["category_logits"])
     with pytest.raises(ValueError, match="another shape"):
         warm_start(SpeechEmotionNet(SERConfig(hidden=64)), trained)
+
+
+def test_intensity_ranking_loss_rewards_the_asked_order_across_items():
+    asked = torch.tensor([0.5, 0.75, 1.0, 0.5])
+    in_order, reversed_order = torch.tensor([0.2, 0.5, 0.9, 0.3]), torch.tensor([0.9, 0.5, 0.2, 0.8])
+    assert intensity_ranking_loss(in_order, asked) < 0.1 < 5.0 < intensity_ranking_loss(reversed_order, asked)
+    # Equal intensities are no pair: nothing to order, no gradient.
+    same = torch.tensor([0.3, 0.7], requires_grad=True)
+    loss = intensity_ranking_loss(same, torch.tensor([0.75, 0.75]))
+    loss.backward()
+    assert loss == 0 and torch.equal(same.grad, torch.zeros(2))
+
+
+def test_heads_only_training_leaves_the_encoder_as_it_was_and_reads_items_as_the_recognizer_does(tiny_corpus, tmp_path):
+    torch.set_num_threads(2)
+    start, output = tmp_path / "start.pt", tmp_path / "heads.pt"
+    common = ["--corpus", str(tiny_corpus), "--batch-size", "6", "--hidden", "32", "--workers", "0",
+              "--speaker-reference", "--confusion-image", str(tmp_path / "c.png"), "--no-manifest"]
+    main([*common, "--epochs", "1", "--output", str(start)])
+    main([*common, "--epochs", "6", "--learning-rate", "3e-3", "--output", str(output), "--initialise-from", str(start),
+          "--heads-only", "--intensity-weight", "2", "--intensity-ranking-weight", "1"])
+    before, after = (load_checkpoint(path, SERConfig, "train_ser") for path in (start, output))
+    changed = {name for name, value in after[1].items() if not torch.equal(value, before[1][name])}
+    assert changed and all(name.startswith("heads.") for name in changed), changed
+    losses = after[2]["metrics"]["train_losses"]
+    assert min(losses[3:]) < losses[0], losses
+    assert "intensity_spearman" in after[2]["metrics"]["history"][-1]
+    recognizer, corpus = SpeechEmotionRecognizer.from_checkpoint(output), load_corpus_audio(tiny_corpus)
+    items = corpus.indices("validation")[:3]
+    picker = ReferencePicker(corpus, items, fixed=True)
+    encoded = EncodedItems(corpus, encode_items(recognizer, corpus, items), picker, recognizer.net.no_reference.detach())
+    with torch.no_grad():
+        trained = recognizer.net.heads(torch.stack([encoded[(i, 0)]["heads_input"] for i in items]))["vad"]
+    references = [recognizer.speaker_reference([corpus.audio(j) for j in picker.pick(i)], corpus.sample_rate)
+                  if picker.pick(i) else None for i in items]
+    shipped = recognizer.recognize_batch([corpus.audio(i) for i in items], corpus.sample_rate, references)
+    np.testing.assert_allclose(trained.numpy(), np.stack([target.vad for target in shipped]), atol=1e-4)
+
+
+def test_heads_only_needs_a_recognizer_to_start_from(tiny_corpus):
+    with pytest.raises(SystemExit):
+        parse_arguments(["--corpus", str(tiny_corpus), "--heads-only"])
 
 
 def test_robustness_report_covers_every_condition(tiny_corpus, tmp_path):

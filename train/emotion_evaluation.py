@@ -1,4 +1,5 @@
-"""How well a recognizer hears emotion, or a generator renders it: UAR, confusion, CCC per dimension."""
+"""How well a recognizer hears emotion, or a generator renders it: UAR, confusion, CCC per
+dimension, and whether more intensity is heard as more."""
 
 from __future__ import annotations
 
@@ -34,6 +35,16 @@ def unweighted_average_recall(matrix: np.ndarray) -> float:
     return float(np.mean(np.diag(matrix)[present] / totals[present]))
 
 
+def rank_correlation(asked: np.ndarray, heard: np.ndarray) -> float | None:
+    """Spearman's rho, or None where it is undefined (one side constant, as when a run asks for
+    a single intensity): JSON has no NaN, and a reader should see 'not measured', not a number."""
+    from scipy.stats import spearmanr
+
+    if np.unique(asked).size < 2 or np.unique(heard).size < 2:
+        return None
+    return round(float(spearmanr(asked, heard).statistic), 4)
+
+
 def target_arrays(targets) -> dict[str, np.ndarray]:
     """EmotionTargets as the arrays `emotion_metrics` compares: categories (N, 8), vad (N, 3), intensity (N,)."""
     targets = list(targets)
@@ -44,10 +55,12 @@ def target_arrays(targets) -> dict[str, np.ndarray]:
 def emotion_metrics(predicted: dict[str, np.ndarray], reference: dict[str, np.ndarray],
                     categorical: np.ndarray) -> dict:
     """``predicted``/``reference``: categories (N, 8), vad (N, 3), intensity (N,).
-    UAR and the confusion matrix use the items flagged ``categorical`` (rendered from a
-    category label); CCC and intensity error use every item."""
+    UAR, the confusion matrix and the intensity rank correlation use the items flagged
+    ``categorical`` (rendered from a category label; the rank pooled over every category's
+    emotional items); CCC and intensity error use every item."""
     ref_class = np.argmax(reference["categories"][categorical], axis=1)
     pred_class = np.argmax(predicted["categories"][categorical], axis=1)
+    emotional = categorical & (reference["intensity"] > 0)
     matrix = confusion_matrix(ref_class, pred_class)
     metrics = {
         "items": int(len(reference["vad"])),
@@ -55,6 +68,7 @@ def emotion_metrics(predicted: dict[str, np.ndarray], reference: dict[str, np.nd
         "uar": round(unweighted_average_recall(matrix), 4),
         "accuracy": round(float(np.trace(matrix) / max(matrix.sum(), 1)), 4),
         "intensity_mae": round(float(np.mean(np.abs(predicted["intensity"] - reference["intensity"]))), 4),
+        "intensity_spearman": rank_correlation(reference["intensity"][emotional], predicted["intensity"][emotional]),
         "confusion": {"classes": list(CATEGORIES), "rows_reference_columns_predicted": matrix.tolist()},
     }
     for k, name in enumerate(DIMENSIONS):

@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import spearmanr
 
 from conditioning.categories import CATEGORIES
 from conditioning.audio import load_audio
@@ -38,7 +37,7 @@ from conditioning.ser.recognizer import SpeakerReference, SpeechEmotionRecognize
 from synth.tts.acoustic import AcousticConfig, analyze_audio
 from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
 from train.corpus.build import read_manifest
-from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
+from train.emotion_evaluation import emotion_metrics, plot_confusion, rank_correlation, target_arrays
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 INTENSITIES = (0.5, 0.75, 1.0)
@@ -108,18 +107,10 @@ def judged(heard: list[EmotionTarget], requested: list[EmotionTarget]) -> dict:
                    for chosen in [emotional & (asked_category == c)]}
     measured = [rho for rho in by_category.values() if rho is not None]
     return {"uar": metrics["uar"], "ccc_arousal": metrics["ccc_arousal"], "ccc_valence": metrics["ccc_valence"],
-            "intensity_spearman": rank_correlation(reference["intensity"][emotional], predicted["intensity"][emotional]),
+            "intensity_spearman": metrics["intensity_spearman"],
             "intensity_spearman_within_category": round(float(np.mean(measured)), 4) if measured else None,
             "intensity_spearman_by_category": by_category,
             "items": metrics["items"], "confusion": metrics["confusion"]}
-
-
-def rank_correlation(asked: np.ndarray, heard: np.ndarray) -> float | None:
-    """Spearman's rho, or None where it is undefined (one side constant, as when a run asks for
-    a single intensity): JSON has no NaN, and a reader should see 'not measured', not a number."""
-    if np.unique(asked).size < 2 or np.unique(heard).size < 2:
-        return None
-    return round(float(spearmanr(asked, heard).statistic), 4)
 
 
 def other_sentence_references(recognizer: SpeechEmotionRecognizer, neutral: dict[tuple[str, str], list[np.ndarray]],

@@ -173,6 +173,28 @@ class SERDataset(Dataset):
                 self.corpus.vad[index], self.corpus.intensity[index])
 
 
+class EncodedItems(Dataset):
+    """(item, draw seed) -> what the heads read of an item a frozen recognizer has encoded:
+    its encoding, and beside it its difference from the mean encoding of the reference clips
+    ``references`` draws (the network's no-reference encoding where it draws none), with the
+    item's labels. ``references`` None: a recognizer without the reference branch."""
+
+    def __init__(self, corpus: CorpusAudio, encodings: dict[int, torch.Tensor],
+                 references: ReferencePicker | None, no_reference: torch.Tensor | None = None):
+        self.corpus, self.encodings, self.references, self.no_reference = corpus, encodings, references, no_reference
+
+    def __getitem__(self, key: tuple[int, int]) -> dict[str, torch.Tensor]:
+        index, seed = key
+        encoding = self.encodings[index]
+        if self.references is not None:
+            chosen = self.references.pick(index, np.random.default_rng(seed))
+            reference = torch.stack([self.encodings[i] for i in chosen]).mean(0) if chosen else self.no_reference
+            encoding = torch.cat([encoding, encoding - reference])
+        return {"heads_input": encoding, "categories": torch.from_numpy(self.corpus.categories[index]),
+                "vad": torch.from_numpy(self.corpus.vad[index]),
+                "intensity": torch.tensor(self.corpus.intensity[index])}
+
+
 def random_crop(audio: np.ndarray, sample_rate: int, crop: CropConfig, rng: np.random.Generator) -> np.ndarray:
     length = int(rng.uniform(crop.min_s, crop.max_s) * sample_rate)
     if len(audio) <= length:

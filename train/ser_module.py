@@ -20,6 +20,7 @@ class LossWeights:
     categories: float = 1.0
     vad: float = 1.0
     intensity: float = 0.5
+    intensity_ranking: float = 0.0
 
 
 def warm_start(net: SpeechEmotionNet, trained: SpeechEmotionNet) -> None:
@@ -52,6 +53,17 @@ def concordance_loss(predicted: torch.Tensor, reference: torch.Tensor) -> torch.
     return (1.0 - ccc).mean()
 
 
+def intensity_ranking_loss(predicted: torch.Tensor, reference: torch.Tensor, margin: float = 0.05,
+                           temperature: float = 0.05) -> torch.Tensor:
+    """Logistic loss over every pair of items whose intensities differ by more than ``margin``,
+    whatever their categories: squared error lets one emotion's readings sit above another's at
+    the same level (calm at 0.5 read above angry at 0.5); a rank across the batch does not."""
+    ordered = (reference[:, None] - reference[None, :]) > margin
+    if not ordered.any():
+        return predicted.sum() * 0.0
+    return F.softplus(-(predicted[:, None] - predicted[None, :])[ordered] / temperature).mean()
+
+
 def emotion_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor],
                  weights: LossWeights = LossWeights()) -> dict[str, torch.Tensor]:
     parts = {
@@ -59,23 +71,40 @@ def emotion_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor
         "vad": concordance_loss(outputs["vad"], batch["vad"]) + F.mse_loss(outputs["vad"], batch["vad"]),
         "intensity": F.mse_loss(outputs["intensity"], batch["intensity"]),
     }
+    if weights.intensity_ranking:
+        parts["intensity_ranking"] = intensity_ranking_loss(outputs["intensity"], batch["intensity"])
     parts["total"] = sum(getattr(weights, name) * value for name, value in parts.items())
     return parts
 
 
 class SERTraining(lightning.LightningModule):
     def __init__(self, config: SERConfig, frontend: LogMelConfig = LogMelConfig(), learning_rate: float = 2e-3,
-                 weight_decay: float = 1e-2, total_steps: int = 1000):
+                 weight_decay: float = 1e-2, total_steps: int = 1000, loss_weights: LossWeights = LossWeights(),
+                 heads_only: bool = False):
         super().__init__()
         self.net = SpeechEmotionNet(config)
         self.frontend = LogMelFrontend(frontend)
         self.learning_rate, self.weight_decay, self.total_steps = learning_rate, weight_decay, total_steps
+        self.loss_weights, self.heads_only = loss_weights, heads_only
+        if heads_only:
+            for name, parameter in self.net.named_parameters():
+                parameter.requires_grad_(name.startswith("heads."))
         self.validation_outputs: list[tuple[dict, dict]] = []
         self.step_losses: list[float] = []
         self.train_losses: list[float] = []     # mean training loss per epoch
         self.history: list[dict] = []           # validation metrics per epoch
 
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if mode and self.heads_only:
+            # A frozen encoder keeps its batch-norm statistics and drops no features.
+            self.net.eval()
+            self.net.heads.train()
+        return self
+
     def _outputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        if "heads_input" in batch:  # items a frozen encoder has already read (train.ser_data.EncodedItems)
+            return self.net.heads(batch["heads_input"])
         with torch.no_grad():
             mel = self.frontend(batch["audio"])
         frames = self.frontend.frames_for(batch["lengths"])
@@ -97,8 +126,8 @@ class SERTraining(lightning.LightningModule):
         return self.net.read(utterances, reference)
 
     def training_step(self, batch, _index):
-        losses = emotion_loss(self._outputs(batch), batch)
-        self.log_dict({f"train_{k}": v for k, v in losses.items()}, prog_bar=True, batch_size=len(batch["lengths"]))
+        losses = emotion_loss(self._outputs(batch), batch, self.loss_weights)
+        self.log_dict({f"train_{k}": v for k, v in losses.items()}, prog_bar=True, batch_size=len(batch["intensity"]))
         self.step_losses.append(float(losses["total"].detach()))
         return losses["total"]
 
@@ -121,11 +150,13 @@ class SERTraining(lightning.LightningModule):
         self.validation_outputs.clear()
         categorical = reference["categories"].max(axis=1) > 0.999
         metrics = emotion_metrics(predicted, reference, categorical)
-        summary = {k: metrics[k] for k in ("uar", "ccc_valence", "ccc_arousal", "ccc_dominance", "intensity_mae")}
+        summary = {k: metrics[k] for k in ("uar", "ccc_valence", "ccc_arousal", "ccc_dominance", "intensity_mae",
+                                           "intensity_spearman")}
         self.history.append({"epoch": int(self.current_epoch), **summary})
         self.log_dict({f"val_{k}": float(v) for k, v in summary.items()}, prog_bar=True)
 
     def configure_optimizers(self):
-        return one_cycle_adamw(self.net.parameters(), self.learning_rate, self.total_steps, warmup_share=0.15,
+        trainable = [parameter for parameter in self.net.parameters() if parameter.requires_grad]
+        return one_cycle_adamw(trainable, self.learning_rate, self.total_steps, warmup_share=0.15,
                                weight_decay=self.weight_decay)
 

@@ -28,9 +28,10 @@ from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
-from train.ser_data import CorpusAudio, CropConfig, EpochSampler, ReferencePicker, SERDataset, collate, load_corpus_audio
+from train.ser_data import (CorpusAudio, CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
+                             load_corpus_audio)
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
-from train.ser_module import SERTraining, warm_start
+from train.ser_module import LossWeights, SERTraining, warm_start
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"
 STATS_ITEMS = 400
@@ -61,6 +62,13 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="with --speaker-reference: share of training items given no reference")
     parser.add_argument("--initialise-from", type=Path, default=None, metavar="CHECKPOINT",
                         help="start from a trained recognizer of the same size (e.g. to add --speaker-reference)")
+    parser.add_argument("--heads-only", action="store_true",
+                        help="with --initialise-from: train only the output heads, on what the frozen encoder "
+                             "reads of whole clean items (read once; no augmentation), as evaluations read them")
+    parser.add_argument("--intensity-weight", type=float, default=LossWeights.intensity,
+                        help="weight of the intensity's squared error in the loss")
+    parser.add_argument("--intensity-ranking-weight", type=float, default=LossWeights.intensity_ranking,
+                        help="weight of a loss that orders every pair of items in a batch by intensity")
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
@@ -79,7 +87,11 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{CHECKPOINT_NAME}")
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
     parser.add_argument("--no-manifest", action="store_true", help="do not record the checkpoint in the manifest")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.heads_only and args.initialise_from is None:
+        parser.error("--heads-only trains the heads of a trained recognizer: give it with --initialise-from")
+    args.no_augment = args.no_augment or args.heads_only
+    return args
 
 
 def mel_statistics(module: SERTraining, corpus: CorpusAudio, indices: list[int], seed: int) -> None:
@@ -107,7 +119,7 @@ def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: l
         by_reference = {clips: recognizer.speaker_reference([load(r) for r in clips], rate)
                         for clips in set(chosen.values()) if clips}
         encoded = {i: by_reference.get(clips) for i, clips in chosen.items()}
-    order = sorted(indices, key=lambda i: corpus.offsets[i + 1] - corpus.offsets[i])
+    order = by_length(corpus, indices)
     targets = {}
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
@@ -157,30 +169,39 @@ def train(args: argparse.Namespace) -> dict:
     frontend = LogMelConfig(harmonic_bins=args.harmonic_bins)
     config = SERConfig(input_bands=frontend.bands, hidden=args.hidden,
                        utterance_normalisation=args.utterance_normalisation, speaker_reference=args.speaker_reference)
-    train_references = (ReferencePicker(corpus, train_items, dropout=args.reference_dropout, clips=args.reference_clips)
-                        if args.speaker_reference else None)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
-    module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs)
+    module = SERTraining(config, frontend, learning_rate=args.learning_rate, total_steps=steps_per_epoch * args.epochs,
+                         loss_weights=LossWeights(intensity=args.intensity_weight,
+                                                  intensity_ranking=args.intensity_ranking_weight),
+                         heads_only=args.heads_only)
     mel_statistics(module, corpus, train_items, args.seed)
     if args.initialise_from is not None:
         warm_start(module.net, SpeechEmotionRecognizer.from_checkpoint(args.initialise_from).net)
 
+    started = time.perf_counter()
     augment_config = augmentation(args)
     sampler = EpochSampler(train_items, args.seed)
-    train_loader = DataLoader(SERDataset(corpus, CropConfig(), augment_config, train_references, REFERENCE_CROP),
-                              batch_size=args.batch_size,
-                              sampler=sampler, collate_fn=collate, num_workers=args.workers,
-                              persistent_workers=args.workers > 0)
-    validation_references = ReferencePicker(corpus, validation_items, fixed=True) if args.speaker_reference else None
-    validation_loader = DataLoader(SERDataset(corpus, None, None, validation_references), batch_size=args.batch_size,
-                                   sampler=EpochSampler(validation_items, args.seed, shuffle=False),
-                                   collate_fn=collate) if validation_items else None
+    validation_sampler = EpochSampler(validation_items, args.seed, shuffle=False)
+    if args.heads_only:
+        train_set, validation_set = encoded_datasets(args, module, corpus, train_items, validation_items)
+        loader_options = {}
+    else:
+        train_references = (ReferencePicker(corpus, train_items, dropout=args.reference_dropout,
+                                            clips=args.reference_clips) if args.speaker_reference else None)
+        train_set = SERDataset(corpus, CropConfig(), augment_config, train_references, REFERENCE_CROP)
+        validation_references = (ReferencePicker(corpus, validation_items, fixed=True) if args.speaker_reference
+                                 else None)
+        validation_set = SERDataset(corpus, None, None, validation_references)
+        loader_options = {"collate_fn": collate}
+    train_loader = DataLoader(train_set, batch_size=args.batch_size, sampler=sampler, num_workers=args.workers,
+                              persistent_workers=args.workers > 0, **loader_options)
+    validation_loader = (DataLoader(validation_set, batch_size=args.batch_size, sampler=validation_sampler,
+                                    **loader_options) if validation_items else None)
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                                 logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
                                 callbacks=[EpochSeeds(sampler), TextProgress(summary=lambda m: m.history[-1] if m.history else None)], num_sanity_val_steps=0,
                                 enable_model_summary=False, log_every_n_steps=20,
                                 enable_progress_bar=sys.stdout.isatty())
-    started = time.perf_counter()
     trainer.fit(module, train_loader, validation_loader)
     seconds = time.perf_counter() - started
 
@@ -188,6 +209,38 @@ def train(args: argparse.Namespace) -> dict:
     recognizer = SpeechEmotionRecognizer(net, module.frontend.config)
     return {"module": module, "config": config, "seconds": seconds, "augment": augment_config,
             "train_items": train_items, "corpus": corpus, "evaluations": evaluate_recognizer(recognizer, corpus)}
+
+
+def encoded_datasets(args: argparse.Namespace, module: SERTraining, corpus: CorpusAudio, train_items: list[int],
+                     validation_items: list[int]) -> tuple[EncodedItems, EncodedItems]:
+    """Training and validation items read once by the module's (frozen) encoder, with references
+    drawn as in full training (validation: the fixed ones evaluations use)."""
+    recognizer = SpeechEmotionRecognizer(module.net, module.frontend.config)
+    started = time.perf_counter()
+    encodings = encode_items(recognizer, corpus, train_items + validation_items)
+    print(f"encoded {len(encodings)} items in {time.perf_counter() - started:.0f} s", flush=True)
+    if not args.speaker_reference:
+        return EncodedItems(corpus, encodings, None), EncodedItems(corpus, encodings, None)
+    no_reference = module.net.no_reference.detach()
+    training = ReferencePicker(corpus, train_items, dropout=args.reference_dropout, clips=args.reference_clips)
+    return (EncodedItems(corpus, encodings, training, no_reference),
+            EncodedItems(corpus, encodings, ReferencePicker(corpus, validation_items, fixed=True), no_reference))
+
+
+def encode_items(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int],
+                 batch_size: int = 32) -> dict[int, torch.Tensor]:
+    """Each item's utterance encoding, batched by similar length."""
+    order = by_length(corpus, indices)
+    encodings = {}
+    for start in range(0, len(order), batch_size):
+        chunk = order[start:start + batch_size]
+        encodings.update(zip(chunk, recognizer.encode_batch([corpus.audio(i) for i in chunk], corpus.sample_rate)))
+    return encodings
+
+
+def by_length(corpus: CorpusAudio, indices: list[int]) -> list[int]:
+    """Shortest first, so a batch of neighbours pads little."""
+    return sorted(indices, key=lambda i: corpus.offsets[i + 1] - corpus.offsets[i])
 
 
 def evaluate_recognizer(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio) -> dict[str, dict]:
@@ -263,7 +316,10 @@ def main(argv=None) -> int:
                     + (f" --speaker-reference --reference-dropout {args.reference_dropout}"
                        f" --reference-clips {args.reference_clips}"
                        if args.speaker_reference else "")
-                    + (f" --initialise-from {args.initialise_from}" if args.initialise_from else ""),
+                    + (f" --initialise-from {args.initialise_from}" if args.initialise_from else "")
+                    + (" --heads-only" if args.heads_only else "")
+                    + f" --intensity-weight {args.intensity_weight}"
+                    + f" --intensity-ranking-weight {args.intensity_ranking_weight}",
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "

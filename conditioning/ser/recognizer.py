@@ -130,9 +130,14 @@ class SpeechEmotionRecognizer:
                         references: Sequence[SpeakerReference | None] | None = None) -> list[EmotionTarget]:
         """Utterance-level targets for many clips at one rate (padded into one batch), each
         judged against its own speaker reference where ``references`` gives one."""
+        return targets_from_outputs(self.net.read(self.encode_batch(clips, sample_rate),
+                                                  self._reference_batch(references, len(clips))))
+
+    @torch.inference_mode()
+    def encode_batch(self, clips: list[np.ndarray], sample_rate: int) -> torch.Tensor:
+        """(clips, 2 * hidden): the utterance encodings the heads read, for many clips at one rate."""
         mels = [self.features(clip, sample_rate) for clip in clips]
-        lengths = torch.tensor([m.shape[-1] for m in mels])
-        return targets_from_outputs(self.net(stack_padded(mels), lengths, self._reference_batch(references, len(clips))))
+        return self.net.pooled(stack_padded(mels), torch.tensor([m.shape[-1] for m in mels]))
 
     def _reference_batch(self, references: Sequence[SpeakerReference | None] | None, count: int) -> torch.Tensor | None:
         if references is None or all(r is None for r in references):
