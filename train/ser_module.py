@@ -153,7 +153,8 @@ class SERTraining(lightning.LightningModule):
         summary = {k: metrics[k] for k in ("uar", "ccc_valence", "ccc_arousal", "ccc_dominance", "intensity_mae",
                                            "intensity_spearman")}
         self.history.append({"epoch": int(self.current_epoch), **summary})
-        self.log_dict({f"val_{k}": float(v) for k, v in summary.items()}, prog_bar=True)
+        # A rank correlation is None where one side is constant (e.g. a validation set with one level).
+        self.log_dict({f"val_{k}": float(v) for k, v in summary.items() if v is not None}, prog_bar=True)
 
     def configure_optimizers(self):
         trainable = [parameter for parameter in self.net.parameters() if parameter.requires_grad]
