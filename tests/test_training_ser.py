@@ -18,7 +18,7 @@ from train.evaluate_ser_robustness import conditions, main as robustness_main
 from train.ser_data import (CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
                              load_corpus_audio)
 from train.ser_module import SERTraining, intensity_ranking_loss, warm_start
-from train.train_ser import encode_items, main, parse_arguments, train
+from train.train_ser import encode_items, main, parse_arguments, reproducing_command, train
 
 pytestmark = pytest.mark.slow
 
@@ -237,3 +237,16 @@ def test_robustness_report_covers_every_condition(tiny_corpus, tmp_path):
     assert list(report) == list(conditions(0))
     readings = [r for condition in report.values() for r in (condition, condition["with_reference"])]
     assert all(r["items"] == 5 and 0.0 <= r["uar"] <= 1.0 and -1.0 <= r["ccc_arousal"] <= 1.0 for r in readings)
+
+
+def test_the_recorded_command_parses_back_to_the_same_run(tiny_corpus):
+    for extra in ([], ["--no-augment"], ["--speaker-reference", "--initialise-from", "x.pt", "--heads-only",
+                                         "--intensity-ranking-weight", "1"]):
+        args = parse_arguments(["--corpus", str(tiny_corpus), "--roughness-probability", "0.5", *extra])
+        again = parse_arguments(reproducing_command(args).split()[3:])
+        ignored = {"voice_shift_probability", "pitch_shift_probability", "roughness_probability",
+                   "roughness_strength", "tilt_probability"} if args.no_augment else set()
+        for name, value in vars(args).items():
+            if name not in ignored | {"workers", "accelerator", "devices", "output", "confusion_image", "no_manifest",
+                                      "limit_train"}:
+                assert getattr(again, name) == value, name

@@ -290,6 +290,31 @@ def starting_point(path: Path) -> dict:
             **{k: entry[k] for k in ("made_by", "training_seconds", "initialised_from") if k in entry}}
 
 
+def reproducing_command(args: argparse.Namespace) -> str:
+    """The command line that makes this run again (augmentation settings only where it augments)."""
+    words = [f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} --batch-size {args.batch_size}",
+             f"--learning-rate {args.learning_rate} --seed {args.seed} --hidden {args.hidden}",
+             f"--harmonic-bins {args.harmonic_bins}"]
+    if args.heads_only:
+        words.append("--heads-only")
+    elif args.no_augment:
+        words.append("--no-augment")
+    else:
+        words.append(f"--voice-shift-probability {args.voice_shift_probability} "
+                     f"--pitch-shift-probability {args.pitch_shift_probability} "
+                     f"--roughness-probability {args.roughness_probability} "
+                     f"--roughness-strength {args.roughness_strength} --tilt-probability {args.tilt_probability}")
+    if args.utterance_normalisation:
+        words.append("--utterance-normalisation")
+    if args.speaker_reference:
+        words.append(f"--speaker-reference --reference-dropout {args.reference_dropout} "
+                     f"--reference-clips {args.reference_clips}")
+    if args.initialise_from:
+        words.append(f"--initialise-from {args.initialise_from}")
+    words.append(f"--intensity-weight {args.intensity_weight} --intensity-ranking-weight {args.intensity_ranking_weight}")
+    return " ".join(words)
+
+
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     started_from = starting_point(args.initialise_from) if args.initialise_from else None   # before it is replaced
@@ -304,22 +329,7 @@ def main(argv=None) -> int:
         corpus_summary = (Path(args.corpus) / "corpus.json")
         record_training_run(
             output, model="conditioning.ser.model.SpeechEmotionNet",
-            made_by=f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} "
-                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed} "
-                    f"--hidden {args.hidden} --harmonic-bins {args.harmonic_bins} "
-                    f"--voice-shift-probability {args.voice_shift_probability} "
-                    f"--pitch-shift-probability {args.pitch_shift_probability} "
-                    f"--roughness-probability {args.roughness_probability} "
-                    f"--roughness-strength {args.roughness_strength} "
-                    f"--tilt-probability {args.tilt_probability}" + (" --no-augment" if args.no_augment else "")
-                    + (" --utterance-normalisation" if args.utterance_normalisation else "")
-                    + (f" --speaker-reference --reference-dropout {args.reference_dropout}"
-                       f" --reference-clips {args.reference_clips}"
-                       if args.speaker_reference else "")
-                    + (f" --initialise-from {args.initialise_from}" if args.initialise_from else "")
-                    + (" --heads-only" if args.heads_only else "")
-                    + f" --intensity-weight {args.intensity_weight}"
-                    + f" --intensity-ranking-weight {args.intensity_ranking_weight}",
+            made_by=reproducing_command(args),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
