@@ -78,6 +78,9 @@ def emotion_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor
 
 
 class SERTraining(lightning.LightningModule):
+    """``heads_only``: optimise the heads alone, on items the frozen encoder has already read
+    (train.ser_data.EncodedItems)."""
+
     def __init__(self, config: SERConfig, frontend: LogMelConfig = LogMelConfig(), learning_rate: float = 2e-3,
                  weight_decay: float = 1e-2, total_steps: int = 1000, loss_weights: LossWeights = LossWeights(),
                  heads_only: bool = False):
@@ -86,21 +89,10 @@ class SERTraining(lightning.LightningModule):
         self.frontend = LogMelFrontend(frontend)
         self.learning_rate, self.weight_decay, self.total_steps = learning_rate, weight_decay, total_steps
         self.loss_weights, self.heads_only = loss_weights, heads_only
-        if heads_only:
-            for name, parameter in self.net.named_parameters():
-                parameter.requires_grad_(name.startswith("heads."))
         self.validation_outputs: list[tuple[dict, dict]] = []
         self.step_losses: list[float] = []
         self.train_losses: list[float] = []     # mean training loss per epoch
         self.history: list[dict] = []           # validation metrics per epoch
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        if mode and self.heads_only:
-            # A frozen encoder keeps its batch-norm statistics and drops no features.
-            self.net.eval()
-            self.net.heads.train()
-        return self
 
     def _outputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         if "heads_input" in batch:  # items a frozen encoder has already read (train.ser_data.EncodedItems)
@@ -157,7 +149,7 @@ class SERTraining(lightning.LightningModule):
         self.log_dict({f"val_{k}": float(v) for k, v in summary.items() if v is not None}, prog_bar=True)
 
     def configure_optimizers(self):
-        trainable = [parameter for parameter in self.net.parameters() if parameter.requires_grad]
-        return one_cycle_adamw(trainable, self.learning_rate, self.total_steps, warmup_share=0.15,
+        trainable = self.net.heads if self.heads_only else self.net
+        return one_cycle_adamw(trainable.parameters(), self.learning_rate, self.total_steps, warmup_share=0.15,
                                weight_decay=self.weight_decay)
 

@@ -112,20 +112,16 @@ def predict(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: l
     (audio, rate) -> audio changes each item (and its reference) first; ``references`` picks
     each item's speaker reference."""
     rate = corpus.sample_rate
-    load = (lambda i: corpus.audio(i)) if transform is None else (lambda i: transform(corpus.audio(i), rate))
+    load = corpus.audio if transform is None else (lambda i: transform(corpus.audio(i), rate))
     encoded = {}
     if references is not None:
         chosen = {i: tuple(references.pick(i)) for i in indices}
         by_reference = {clips: recognizer.speaker_reference([load(r) for r in clips], rate)
                         for clips in set(chosen.values()) if clips}
         encoded = {i: by_reference.get(clips) for i, clips in chosen.items()}
-    order = by_length(corpus, indices)
-    targets = {}
-    for start in range(0, len(order), batch_size):
-        chunk = order[start:start + batch_size]
-        chunk_references = [encoded[i] for i in chunk] if encoded else None
-        targets.update(zip(chunk, recognizer.recognize_batch([load(i) for i in chunk], rate, chunk_references)))
-    return target_arrays(targets[i] for i in indices)
+    encodings = encode_items(recognizer, corpus, indices, load, batch_size)
+    return target_arrays(recognizer.read(torch.stack([encodings[i] for i in indices]),
+                                         [encoded[i] for i in indices] if encoded else None))
 
 
 def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int], transform=None,
@@ -228,13 +224,15 @@ def encoded_datasets(args: argparse.Namespace, module: SERTraining, corpus: Corp
 
 
 def encode_items(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: list[int],
-                 batch_size: int = 32) -> dict[int, torch.Tensor]:
-    """Each item's utterance encoding, batched by similar length."""
+                 load=None, batch_size: int = 32) -> dict[int, torch.Tensor]:
+    """Each item's utterance encoding, batched by similar length; ``load`` (item -> audio at the
+    corpus's rate) reads each item, by default as it is."""
+    load = load or corpus.audio
     order = by_length(corpus, indices)
     encodings = {}
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
-        encodings.update(zip(chunk, recognizer.encode_batch([corpus.audio(i) for i in chunk], corpus.sample_rate)))
+        encodings.update(zip(chunk, recognizer.encode_batch([load(i) for i in chunk], corpus.sample_rate)))
     return encodings
 
 

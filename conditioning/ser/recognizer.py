@@ -130,8 +130,14 @@ class SpeechEmotionRecognizer:
                         references: Sequence[SpeakerReference | None] | None = None) -> list[EmotionTarget]:
         """Utterance-level targets for many clips at one rate (padded into one batch), each
         judged against its own speaker reference where ``references`` gives one."""
-        return targets_from_outputs(self.net.read(self.encode_batch(clips, sample_rate),
-                                                  self._reference_batch(references, len(clips))))
+        return self.read(self.encode_batch(clips, sample_rate), references)
+
+    @torch.inference_mode()
+    def read(self, encodings: torch.Tensor, references: Sequence[SpeakerReference | None] | None = None
+             ) -> list[EmotionTarget]:
+        """Targets from utterance encodings (clips, 2 * hidden) as `encode_batch` makes them, each
+        judged against its own speaker reference where ``references`` gives one."""
+        return targets_from_outputs(self.net.read(encodings, self._reference_batch(references, len(encodings))))
 
     @torch.inference_mode()
     def encode_batch(self, clips: list[np.ndarray], sample_rate: int) -> torch.Tensor:
