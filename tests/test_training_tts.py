@@ -83,3 +83,23 @@ def test_a_finer_envelope_trains_and_speaks(corpus_with_features, tmp_path):
     with pytest.raises(SystemExit, match="acoustic dimensions"):
         _run(corpus_with_features, "diffusion", "--envelope-dims", str(AcousticConfig().envelope_dims),
              "--init-from", str(output))
+
+
+def test_variance_only_trains_the_predictors_alone(corpus_with_features, tmp_path):
+    flow = tmp_path / "tts_flow.pt"
+    main(["--corpus", str(corpus_with_features), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
+          "--output", str(flow), "--no-manifest"])
+    _, before, _ = load_checkpoint(flow, dict, "train_tts")
+    tuned = _run(corpus_with_features, "flow", "--init-from", str(flow), "--variance-only", "--epochs", "4")
+    epochs = tuned["module"].train_losses
+    assert "decoder" not in epochs[0] and epochs[-1]["total"] < epochs[0]["total"], epochs
+    predictors = ("duration_predictor.", "frame_predictor.")
+    for name, value in tuned["module"].model.state_dict().items():
+        if name.startswith(predictors) and value.dtype.is_floating_point and value.dim() > 1:
+            assert not torch.equal(value, before[name]), f"{name} did not train"
+        elif not name.startswith(predictors):
+            assert torch.equal(value, before[name]), f"{name} changed, but only the predictors train"
+    with pytest.raises(SystemExit, match="keeps the decoder"):
+        _run(corpus_with_features, "diffusion", "--init-from", str(flow), "--variance-only")
+    with pytest.raises(SystemExit):
+        parse_arguments(["--corpus", str(corpus_with_features), "--variance-only"])

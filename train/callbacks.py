@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 import lightning
 import torch
 
-from conditioning.checkpoints import record_in_manifest
+from conditioning.checkpoints import read_manifest, record_in_manifest, sha256_of
 
 from train.ser_data import EpochSampler
 
@@ -69,3 +69,11 @@ def record_training_run(output: Path, *, model: str, made_by: str, config: Any, 
         "training_hardware": f"{accelerator}, torch threads {torch.get_num_threads()}",
         "metrics": metrics,
     })
+
+
+def starting_point(path: Path) -> dict:
+    """What a warm-started run started from: the file's hash and, where the manifest beside it
+    lists it, how that was made (so the chain of runs stays reproducible)."""
+    entry = read_manifest(path.parent)["checkpoints"].get(path.name, {})
+    return {"checkpoint": str(path), "sha256": sha256_of(path),
+            **{k: entry[k] for k in ("made_by", "training_seconds", "initialised_from") if k in entry}}

@@ -22,12 +22,13 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, read_manifest, save_checkpoint, sha256_of
+from conditioning.checkpoints import checkpoint_path, save_checkpoint
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges
-from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
+from train.callbacks import (EpochSeeds, TextProgress, record_training_run, starting_point,
+                             training_items_description)
 from train.ser_data import (CorpusAudio, CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
                              load_corpus_audio)
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
@@ -278,14 +279,6 @@ def without_confusions(evaluations: dict[str, dict]) -> dict[str, dict]:
 
 def with_reference_image(path: Path) -> Path:
     return path.with_name(f"{path.stem}_with_reference{path.suffix}")
-
-
-def starting_point(path: Path) -> dict:
-    """What a warm-started run started from: the file's hash and, where the manifest beside it
-    lists it, how that was made (so the chain of runs stays reproducible)."""
-    entry = read_manifest(path.parent)["checkpoints"].get(path.name, {})
-    return {"checkpoint": str(path), "sha256": sha256_of(path),
-            **{k: entry[k] for k in ("made_by", "training_seconds", "initialised_from") if k in entry}}
 
 
 def reproducing_command(args: argparse.Namespace) -> str:

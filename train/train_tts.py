@@ -4,6 +4,7 @@
     python -m train.tts_features --corpus data/corpus
     python -m train.train_tts --corpus data/corpus --decoder flow
     python -m train.train_tts --corpus data/corpus --decoder diffusion --init-from checkpoints/tts_flow.pt
+    python -m train.train_tts --corpus data/corpus --decoder flow --init-from checkpoints/tts_flow.pt --variance-only
 
 Trains on the train split (six voices), validates each epoch on the validation split at
 fixed noise, and writes checkpoints/tts_<decoder>.pt (config with the corpus's
@@ -24,7 +25,7 @@ from torch.utils.data import DataLoader
 from conditioning.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
 from synth.tts.acoustic import AcousticConfig
 from synth.tts.config import DECODERS, TTSConfig
-from train.callbacks import TextProgress, record_training_run, training_items_description
+from train.callbacks import TextProgress, record_training_run, starting_point, training_items_description
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 from train.tts_module import TTSTraining, corpus_statistics
@@ -50,6 +51,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="start from this TTS checkpoint's config and weights (its decoder type may differ; "
                              "--hidden and --decoder-channels are then ignored): the trained flow model gives the "
                              "diffusion model its text side and a denoiser that already knows speech")
+    parser.add_argument("--variance-only", action="store_true",
+                        help="train only the duration and frame predictors of the --init-from model (same decoder), "
+                             "without the decoder's loss: several times faster per epoch")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--workers", type=int, default=0)
@@ -57,7 +61,10 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
     parser.add_argument("--output", type=Path, default=None, help="default: checkpoints/tts_<decoder>.pt")
     parser.add_argument("--no-manifest", action="store_true")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.variance_only and args.init_from is None:
+        parser.error("--variance-only trains the predictors of a trained model: give it with --init-from")
+    return args
 
 
 class _EpochBatches(lightning.Callback):
@@ -81,6 +88,9 @@ def train(args: argparse.Namespace) -> dict:
     if args.init_from is not None:
         values, initial_weights, _ = load_checkpoint(args.init_from, dict, made_by="python -m train.train_tts")
         config = dataclasses.replace(TTSConfig.from_dict(values), decoder=args.decoder)
+        if args.variance_only and values["decoder"] != args.decoder:
+            raise SystemExit(f"--variance-only keeps the decoder of {args.init_from}, a {values['decoder']} decoder; "
+                             f"asked for {args.decoder}")
         if config.acoustic_dims != acoustic.config.decoder_dims:
             raise SystemExit(f"{args.init_from} predicts {config.acoustic_dims} acoustic dimensions; the features "
                              f"have {acoustic.config.decoder_dims} (--envelope-dims {args.envelope_dims})")
@@ -89,7 +99,8 @@ def train(args: argparse.Namespace) -> dict:
             decoder=args.decoder, hidden=args.hidden, decoder_channels=args.decoder_channels))
     batches = LengthBatches([int(acoustic.offsets[i + 1] - acoustic.offsets[i]) for i in train_items],
                             args.batch_size, args.seed)
-    module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs)
+    module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs,
+                         variance_only=args.variance_only)
     if initial_weights is not None:
         module.model.load_state_dict(initial_weights)
     train_loader = DataLoader(TTSDataset(acoustic, tokens, train_items), batch_sampler=batches, collate_fn=collate,
@@ -112,6 +123,7 @@ def main(argv=None) -> int:
     args = parse_arguments(argv)
     result = train(args)
     output = args.output or checkpoint_path(checkpoint_name(args.decoder))
+    started_from = starting_point(args.init_from) if args.init_from else None   # before it is replaced
     module = result["module"]
     metrics = {"train_losses": module.train_losses, "validation_losses": module.validation_losses}
     records, train_items = result["acoustic"].records, result["train_items"]
@@ -126,12 +138,14 @@ def main(argv=None) -> int:
             made_by=f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}"
                     + (f" --init-from {args.init_from}" if args.init_from else "")
+                    + (" --variance-only" if args.variance_only else "")
                     + (f" --envelope-dims {args.envelope_dims}"
                        if args.envelope_dims != AcousticConfig.envelope_dims else ""),
             config=result["config"], network=module.model,
             data=(f"{training_items_description(args.corpus, records, train_items)}; features "
                   f"train.tts_features (WORLD, 10 ms, {args.envelope_dims}-d envelope)"),
-            seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)
+            seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics,
+            **({"initialised_from": started_from} if started_from else {}))
     print(f"wrote {output}")
     return 0
 

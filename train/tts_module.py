@@ -29,18 +29,28 @@ def corpus_statistics(acoustic: AcousticCorpus, indices: list[int], config: TTSC
 
 
 class TTSTraining(lightning.LightningModule):
+    """``variance_only``: train the duration and frame predictors alone, over the frozen text
+    encoder, without the decoder's loss (the costly part of a step): more epochs for the
+    prosody of a trained model, whose decoder learnt from true prosody and is left as it is."""
+
     def __init__(self, config: TTSConfig, learning_rate: float = 1e-3, total_steps: int = 1000,
-                 condition_dropout: float = 0.1):
+                 condition_dropout: float = 0.1, variance_only: bool = False):
         super().__init__()
         self.model = EmotionalTTS(config)
         self.learning_rate, self.total_steps, self.condition_dropout = learning_rate, total_steps, condition_dropout
+        self.variance_only = variance_only
+        if variance_only:   # frozen parts need no gradients, so autograd skips them
+            self.model.requires_grad_(False)
+            for predictor in (self.model.duration_predictor, self.model.frame_predictor):
+                predictor.requires_grad_(True)
         self.step_losses: list[dict[str, float]] = []
         self.train_losses: list[dict[str, float]] = []       # mean of each loss per epoch
         self.validation_losses: list[dict[str, float]] = []  # at fixed noise, per epoch
         self._validation_batches: list[dict[str, float]] = []
 
     def training_step(self, batch, _index):
-        losses = self.model.training_losses(batch, condition_dropout=self.condition_dropout)
+        losses = self.model.training_losses(batch, condition_dropout=self.condition_dropout,
+                                            with_decoder=not self.variance_only)
         self.step_losses.append({k: float(v.detach()) for k, v in losses.items()})
         self.log("train_loss", losses["total"], prog_bar=True, batch_size=len(batch["tokens"]))
         return losses["total"]
@@ -51,7 +61,8 @@ class TTSTraining(lightning.LightningModule):
 
     def validation_step(self, batch, index):
         generator = torch.Generator(device=batch["tokens"].device).manual_seed(index)
-        losses = self.model.training_losses(batch, generator=generator, condition_dropout=0.0)
+        losses = self.model.training_losses(batch, generator=generator, condition_dropout=0.0,
+                                            with_decoder=not self.variance_only)
         self._validation_batches.append({k: float(v) for k, v in losses.items()})
 
     def on_validation_epoch_end(self):
@@ -61,7 +72,8 @@ class TTSTraining(lightning.LightningModule):
         self._validation_batches.clear()
 
     def configure_optimizers(self):
-        return one_cycle_adamw(self.model.parameters(), self.learning_rate, self.total_steps, warmup_share=0.05)
+        trainable = [p for p in self.model.parameters() if p.requires_grad]
+        return one_cycle_adamw(trainable, self.learning_rate, self.total_steps, warmup_share=0.05)
 
 
 def _mean(records: list[dict[str, float]]) -> dict[str, float]:

@@ -99,10 +99,12 @@ class EmotionalTTS(nn.Module):
     # --- training -------------------------------------------------------------------------
 
     def training_losses(self, batch: dict[str, torch.Tensor], generator: torch.Generator | None = None,
-                        condition_dropout: float = 0.1) -> dict[str, torch.Tensor]:
+                        condition_dropout: float = 0.1, with_decoder: bool = True) -> dict[str, torch.Tensor]:
         """batch: tokens, stress, token_mask, token_emotion (B, T, FEATURE_DIM), voice (B,),
         durations (B, T) frames, log_f0, voiced, energy (B, F) in natural units (log Hz,
-        bool, dB), acoustic (B, A, F), frame_mask (B, F). Returns each loss and "total"."""
+        bool, dB), acoustic (B, A, F), frame_mask (B, F). Returns each loss and "total";
+        `with_decoder` False leaves out the decoder's (the costly part) for training the
+        variance predictors alone."""
         tokens, token_mask = batch["tokens"], batch["token_mask"]
         acoustic = batch["acoustic"]
         device = generator.device if generator is not None else tokens.device
@@ -122,16 +124,17 @@ class EmotionalTTS(nn.Module):
         energy = self.normalise_energy(batch["energy"])
         weight = frame_mask.to(log_f0.dtype)
         voicing = F.binary_cross_entropy_with_logits(prosody.voiced_logit, voiced, reduction="none")
-        # Teacher forcing: the decoder learns from true prosody, and at inference follows
-        # whatever prosody it is given (predicted, shifted or edited).
-        condition = self._condition(encoded, emotion, voice, alignment, log_f0, voiced, energy)
         losses = {
             "duration": masked_mse(log_durations, log_duration_target(batch["durations"]), token_mask),
             "f0": masked_mse(prosody.log_f0, log_f0, frame_mask),
             "voicing": (voicing * weight).sum() / weight.sum().clamp(min=1.0),
             "energy": masked_mse(prosody.energy, energy, frame_mask),
-            "decoder": self.decoder.loss(self.normalise_acoustic(acoustic), condition, frame_mask, generator),
         }
+        if with_decoder:
+            # Teacher forcing: the decoder learns from true prosody, and at inference follows
+            # whatever prosody it is given (predicted, shifted or edited).
+            condition = self._condition(encoded, emotion, voice, alignment, log_f0, voiced, energy)
+            losses["decoder"] = self.decoder.loss(self.normalise_acoustic(acoustic), condition, frame_mask, generator)
         losses["total"] = sum(losses.values())
         return losses
 
