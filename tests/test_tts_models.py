@@ -14,7 +14,7 @@ from synth.text.frontend import LONG_PAUSE, PHONE_SYMBOLS, SHORT_PAUSE
 from synth.tts.config import ACOUSTIC_DIMS, TTSConfig
 from synth.tts.decoder_net import guided_prediction
 from synth.tts.model import LOG_SEMITONE, EmotionalTTS
-from synth.tts.variance import pause_mask_of, scale_durations
+from synth.tts.variance import log_duration_target, pause_mask_of, scale_durations, utterance_statistics_loss
 
 DECODERS = ("flow", "diffusion")
 SHORT_PAUSE_ID, LONG_PAUSE_ID = PHONE_SYMBOLS.index(SHORT_PAUSE), PHONE_SYMBOLS.index(LONG_PAUSE)
@@ -320,3 +320,20 @@ def test_sampling_follows_the_training_convention(decoder, scheduler):
     options = {"scheduler": scheduler} if scheduler else {}
     sample = model.decoder.sample(torch.zeros(2, 32, 15), mask, steps=4, generator=torch.Generator(), **options)
     torch.testing.assert_close(sample, clean, atol=1e-3, rtol=1e-3)
+
+
+def test_utterance_statistics_loss_is_zero_when_exact_and_pushes_a_flat_contour_wider():
+    generator = torch.Generator().manual_seed(0)
+    durations = torch.randint(1, 10, (2, 6), generator=generator)
+    token_mask = torch.ones(2, 6, dtype=torch.bool)
+    log_f0 = torch.randn(2, 40, generator=generator)
+    voiced, frame_mask = torch.rand(2, 40, generator=generator) > 0.3, torch.ones(2, 40, dtype=torch.bool)
+    exact = utterance_statistics_loss(log_duration_target(durations), durations, token_mask, log_f0, log_f0,
+                                      voiced, frame_mask)
+    assert float(exact) < 1e-6
+    flat = (0.5 * log_f0).requires_grad_()
+    short = (log_duration_target(durations) - 0.2).requires_grad_()
+    utterance_statistics_loss(short, durations, token_mask, flat, log_f0, voiced, frame_mask).backward()
+    assert float(short.grad.sum()) < 0   # lengthen
+    widened = (flat + 0.1 * -flat.grad).detach()
+    assert float(widened[voiced].std()) > float(flat.detach()[voiced].std())

@@ -54,6 +54,9 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--variance-only", action="store_true",
                         help="train only the duration and frame predictors of the --init-from model (same decoder), "
                              "without the decoder's loss: several times faster per epoch")
+    parser.add_argument("--utterance-weight", type=float, default=0.0,
+                        help="weight of a loss on each utterance's length and F0 range (what per-frame squared "
+                             "errors flatten); 0 leaves it out")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--workers", type=int, default=0)
@@ -100,7 +103,7 @@ def train(args: argparse.Namespace) -> dict:
     batches = LengthBatches([int(acoustic.offsets[i + 1] - acoustic.offsets[i]) for i in train_items],
                             args.batch_size, args.seed)
     module = TTSTraining(config, args.learning_rate, total_steps=len(batches) * args.epochs,
-                         variance_only=args.variance_only)
+                         variance_only=args.variance_only, utterance_weight=args.utterance_weight)
     if initial_weights is not None:
         module.model.load_state_dict(initial_weights)
     train_loader = DataLoader(TTSDataset(acoustic, tokens, train_items), batch_sampler=batches, collate_fn=collate,
@@ -139,6 +142,7 @@ def main(argv=None) -> int:
                     f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}"
                     + (f" --init-from {args.init_from}" if args.init_from else "")
                     + (" --variance-only" if args.variance_only else "")
+                    + (f" --utterance-weight {args.utterance_weight}" if args.utterance_weight else "")
                     + (f" --envelope-dims {args.envelope_dims}"
                        if args.envelope_dims != AcousticConfig.envelope_dims else ""),
             config=result["config"], network=module.model,

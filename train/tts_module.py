@@ -34,11 +34,11 @@ class TTSTraining(lightning.LightningModule):
     prosody of a trained model, whose decoder learnt from true prosody and is left as it is."""
 
     def __init__(self, config: TTSConfig, learning_rate: float = 1e-3, total_steps: int = 1000,
-                 condition_dropout: float = 0.1, variance_only: bool = False):
+                 condition_dropout: float = 0.1, variance_only: bool = False, utterance_weight: float = 0.0):
         super().__init__()
         self.model = EmotionalTTS(config)
         self.learning_rate, self.total_steps, self.condition_dropout = learning_rate, total_steps, condition_dropout
-        self.variance_only = variance_only
+        self.variance_only, self.utterance_weight = variance_only, utterance_weight
         if variance_only:   # frozen parts need no gradients, so autograd skips them
             self.model.requires_grad_(False)
             for predictor in (self.model.duration_predictor, self.model.frame_predictor):
@@ -50,7 +50,8 @@ class TTSTraining(lightning.LightningModule):
 
     def training_step(self, batch, _index):
         losses = self.model.training_losses(batch, condition_dropout=self.condition_dropout,
-                                            with_decoder=not self.variance_only)
+                                            with_decoder=not self.variance_only,
+                                            utterance_weight=self.utterance_weight)
         self.step_losses.append({k: float(v.detach()) for k, v in losses.items()})
         self.log("train_loss", losses["total"], prog_bar=True, batch_size=len(batch["tokens"]))
         return losses["total"]
@@ -62,7 +63,8 @@ class TTSTraining(lightning.LightningModule):
     def validation_step(self, batch, index):
         generator = torch.Generator(device=batch["tokens"].device).manual_seed(index)
         losses = self.model.training_losses(batch, generator=generator, condition_dropout=0.0,
-                                            with_decoder=not self.variance_only)
+                                            with_decoder=not self.variance_only,
+                                            utterance_weight=self.utterance_weight)
         self._validation_batches.append({k: float(v) for k, v in losses.items()})
 
     def on_validation_epoch_end(self):

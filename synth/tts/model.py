@@ -30,7 +30,8 @@ from .diffusion_decoder import DiffusionDecoder
 from .flow_decoder import FlowMatchingDecoder
 from .text_encoder import TextEncoder
 from .variance import (DurationPredictor, FrameAlignment, FramePredictor, FrameProsody, LengthRegulator,
-                       durations_from_log, log_duration_target, pause_mask_of, scale_durations)
+                       durations_from_log, log_duration_target, pause_mask_of, scale_durations,
+                       utterance_statistics_loss)
 
 LOG_SEMITONE = math.log(2.0) / 12.0
 
@@ -99,12 +100,13 @@ class EmotionalTTS(nn.Module):
     # --- training -------------------------------------------------------------------------
 
     def training_losses(self, batch: dict[str, torch.Tensor], generator: torch.Generator | None = None,
-                        condition_dropout: float = 0.1, with_decoder: bool = True) -> dict[str, torch.Tensor]:
+                        condition_dropout: float = 0.1, with_decoder: bool = True,
+                        utterance_weight: float = 0.0) -> dict[str, torch.Tensor]:
         """batch: tokens, stress, token_mask, token_emotion (B, T, FEATURE_DIM), voice (B,),
         durations (B, T) frames, log_f0, voiced, energy (B, F) in natural units (log Hz,
         bool, dB), acoustic (B, A, F), frame_mask (B, F). Returns each loss and "total";
         `with_decoder` False leaves out the decoder's (the costly part) for training the
-        variance predictors alone."""
+        variance predictors alone; `utterance_weight` > 0 adds `utterance_statistics_loss`."""
         tokens, token_mask = batch["tokens"], batch["token_mask"]
         acoustic = batch["acoustic"]
         device = generator.device if generator is not None else tokens.device
@@ -130,6 +132,9 @@ class EmotionalTTS(nn.Module):
             "voicing": (voicing * weight).sum() / weight.sum().clamp(min=1.0),
             "energy": masked_mse(prosody.energy, energy, frame_mask),
         }
+        if utterance_weight > 0:
+            losses["utterance"] = utterance_weight * utterance_statistics_loss(
+                log_durations, batch["durations"], token_mask, prosody.log_f0, log_f0, batch["voiced"], frame_mask)
         if with_decoder:
             # Teacher forcing: the decoder learns from true prosody, and at inference follows
             # whatever prosody it is given (predicted, shifted or edited).

@@ -84,6 +84,30 @@ def durations_from_log(log_durations: torch.Tensor, mask: torch.Tensor, rate: fl
     return torch.diff(ends, dim=1, prepend=torch.zeros_like(ends[:, :1])).long()
 
 
+def utterance_statistics_loss(log_durations: torch.Tensor, durations: torch.Tensor, token_mask: torch.Tensor,
+                              log_f0: torch.Tensor, true_log_f0: torch.Tensor, voiced: torch.Tensor,
+                              frame_mask: torch.Tensor) -> torch.Tensor:
+    """Squared error of each utterance's length (log frames) plus that of its F0 range (the
+    standard deviation of normalised log F0 over voiced frames). Per-token and per-frame
+    squared errors let a predictor undershoot both: exp of the mean log duration is shorter
+    than the mean duration, and a contour regressed to its mean is flatter than any one
+    spoken. Length and range are what is heard as tempo and liveliness, and they are what
+    tells one intensity of an emotion from another."""
+    predicted_frames = (torch.expm1(log_durations).clamp(min=0.0) * token_mask).sum(dim=1)
+    true_frames = (durations * token_mask).sum(dim=1).to(log_durations.dtype)
+    length = (torch.log1p(predicted_frames) - torch.log1p(true_frames)) ** 2
+    weight = (voiced.bool() & frame_mask).to(log_f0.dtype)
+    measured = weight.sum(dim=1) >= 2
+
+    def spread(values: torch.Tensor) -> torch.Tensor:
+        count = weight.sum(dim=1).clamp(min=1.0)
+        mean = (values * weight).sum(dim=1) / count
+        return (((values - mean[:, None]) ** 2 * weight).sum(dim=1) / count + 1e-6).sqrt()
+
+    f0_range = (spread(log_f0) - spread(true_log_f0)) ** 2
+    return length.mean() + (f0_range * measured).sum() / measured.sum().clamp(min=1)
+
+
 class FrameAlignment(NamedTuple):
     token_index: torch.Tensor   # (B, F) long: the token each frame belongs to
     progress: torch.Tensor      # (B, F) float in (0, 1): how far through its token the frame is
