@@ -103,3 +103,24 @@ def test_variance_only_trains_the_predictors_alone(corpus_with_features, tmp_pat
         _run(corpus_with_features, "diffusion", "--init-from", str(flow), "--variance-only")
     with pytest.raises(SystemExit):
         parse_arguments(["--corpus", str(corpus_with_features), "--variance-only"])
+
+
+def test_prosody_comparison_reports_each_category_and_level(corpus_with_features, tmp_path):
+    import json
+
+    from train.evaluate_tts_prosody import main as compare_prosody
+    model = tmp_path / "tts_flow.pt"
+    main(["--corpus", str(corpus_with_features), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
+          "--output", str(model), "--no-manifest"])
+    report_path = tmp_path / "prosody.json"
+    compare_prosody(["--corpus", str(corpus_with_features), "--checkpoint", str(model), "--split", "train",
+                     "--output", str(report_path)])
+    report = json.loads(report_path.read_text())
+    rows = report["by_category_and_intensity"]
+    assert rows and sum(row["items"] for row in rows) == report["items"]
+    assert len({(row["category"], row["intensity"]) for row in rows}) == len(rows)
+    for row in rows:
+        assert row["length_ratio"] > 0 and row["corpus_f0_range"] > 0, row
+    with pytest.raises(SystemExit, match="no category items"):
+        compare_prosody(["--corpus", str(corpus_with_features), "--checkpoint", str(model), "--split", "nowhere",
+                         "--output", str(report_path)])

@@ -111,15 +111,8 @@ class EmotionalTTS(nn.Module):
         acoustic = batch["acoustic"]
         device = generator.device if generator is not None else tokens.device
         dropped = (torch.rand(len(tokens), generator=generator, device=device) < condition_dropout).to(tokens.device)
-        emotion = self.emotion(batch["token_emotion"], drop_mask=dropped)
-        voice = self.voices(batch["voice"])
-        encoded, log_durations = self._encode(tokens, batch["stress"], token_mask, emotion, voice)
-
-        alignment = self.length_regulator.align(batch["durations"], total_frames=acoustic.shape[-1])
-        # Frames beyond either the durations' total or the features are excluded from every loss.
-        frame_mask = alignment.frame_mask & batch["frame_mask"]
-        alignment = alignment._replace(frame_mask=frame_mask)
-        prosody = self._frame_prosody(encoded, emotion, voice, alignment)
+        emotion, voice, encoded, log_durations, alignment, prosody = self._on_true_durations(batch, dropped)
+        frame_mask = alignment.frame_mask
 
         log_f0 = self.normalise_log_f0(batch["log_f0"])
         voiced = batch["voiced"].to(log_f0.dtype)
@@ -142,6 +135,32 @@ class EmotionalTTS(nn.Module):
             losses["decoder"] = self.decoder.loss(self.normalise_acoustic(acoustic), condition, frame_mask, generator)
         losses["total"] = sum(losses.values())
         return losses
+
+    def _on_true_durations(self, batch: dict[str, torch.Tensor], drop_mask: torch.Tensor | None = None):
+        """Emotion, voice, encoder features, predicted log durations, the alignment of the batch's
+        true durations and the frame prosody predicted on it (so frames line up with the features)."""
+        emotion = self.emotion(batch["token_emotion"], drop_mask=drop_mask)
+        voice = self.voices(batch["voice"])
+        encoded, log_durations = self._encode(batch["tokens"], batch["stress"], batch["token_mask"], emotion, voice)
+        alignment = self.length_regulator.align(batch["durations"], total_frames=batch["log_f0"].shape[-1])
+        # Frames beyond either the durations' total or the features are excluded from every loss.
+        alignment = alignment._replace(frame_mask=alignment.frame_mask & batch["frame_mask"])
+        return emotion, voice, encoded, log_durations, alignment, self._frame_prosody(encoded, emotion, voice, alignment)
+
+    def predicted_prosody(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """What the predictors make of a training-style batch, for diagnostics: frames per token
+        (B, T) as predicted, and log F0 (B, F) in log Hz predicted on the true durations, with
+        the frame mask; compare with the batch's durations and log_f0."""
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode():
+                *_, log_durations, alignment, prosody = self._on_true_durations(batch)
+        finally:
+            self.train(was_training)
+        frames = torch.expm1(log_durations).clamp(min=1.0) * batch["token_mask"]
+        log_f0 = prosody.log_f0 * self.config.log_f0_std + self.config.log_f0_mean
+        return {"durations": frames, "log_f0": log_f0, "frame_mask": alignment.frame_mask}
 
     # --- inference ------------------------------------------------------------------------
 
