@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from conditioning.checkpoints import atomic_write_bytes, checkpoint_path
+from synth.tts.model import LOG_SEMITONE
 from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
 from train.tts_data import TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-SEMITONE = math.log(2.0) / 12.0
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -42,7 +40,7 @@ def parse_arguments(argv=None) -> argparse.Namespace:
 
 
 def f0_range_semitones(log_f0: np.ndarray) -> float:
-    return float(log_f0.std() / SEMITONE) if log_f0.size >= 2 else float("nan")
+    return float(log_f0.std() / LOG_SEMITONE) if log_f0.size >= 2 else float("nan")
 
 
 def compare(model, dataset: TTSDataset, batch_size: int) -> list[dict]:
@@ -81,8 +79,7 @@ def evaluate(args: argparse.Namespace) -> dict:
              if r["split"] == args.split and r["source"]["kind"] == "category" and r["voice"] in synthesizer.voices]
     if not items:
         raise SystemExit(f"{args.corpus} has no category items in the {args.split} split in this model's voices")
-    with torch.inference_mode():
-        rows = compare(synthesizer.model, TTSDataset(acoustic, tokens, items), args.batch_size)
+    rows = compare(synthesizer.model, TTSDataset(acoustic, tokens, items), args.batch_size)
     return {"decoder": args.decoder, "checkpoint": str(args.checkpoint or checkpoint_path(CHECKPOINT_NAMES[args.decoder])),
             "split": args.split, "items": len(rows), "by_category_and_intensity": summarise(rows)}
 

@@ -14,6 +14,7 @@ the decoder, because tempo, pitch and loudness are where most of an emotion is h
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 
@@ -151,13 +152,8 @@ class EmotionalTTS(nn.Module):
         """What the predictors make of a training-style batch, for diagnostics: frames per token
         (B, T) as predicted, and log F0 (B, F) in log Hz predicted on the true durations, with
         the frame mask; compare with the batch's durations and log_f0."""
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.inference_mode():
-                *_, log_durations, alignment, prosody = self._on_true_durations(batch)
-        finally:
-            self.train(was_training)
+        with self._inference():
+            *_, log_durations, alignment, prosody = self._on_true_durations(batch)
         frames = torch.expm1(log_durations).clamp(min=1.0) * batch["token_mask"]
         log_f0 = prosody.log_f0 * self.config.log_f0_std + self.config.log_f0_mean
         return {"durations": frames, "log_f0": log_f0, "frame_mask": alignment.frame_mask}
@@ -181,14 +177,9 @@ class EmotionalTTS(nn.Module):
             raise ValueError("a scheduler choice applies to the diffusion decoder only")
         if int(voice.min()) < 0 or int(voice.max()) >= self.config.voices:
             raise ValueError(f"voice ids must be in 0..{self.config.voices - 1}; got {voice.tolist()}")
-        was_training = self.training
-        self.eval()
-        try:
-            with torch.inference_mode():
-                return self._infer(tokens, stress, token_emotion, voice, steps, generator, guidance, durations,
-                                   target_frames, rate, pitch_shift_semitones, scheduler, token_mask)
-        finally:
-            self.train(was_training)
+        with self._inference():
+            return self._infer(tokens, stress, token_emotion, voice, steps, generator, guidance, durations,
+                               target_frames, rate, pitch_shift_semitones, scheduler, token_mask)
 
     def predict_durations(self, tokens: torch.Tensor, stress: torch.Tensor, token_emotion: torch.Tensor,
                           voice: torch.Tensor, rate: float = 1.0) -> torch.Tensor:
@@ -197,13 +188,18 @@ class EmotionalTTS(nn.Module):
         token_mask = tokens != PAD_ID
         if token_emotion.dim() == 2:
             token_emotion = token_emotion[:, None, :].expand(-1, tokens.shape[1], -1)
+        with self._inference():
+            _, log_durations = self._encode(tokens, stress, token_mask, self.emotion(token_emotion), self.voices(voice))
+            return durations_from_log(log_durations, token_mask, rate)
+
+    @contextlib.contextmanager
+    def _inference(self):
+        """Eval mode without autograd for one call; the caller's mode comes back after."""
         was_training = self.training
         self.eval()
         try:
             with torch.inference_mode():
-                _, log_durations = self._encode(tokens, stress, token_mask, self.emotion(token_emotion),
-                                                self.voices(voice))
-                return durations_from_log(log_durations, token_mask, rate)
+                yield
         finally:
             self.train(was_training)
 
