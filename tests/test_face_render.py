@@ -52,9 +52,12 @@ def test_output_sizes(portrait, landmarks):
         eyes_y = renderer.source_points[36:48, 1].mean()
         assert 0.2 * size < eyes_y < 0.5 * size
         assert renderer.source_points[8, 1] < size
-    whole = PortraitRenderer(portrait, landmarks, None)
+    whole = PortraitRenderer(portrait, landmarks, None, neutralise=False)
     assert whole.image.shape == portrait.shape
     assert np.allclose(whole.source_points[:68], landmarks)
+    # The default portrait smiles: neutralised, its rest landmarks are not the photo's.
+    assert PortraitRenderer(portrait, landmarks, None).image.shape == portrait.shape
+    assert not np.allclose(PortraitRenderer(portrait, landmarks, None).source_points[:68], landmarks)
     with pytest.raises(ValueError, match="output_size"):
         PortraitRenderer(portrait, landmarks, 300)
 

@@ -33,6 +33,7 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from synth.face.motion import CHANNEL_INDEX, CHANNELS, MotionTrack
+from synth.face.neutral import PhotoExpression, estimate_expression, lip_colour, neutral_landmarks, paint_closed_lips
 from synth.face.rig import (
     INNER_LIPS, LANDMARKS, LEFT_EYE, POINTS, PUPILS, RIGHT_EYE, FaceFrame, pose_canonical,
     pose_track, with_pupils,
@@ -477,8 +478,25 @@ def _teeth_colour(style: CavityStyle, across: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------- renderer
 
 
+def neutralised_portrait(framed: np.ndarray, photo68: np.ndarray,
+                         cavity: CavityStyle = CavityStyle()) -> tuple[np.ndarray, np.ndarray]:
+    """The framed photo warped once to its neutral landmarks (`neutral.neutral_landmarks`), and
+    those landmarks. Where the photo's mouth was open, its teeth and mouth shadow would be
+    squeezed into the closed lips: closed lips are painted there in the lips' own colour."""
+    neutral = neutral_landmarks(photo68)
+    warper = PortraitRenderer(framed, photo68, None, cavity, neutralise=False)
+    image = warper._warp(warper._control_points(keep_pupils_in_eyes(with_pupils(neutral))))
+    if estimate_expression(photo68).open_mouth:
+        paint_closed_lips(image, neutral, lip_colour(framed, photo68))
+    return image, neutral
+
+
 class PortraitRenderer:
     """Warps one framed portrait to posed landmarks and paints the mouth interior.
+
+    With `neutralise` (the default) a portrait that is not neutral (`photo_expression`) is
+    first warped to its neutral face, which becomes the rest pose: a smiling photo can then
+    look sad, and no emotion starts from the photo's own.
 
     `source_points` are the 70 rest points in output pixels; pose them with the rig (e.g.
     `rig.pose_track(renderer.source_points[:68], track)`) and pass each frame's 70 points to
@@ -486,7 +504,7 @@ class PortraitRenderer:
     """
 
     def __init__(self, image: np.ndarray, landmarks68: np.ndarray, output_size: int | None = None,
-                 cavity: CavityStyle = CavityStyle()) -> None:
+                 cavity: CavityStyle = CavityStyle(), neutralise: bool = True) -> None:
         image = np.asarray(image)
         landmarks68 = np.asarray(landmarks68, dtype=float)
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
@@ -494,9 +512,15 @@ class PortraitRenderer:
                              f"got {image.shape} {image.dtype}")
         if landmarks68.shape != (LANDMARKS, 2) or not np.all(np.isfinite(landmarks68)):
             raise ValueError(f"landmarks must be a finite ({LANDMARKS}, 2) array; got {landmarks68.shape}")
-        self.image, self.framing = frame_portrait(image, landmarks68, output_size)
-        self.cavity = cavity
-        self.source_points = keep_pupils_in_eyes(with_pupils(self.framing.to_output(landmarks68)))
+        framed, self.framing = frame_portrait(image, landmarks68, output_size)
+        photo = self.framing.to_output(landmarks68)
+        self.photo_expression: PhotoExpression = estimate_expression(photo)
+        if neutralise and not self.photo_expression.neutral:
+            framed, rest = neutralised_portrait(framed, photo, cavity)
+        else:
+            rest = photo
+        self.image, self.cavity = framed, cavity
+        self.source_points = keep_pupils_in_eyes(with_pupils(rest))
         width, height = self.framing.size
         self._canonical = FaceFrame.of(self.source_points[:LANDMARKS]).to_canonical(self.source_points)
         head = fit_head_frame(self._canonical, self.source_points)

@@ -107,6 +107,8 @@ def _jaw_weights() -> np.ndarray:
 
 
 _JAW_WEIGHTS = _jaw_weights()
+_JAW_WEIGHTS.setflags(write=False)
+JAW_WEIGHTS = _JAW_WEIGHTS      # also used to neutralise a photo's open jaw (neutral.py)
 JAW_DROP = 0.42          # canonical units the chin falls at jaw_open = 1
 LIP_WIDTH = _basis({(48, 54): (0.1, 0.0), (60, 64): (0.09, 0.0), (49, 53, 55, 59): (0.05, 0.0),
                     (50, 52): (0.0, 0.015), (56, 58): (0.0, -0.015)})

@@ -1,0 +1,210 @@
+"""The portrait's own expression, read from its 68 landmarks, and taken away.
+
+A photo is rarely neutral: the default portrait smiles with an open mouth, another frowns.
+Warping such a photo by action-unit displacements adds to the expression it already has, so a
+smiling photo looked happy under every emotion (issue 26). Before any requested expression is
+applied, the renderer therefore moves the photo's landmarks to a neutral face:
+
+* ``estimate_expression`` compares the landmarks, in the canonical face frame (unit = the
+  distance between the eye centres), with a neutral face model, ``rig.TEMPLATE``: how far
+  the lip corners sit above or below the upper lip's centre (AU12 / AU15), how far the inner
+  lips are apart (AU25/26), how much wider the mouth is than a neutral mouth of this face
+  (AU12/AU20), and how high the brows sit above the eyes (AU1+2 / AU4).
+* ``neutral_landmarks`` gives the same face with a neutral mouth (the model's closed mouth,
+  scaled to this face), the jaw raised by as much as the mouth was open, and brows moved back
+  to within a tolerance of the model. What is within the tolerance is the person's own shape,
+  not expression, and stays.
+* ``paint_closed_lips`` paints closed lips in the lips' own colour where the photo's mouth was
+  open: its teeth and the dark of its mouth must not come back inside closed lips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+from .rig import JAW, JAW_WEIGHTS, LANDMARKS, TEMPLATE, FaceFrame
+
+MOUTH = tuple(range(48, 68))
+BROWS = tuple(range(17, 27))
+_UPPER_LIP_TOP, _LOWER_LIP_BOTTOM = 51, 57
+_OUTER_CORNERS = (48, 54)
+_OUTER_CANTHI = (36, 45)
+_CORNERS_ALL = (48, 54, 60, 64)
+_CORNER_NEIGHBOURS = (49, 53, 55, 59, 61, 63, 65, 67)
+
+# The neutral model's numbers (canonical units).
+# Corner height is measured from the upper lip's inner edge (62): the lip line, which does not
+# depend on how full the lips are, as the upper lip's outer edge (51) does.
+_LIP_LINE = 62
+NEUTRAL_CORNER_BELOW_LIP_LINE = float(TEMPLATE[list(_OUTER_CORNERS), 1].mean() - TEMPLATE[_LIP_LINE, 1])
+# Mouth width over the distance between the outer eye corners. Both are anatomical widths
+# that scale together across faces; only the mouth's changes with expression (a smile widens
+# it by about 27 %: Tarantili, Halazonetis & Spyropoulos 2005).
+NEUTRAL_MOUTH_OVER_CANTHI = float(np.ptp(TEMPLATE[list(_OUTER_CORNERS), 0]) / np.ptp(TEMPLATE[list(_OUTER_CANTHI), 0]))
+_EYE_TOPS = {17: 37, 18: 37, 19: 38, 20: 38, 21: 39, 22: 42, 23: 43, 24: 43, 25: 44, 26: 44}
+NEUTRAL_BROW_HEIGHT = np.array([TEMPLATE[eye, 1] - TEMPLATE[brow, 1] for brow, eye in _EYE_TOPS.items()])
+
+# Below these a photo counts as neutral in that feature: people's faces differ that much at
+# rest (brow height above the eye varies by several millimetres between people).
+CORNER_TOLERANCE = 0.02
+OPEN_TOLERANCE = 0.03
+WIDTH_TOLERANCE = 0.06           # relative
+BROW_TOLERANCE = 0.04
+
+
+@dataclass(frozen=True)
+class PhotoExpression:
+    """A portrait's expression against the neutral model, in canonical units (1 = inter-ocular)."""
+
+    corner_raise: float      # lip corners above the neutral model's (+: smile, -: frown)
+    mouth_open: float        # mean inner-lip gap
+    mouth_widening: float    # mouth width over this face's neutral mouth width, minus 1
+    brow_raise: float        # mean brow height above the eyes over the model's (+: raised)
+
+    @property
+    def expressive_mouth(self) -> bool:
+        return (abs(self.corner_raise) > CORNER_TOLERANCE or self.mouth_open > OPEN_TOLERANCE
+                or abs(self.mouth_widening) > WIDTH_TOLERANCE)
+
+    @property
+    def open_mouth(self) -> bool:
+        return self.mouth_open > OPEN_TOLERANCE
+
+    @property
+    def neutral(self) -> bool:
+        return not self.expressive_mouth and abs(self.brow_raise) <= BROW_TOLERANCE
+
+    def to_dict(self) -> dict[str, float]:
+        return {name: round(float(value), 4) for name, value in asdict(self).items()}
+
+
+def _checked(landmarks: np.ndarray) -> np.ndarray:
+    points = np.asarray(landmarks, dtype=float)
+    if points.ndim != 2 or points.shape[0] < LANDMARKS or points.shape[1] != 2 or not np.isfinite(points).all():
+        raise ValueError(f"need a finite ({LANDMARKS}, 2) array of landmarks; got {points.shape}")
+    return points[:LANDMARKS]
+
+
+def _brow_heights(canonical: np.ndarray) -> np.ndarray:
+    return np.array([canonical[eye, 1] - canonical[brow, 1] for brow, eye in _EYE_TOPS.items()])
+
+
+def neutral_mouth_width(canonical: np.ndarray) -> float:
+    return NEUTRAL_MOUTH_OVER_CANTHI * float(np.ptp(canonical[list(_OUTER_CANTHI), 0]))
+
+
+def estimate_expression(landmarks: np.ndarray) -> PhotoExpression:
+    """The expression a face's 68 landmarks (any image frame) show against the neutral model."""
+    canonical = FaceFrame.of(_checked(landmarks)).to_canonical(_checked(landmarks))
+    corner_below = canonical[list(_OUTER_CORNERS), 1].mean() - canonical[_LIP_LINE, 1]
+    gap = np.mean([canonical[lower, 1] - canonical[upper, 1] for upper, lower in ((61, 67), (62, 66), (63, 65))])
+    width = float(np.ptp(canonical[list(_OUTER_CORNERS), 0]))
+    return PhotoExpression(
+        corner_raise=float(NEUTRAL_CORNER_BELOW_LIP_LINE - corner_below),
+        mouth_open=float(max(gap, 0.0)),
+        mouth_widening=width / neutral_mouth_width(canonical) - 1.0,
+        brow_raise=float(np.mean(_brow_heights(canonical) - NEUTRAL_BROW_HEIGHT)))
+
+
+def _neutral_mouth(canonical: np.ndarray) -> np.ndarray:
+    """The model's closed mouth, scaled to this face's neutral mouth width, centred on the
+    face's midline below the nose, its upper lip where the photo's upper lip is."""
+    template = TEMPLATE[list(MOUTH)]
+    scale = neutral_mouth_width(canonical) / float(np.ptp(TEMPLATE[list(_OUTER_CORNERS), 0]))
+    # The midline from the nose and philtrum, which a lopsided smile does not move.
+    center_x = float(np.mean(canonical[[33, 51, 57], 0]))
+    mouth = (template - (0.0, TEMPLATE[_UPPER_LIP_TOP, 1])) * scale
+    return mouth + (center_x, canonical[_UPPER_LIP_TOP, 1])
+
+
+def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
+    """The face's 68 landmarks (same image frame) with the expression taken out: an expressive
+    mouth becomes the neutral model's closed mouth, the jaw rises as far as the lower lip does,
+    and brows further than `BROW_TOLERANCE` from the model's height come back to it."""
+    points = _checked(landmarks)
+    face = FaceFrame.of(points)
+    canonical = face.to_canonical(points)
+    neutral = canonical.copy()
+    expression = estimate_expression(points)
+    if expression.open_mouth:
+        neutral[list(MOUTH)] = _neutral_mouth(canonical)
+        rise = neutral[_LOWER_LIP_BOTTOM, 1] - canonical[_LOWER_LIP_BOTTOM, 1]
+        # The chin follows the lower lip as it does when the rig opens the jaw.
+        neutral[list(JAW), 1] += rise * JAW_WEIGHTS[list(JAW)]
+    elif expression.expressive_mouth:
+        # A closed mouth keeps its own lips: only the corners (fully) and their neighbours
+        # (half) come back to the model's height and the face's neutral width.
+        raise_excess = expression.corner_raise - np.clip(expression.corner_raise, -CORNER_TOLERANCE, CORNER_TOLERANCE)
+        widening = expression.mouth_widening
+        shrink = (1.0 + np.clip(widening, -WIDTH_TOLERANCE, WIDTH_TOLERANCE)) / (1.0 + widening)
+        middle = canonical[list(MOUTH), 0].mean()
+        for indices, share in ((_CORNERS_ALL, 1.0), (_CORNER_NEIGHBOURS, 0.5)):
+            neutral[list(indices), 1] += share * raise_excess
+            neutral[list(indices), 0] = middle + (neutral[list(indices), 0] - middle) * (1 + share * (shrink - 1))
+    excess = _brow_heights(canonical) - NEUTRAL_BROW_HEIGHT
+    shift = excess - np.clip(excess, -BROW_TOLERANCE, BROW_TOLERANCE)
+    neutral[list(_EYE_TOPS), 1] += shift          # a higher brow (positive excess) moves down
+    return face.to_image(neutral)
+
+
+# ---------------------------------------------------------------------------- closed lips
+
+
+def _lip_band_mask(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
+    mask = np.zeros(shape, np.uint8)
+    cv2.fillPoly(mask, [np.round(landmarks[48:60]).astype(np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(landmarks[60:68]).astype(np.int32)], 0)
+    return mask.astype(bool)
+
+
+def lip_colour(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """The lips' RGB colour: the median of the reddest half of the lip band (between the outer
+    and inner lip contours), so teeth and mouth shadow inside a smile's band do not count."""
+    points = _checked(landmarks)
+    band = image[_lip_band_mask(image.shape[:2], points)]
+    if len(band) < 4:
+        raise ValueError("the lips cover too few pixels to take their colour from")
+    lab = cv2.cvtColor(band[None].astype(np.uint8), cv2.COLOR_RGB2LAB)[0].astype(np.float32)
+    lightness, redness = lab[:, 0], lab[:, 1]
+    keep = (redness >= np.median(redness)) & (lightness > np.percentile(lightness, 10))
+    return np.median(band[keep] if keep.sum() >= 4 else band, axis=0).astype(np.float32)
+
+
+def paint_closed_lips(image: np.ndarray, landmarks: np.ndarray, colour: np.ndarray) -> None:
+    """Paint closed lips, in place, inside the outer lip contour of `landmarks` (whose inner
+    lips meet): the upper lip a little darker (it faces down, away from the light), the
+    lower lip lighter toward its centre, edges feathered into the skin."""
+    points = _checked(landmarks)
+    iod = FaceFrame.of(points).scale
+    upper = np.concatenate([points[48:55], points[[64, 63, 62, 61, 60]]])
+    lower = np.concatenate([points[[54, 55, 56, 57, 58, 59, 48]], points[[60, 67, 66, 65, 64]]])
+    pad = int(np.ceil(0.1 * iod)) + 2
+    x0, y0 = np.maximum(np.floor(points[48:60].min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.minimum(np.ceil(points[48:60].max(axis=0)).astype(int) + pad, image.shape[1::-1])
+    if x1 <= x0 or y1 <= y0:
+        return
+    shape = (y1 - y0, x1 - x0)
+
+    def mask_of(polygon: np.ndarray) -> np.ndarray:
+        mask = np.zeros(shape, np.float32)
+        cv2.fillPoly(mask, [np.round((polygon - (x0, y0)) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+        return mask
+
+    upper_mask, lower_mask = mask_of(upper), mask_of(lower)
+    coverage = np.clip(upper_mask + lower_mask, 0.0, 1.0)
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    centre = points[[62, 66]].mean(axis=0)
+    lower_depth = max(points[57, 1] - centre[1], 1.0)
+    half_width = max((points[54, 0] - points[48, 0]) / 2, 1.0)
+    # Lower lip: brightest a third of the way down its middle, a rounded surface lit from above.
+    bulge = np.exp(-(((ys - centre[1]) / lower_depth - 0.4) ** 2) / 0.08
+                   - ((xs - centre[0]) / half_width) ** 2 / 0.35)
+    shade = np.where(upper_mask >= lower_mask, 0.86, 0.97 + 0.12 * bulge)
+    painted = np.asarray(colour, np.float32)[None, None] * shade[..., None]
+    # Full colour inside the lips; the blur only feathers the outline into the skin.
+    alpha = np.maximum(cv2.GaussianBlur(coverage, (0, 0), max(0.6, 0.012 * iod)), coverage)[..., None]
+    patch = image[y0:y1, x0:x1].astype(np.float32)
+    image[y0:y1, x0:x1] = np.clip(patch + alpha * (painted - patch) + 0.5, 0, 255).astype(np.uint8)
