@@ -21,7 +21,10 @@ from .motion import ACTION_UNITS, FPS
 AU_INDEX = {unit: i for i, unit in enumerate(ACTION_UNITS)}
 
 # Units per category. Core units of the DESIGN.md / EMFACS combinations are 0.7..1.0;
-# frequent companions are weaker.
+# frequent companions are weaker. Together with the rig's unit bases, a prototype at intensity
+# 1 moves the face as far as posed apex expressions do (`apex.APEX`, tests/test_face_apex.py);
+# a unit another one opposes (AU4 against AU1 in fear and sadness) is kept weaker so that the
+# brows still rise as far as measured.
 _PROTOTYPE_UNITS: dict[str, dict[str, float]] = {
     "neutral": {},
     # Calm is mildly positive and low in arousal. AU43 (lids lowered) is not in the motion
@@ -32,9 +35,9 @@ _PROTOTYPE_UNITS: dict[str, dict[str, float]] = {
     # Happiness: Duchenne smile, cheek raiser + lip corner puller.
     "happy": {"AU6": 0.8, "AU12": 1.0},
     # Sadness: inner brow raiser, brow lowerer, lip corner depressor.
-    "sad": {"AU1": 0.85, "AU4": 0.7, "AU15": 0.8},
+    "sad": {"AU1": 1.0, "AU4": 0.5, "AU15": 0.85},
     # Surprise: brows raised, upper lids raised, jaw dropped.
-    "surprised": {"AU1": 0.9, "AU2": 0.9, "AU5": 0.8, "AU26": 0.7},
+    "surprised": {"AU1": 1.0, "AU2": 1.0, "AU5": 0.8, "AU26": 0.7},
     # Anger: brows lowered, glare (upper lid raiser + lid tightener), lips tightened.
     "angry": {"AU4": 1.0, "AU5": 0.6, "AU7": 0.8, "AU23": 0.8},
     # Disgust: nose wrinkler, lower lip depressor, lip corner depressor; AU10 (upper lip
@@ -42,8 +45,8 @@ _PROTOTYPE_UNITS: dict[str, dict[str, float]] = {
     "disgusted": {"AU9": 0.9, "AU10": 0.6, "AU15": 0.7, "AU16": 0.7},
     # Fear: raised and drawn-together brows, raised and tightened lids, lips stretched,
     # jaw dropped.
-    "fearful": {"AU1": 0.8, "AU2": 0.7, "AU4": 0.7, "AU5": 0.9, "AU7": 0.6, "AU20": 0.8,
-                "AU26": 0.6},
+    "fearful": {"AU1": 1.0, "AU2": 0.7, "AU4": 0.5, "AU5": 1.0, "AU7": 0.5, "AU20": 0.8,
+                "AU26": 0.55},
 }
 
 

@@ -74,18 +74,17 @@ def _basis(moves: dict[tuple[int, ...], tuple[float, float]], mirror: bool = Tru
 
 
 _AU_BASES = {
-    "AU1": _basis({(21, 22): (0.02, -0.13), (20, 23): (0.0, -0.08), (19, 24): (0.0, -0.03)}),
+    "AU1": _basis({(21, 22): (0.0, -0.13), (20, 23): (0.0, -0.08), (19, 24): (0.0, -0.03)}),
     "AU2": _basis({(17, 26): (0.0, -0.1), (18, 25): (0.0, -0.12), (19, 24): (0.0, -0.07)}),
     "AU4": _basis({(21, 22): (-0.07, 0.09), (20, 23): (-0.05, 0.08), (19, 24): (-0.02, 0.05),
                    (18, 25): (0.0, 0.02), (38, 43): (0.0, 0.015)}),
-    "AU5": _basis({(37, 38, 43, 44): (0.0, -0.06), (36, 39, 42, 45): (0.0, -0.01)}),
+    "AU5": _basis({(37, 38, 43, 44): (0.0, -0.07), (36, 39, 42, 45): (0.0, -0.01)}),
     "AU6": _basis({(40, 41, 46, 47): (0.0, -0.045), (48, 54): (0.02, -0.03),
                    (1, 2, 14, 15): (0.01, -0.03)}),
-    "AU7": _basis({(40, 41, 46, 47): (0.0, -0.05), (37, 38, 43, 44): (0.0, 0.025)}),
+    "AU7": _basis({(40, 41, 46, 47): (0.0, -0.05), (37, 38, 43, 44): (0.0, 0.01)}),
     "AU9": _basis({NOSTRILS: (0.0, -0.05), (31, 35): (0.02, -0.02), (21, 22): (-0.01, 0.04),
                    (49, 50, 51, 52, 53): (0.0, -0.04), (61, 62, 63): (0.0, -0.03)}),
-    "AU10": _basis({(49, 50, 51, 52, 53): (0.0, -0.07), (61, 62, 63): (0.0, -0.06),
-                    (48, 54): (0.0, -0.02)}),
+    "AU10": _basis({(49, 53): (0.0, -0.03), (48, 54): (0.0, -0.02)}),
     "AU12": _basis({(48, 54): (0.11, -0.1), (60, 64): (0.1, -0.09), (49, 53, 59, 55): (0.05, -0.04)}),
     "AU15": _basis({(48, 54): (0.0, 0.09), (60, 64): (0.0, 0.08), (59, 55): (0.0, 0.03)}),
     "AU16": _basis({(56, 57, 58): (0.0, 0.07), (65, 66, 67): (0.0, 0.06), (55, 59): (0.0, 0.04)}),
@@ -93,6 +92,20 @@ _AU_BASES = {
     "AU23": _basis({(48, 54): (-0.05, 0.0), (60, 64): (-0.04, 0.0), (50, 51, 52): (0.0, 0.03),
                     (56, 57, 58): (0.0, -0.03)}),
 }
+
+
+# Displacements applied after the lips have closed for speech, since no lip closure cancels them:
+# the upper lip raiser (AU10) lifts the upper lip's centre off the teeth (FACS: the upper lip
+# rises and its centre parts from the lower), and a broad smile (AU12) parts the lips a little
+# over the teeth, as posed smiles do (AU12+25). Bilabials still close most of it (lip_close).
+POST_CLOSURE = {
+    "AU10": _basis({(50, 51, 52): (0.0, -0.075), (61, 62, 63): (0.0, -0.07), (49, 53): (0.0, -0.04)}),
+    "AU12": _basis({(61, 62, 63): (0.0, -0.035), (65, 66, 67): (0.0, 0.02), (50, 51, 52): (0.0, -0.015)}),
+}
+SMILE_PARTING_UNDER_CLOSURE = 0.5     # share of the smile's parting a full lip closure keeps
+# Rounded vowels narrow the mouth; a smile or a lip stretch keeps most of its width through them
+# (speech and emotion share the mouth: the corners must keep the emotion).
+SPREAD_KEEPS_WIDTH = 0.7
 
 
 def _jaw_weights() -> np.ndarray:
@@ -168,10 +181,16 @@ def pose_canonical(rest: np.ndarray, frame: np.ndarray) -> np.ndarray:
     points = rest.copy()
     for unit, basis in _AU_BASES.items():
         points += get(unit) * basis
-    points += get("lip_width") * LIP_WIDTH
+    width = get("lip_width")
+    if width < 0:
+        width *= 1.0 - SPREAD_KEEPS_WIDTH * float(np.clip(max(get("AU12"), get("AU20")), 0.0, 1.0))
+    points += width * LIP_WIDTH
     jaw = np.clip(get("jaw_open") + 0.6 * get("AU26"), 0.0, 1.3)
     points[:, 1] += JAW_DROP * jaw * _JAW_WEIGHTS
-    _close_lips(points, float(np.clip(get("lip_close"), 0.0, 1.0)))
+    closure = float(np.clip(get("lip_close"), 0.0, 1.0))
+    _close_lips(points, closure)
+    points += get("AU10") * POST_CLOSURE["AU10"]
+    points += get("AU12") * (1.0 - (1.0 - SMILE_PARTING_UNDER_CLOSURE) * closure) * POST_CLOSURE["AU12"]
     for upper, lower in zip(UPPER_LIDS, LOWER_LIDS):
         travel = points[lower, 1] - points[upper, 1]
         points[upper, 1] += 0.92 * float(np.clip(get("blink"), 0.0, 1.0)) * travel
