@@ -33,6 +33,7 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from synth.face.motion import CHANNEL_INDEX, CHANNELS, MotionTrack
+from synth.face.shading import ShadingStyle, shade_expression
 from synth.face.neutral import PhotoExpression, estimate_expression, lip_colour, neutral_landmarks, paint_closed_lips
 from synth.face.rig import (
     INNER_LIPS, LANDMARKS, LEFT_EYE, POINTS, PUPILS, RIGHT_EYE, FaceFrame, pose_canonical,
@@ -484,7 +485,7 @@ def neutralised_portrait(framed: np.ndarray, photo68: np.ndarray,
     those landmarks. Where the photo's mouth was open, its teeth and mouth shadow would be
     squeezed into the closed lips: closed lips are painted there in the lips' own colour."""
     neutral = neutral_landmarks(photo68)
-    warper = PortraitRenderer(framed, photo68, None, cavity, neutralise=False)
+    warper = PortraitRenderer(framed, photo68, None, cavity, neutralise=False, shading=None)
     image = warper._warp(warper._control_points(keep_pupils_in_eyes(with_pupils(neutral))))
     if estimate_expression(photo68).open_mouth:
         paint_closed_lips(image, neutral, lip_colour(framed, photo68))
@@ -504,7 +505,8 @@ class PortraitRenderer:
     """
 
     def __init__(self, image: np.ndarray, landmarks68: np.ndarray, output_size: int | None = None,
-                 cavity: CavityStyle = CavityStyle(), neutralise: bool = True) -> None:
+                 cavity: CavityStyle = CavityStyle(), neutralise: bool = True,
+                 shading: ShadingStyle | None = ShadingStyle()) -> None:
         image = np.asarray(image)
         landmarks68 = np.asarray(landmarks68, dtype=float)
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
@@ -519,7 +521,7 @@ class PortraitRenderer:
             framed, rest = neutralised_portrait(framed, photo, cavity)
         else:
             rest = photo
-        self.image, self.cavity = framed, cavity
+        self.image, self.cavity, self.shading = framed, cavity, shading
         self.source_points = keep_pupils_in_eyes(with_pupils(rest))
         width, height = self.framing.size
         self._canonical = FaceFrame.of(self.source_points[:LANDMARKS]).to_canonical(self.source_points)
@@ -570,6 +572,8 @@ class PortraitRenderer:
         points70 = keep_pupils_in_eyes(points70)
         target = self._control_points(points70)
         frame = self._warp(target)
+        if self.shading is not None:
+            shade_expression(frame, self.source_points, points70, self._iod, self.shading)
         paint_cavity(frame, points70, self._iod, self.cavity)
         return frame
 
