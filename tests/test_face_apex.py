@@ -65,3 +65,10 @@ def test_speech_keeps_the_emotions_mouth():
 def test_measure_refuses_bad_landmarks():
     with pytest.raises(ValueError, match="68"):
         measure(np.zeros((5, 2)), REST)
+
+
+def test_geometry_reading_names_the_rig_apex_of_each_category():
+    from train.evaluate_talking_head import geometry_reading
+    for category in ("neutral", "happy", "sad", "angry", "surprised", "fearful"):
+        lips = {"lip_close": 0.0} if category in ("surprised", "fearful") else {}
+        assert geometry_reading(REST, _posed(category if category != "neutral" else None, **lips)) == category
