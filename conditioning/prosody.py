@@ -16,6 +16,13 @@ Two parts, both continuous in VAD and intensity:
   (1996, JPSP 70(3)) and Gobl & Ní Chasaide (2003, Speech Communication 40).
 
 Voice descriptors ("high pitch", "whispered", ...) are applied last, on top.
+
+Anger's F0 level and range were raised (2026-12-01: +1.5 -> +3.0 st, range x1.25 -> x1.6)
+after measuring the rendered speech from outside (Harvest F0 on the joe and Debian voices):
+anger came out +1.6-1.8 st above neutral with its F0 span unchanged, below the raised,
+widely varying F0 that Juslin & Laukka's Table 7 gives for anger (F0 mean and variability
+"high", as for happiness) and that acted anger shows (Banse & Scherer 1996: hot anger among
+the highest mean F0 of their 14 emotions).
 Magnitudes are this project's choice within the ranges those studies report.
 
 Categories that share a region of VAD space get their own signature in the cues a
@@ -80,7 +87,7 @@ _CATEGORY_OFFSETS = {
     "calm":      (0.0,  -2.0, -2.0, 0.0,  0.0,   0.0,  1.0,  0.95, 1.25),
     "happy":     (2.5,  2.0,  1.5, 0.0,  0.0,   0.0,  1.45, 1.12, 0.85),
     "sad":       (-2.0, -3.0, -3.0, 0.4,  0.01,  0.05, 0.55, 0.78, 1.5),
-    "angry":     (1.5,  4.0,  5.0, 0.0,  0.008, 0.04, 1.25, 1.12, 0.75),
+    "angry":     (3.0,  4.0,  5.0, 0.0,  0.008, 0.04, 1.6,  1.12, 0.75),
     "fearful":   (4.0,  0.0,  1.0, 0.2,  0.025, 0.05, 1.2,  1.25, 0.9),
     "disgusted": (-2.0, 0.0,  -1.0, 0.0,  0.02,  0.06, 1.35, 0.8,  1.3),
     "surprised": (4.0,  1.0,  0.0, 0.12, 0.0,   0.0,  1.7,  0.92, 1.2),

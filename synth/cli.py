@@ -14,7 +14,7 @@ from conditioning.audio import AudioInputError
 from conditioning.describe import describe, first_target, summarize
 from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
 from synth.text import TextFrontendError, text_to_sequence
-from synth.tts.config import DECODERS
+from synth.speech import DEFAULT_DECODER, SPEECH_DECODERS
 
 
 def _emotion_command(args: argparse.Namespace) -> None:
@@ -267,11 +267,14 @@ def _add_speak_parser(commands) -> None:
     speak = commands.add_parser("speak", help="text to emotional speech (WAV or FLAC)")
     speak.add_argument("text", nargs="?", help="what to say (up to 1000 characters)")
     speak.add_argument("--emotion", default="neutral", help="any emotion form, or a timeline")
-    speak.add_argument("--voice", default=None, help="a voice of the TTS model (default slt)")
+    speak.add_argument("--voice", default=None, help="joe (the default; Piper), a Debian voice (slt, awb, ...), or "
+                       "a Piper .onnx file; the flow and diffusion decoders speak only their trained voices (slt)")
     speak.add_argument("-o", "--output", default="speech.wav", help="a .wav or .flac file")
     speak.add_argument("--duration", type=float, default=None,
                        help="the length in seconds (dubbing); 0.25-4 times the text's natural length")
-    speak.add_argument("--decoder", choices=DECODERS, default="flow")
+    speak.add_argument("--decoder", choices=SPEECH_DECODERS, default=DEFAULT_DECODER,
+                       help="engine: the voice's own engine, the emotion rendered (clearest); flow or "
+                            "diffusion: the learned TTS models")
     speak.add_argument("--steps", type=int, default=None, help="decoder sampling steps (default: the decoder's own)")
     speak.add_argument("--seed", type=int, default=0)
     speak.add_argument("--rate", type=float, default=1.0, help="speaking-rate factor, > 1 is faster (0.25-4)")

@@ -29,7 +29,10 @@ from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
-from .tts.synthesizer import Speech, Synthesizer, default_voice, shipped_synthesizer
+from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
+from .speech import Speech
+from .render.synthesizer import EngineSynthesizer
+from .tts.synthesizer import Synthesizer
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
@@ -102,7 +105,7 @@ REFERENCE_SENTENCES = ("The train leaves from the second platform just after noo
 
 
 @functools.lru_cache(maxsize=64)
-def neutral_reference(synthesizer: Synthesizer, recognizer: SpeechEmotionRecognizer, voice: str, rate: float = 1.0,
+def neutral_reference(synthesizer: Synthesizer | EngineSynthesizer, recognizer: SpeechEmotionRecognizer, voice: str, rate: float = 1.0,
                       pitch_shift: float = 0.0) -> SpeakerReference | None:
     """The voice's own neutral speech (as configured: same rate and pitch shift), encoded as the
     recognizer's speaker reference, so speech is judged against its speaker's resting voice as
@@ -138,15 +141,16 @@ class Studio:
         return TalkingHeadPipeline.shipped()
 
     def speak(self, text: str, emotion="neutral", voice: str | None = None, duration: float | None = None,
-              decoder: str = "flow", steps: int | None = None, seed: int = 0, guidance: float = 1.0,
+              decoder: str = DEFAULT_DECODER, steps: int | None = None, seed: int = 0, guidance: float = 1.0,
               rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None) -> SpeakResult:
-        """`text` spoken by `voice` (default slt, or the model's first) with `emotion` (any form,
-        or a timeline). `duration` (s) fixes the length (dubbing); `rate` > 1 speaks faster;
+        """`text` spoken by `voice` with `emotion` (any form, or a timeline). `decoder` "engine"
+        (default) speaks with the voice's own engine (default voice joe, Piper) and renders the
+        emotion; "flow" or "diffusion" with a learned TTS model (default voice slt). `duration` (s) fixes the length (dubbing); `rate` > 1 speaks faster;
         `pitch_shift` in semitones; `guidance` > 1 exaggerates the emotion; `steps`, `seed` and
         `scheduler` ("dpm" or "ddpm", diffusion only) steer the decoder's sampling."""
         source = parse_emotion(emotion)
-        synthesizer = shipped_synthesizer(decoder)
-        voice = voice or default_voice(synthesizer.voices)
+        synthesizer = synthesizer_for(decoder)
+        voice = voice or voice_for(synthesizer)
         speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=seed,
                                    guidance=guidance, rate=rate, pitch_shift_semitones=pitch_shift,
                                    scheduler=scheduler)

@@ -25,25 +25,22 @@ from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
 import train.corpus.build as build_module
+import synth.render.emotional as emotional_module
+from synth.render.emotional import ENGINE_F0_THRESHOLD, ENGINE_TEMPO_THRESHOLD, contour_for, engine_preset, world_share
 from train.corpus.build import (
-    ENGINE_F0_THRESHOLD,
-    ENGINE_TEMPO_THRESHOLD,
     HELD_OUT_VOICE,
     SIZES,
     CorpusConfig,
     build_corpus,
-    contour_for,
-    engine_preset,
     main,
     plan_corpus,
     read_manifest,
     rendering_fingerprint,
     sample_vad_point,
-    world_share,
 )
 from train.corpus.sentences import KINDS, corpus_sentences
-from train.corpus.voices import VOICES, available_voices
-from train.corpus.world_transform import OUTPUT_SAMPLE_RATE, PEAK_LIMIT
+from synth.render.engines import VOICES, available_voices
+from synth.render.world_transform import OUTPUT_SAMPLE_RATE, PEAK_LIMIT
 
 with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resources
     warnings.simplefilter("ignore")
@@ -355,8 +352,8 @@ def test_lower_f0_stays_voiced(neutral_pairs):
 def test_engine_never_renders_f0_under_the_analysis_margin():
     for voice in VOICES:
         for f0_level in (-1, 1):
-            controls = build_module._controls_for((0, f0_level), 70.0, voice)
-            assert controls.f0_mean_hz >= build_module.ENGINE_F0_MEAN_FLOOR_HZ
+            controls = emotional_module._controls_for((0, f0_level), 70.0, voice)
+            assert controls.f0_mean_hz >= emotional_module.ENGINE_F0_MEAN_FLOOR_HZ
 
 
 def test_duration_moves_the_way_the_prior_says(neutral_pairs):
@@ -439,7 +436,7 @@ def test_a_corpus_rendered_under_another_prior_is_not_resumed(corpus_dir, tmp_pa
 def test_rendering_fingerprint_follows_the_prior(monkeypatch):
     before = rendering_fingerprint()
     assert rendering_fingerprint() == before
-    monkeypatch.setitem(build_module._CONTOURS, "calm", "falling")
+    monkeypatch.setitem(emotional_module._CONTOURS, "calm", "falling")
     assert rendering_fingerprint() != before
 
 

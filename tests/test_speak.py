@@ -26,7 +26,7 @@ def no_progress(*args, **kwargs) -> None:
 
 @pytest.fixture(scope="module")
 def spoken():
-    return Studio().speak(TEXT, emotion="happy:0.8", voice="ked_diphone", steps=2, seed=3)
+    return Studio().speak(TEXT, emotion="happy:0.8", voice="ked_diphone", decoder="flow", steps=2, seed=3)
 
 
 def test_speak_returns_audio_phone_times_the_target_and_what_the_recognizer_hears(spoken):
@@ -64,9 +64,9 @@ def test_write_wav_and_flac_atomically(spoken, tmp_path):
 
 def test_a_timeline_with_a_duration_target():
     studio = Studio()
-    natural = studio.speak(TEXT, emotion="neutral", voice="awb", steps=1).speech.natural_duration_s
+    natural = studio.speak(TEXT, emotion="neutral", voice="awb", decoder="flow", steps=1).speech.natural_duration_s
     result = studio.speak(TEXT, emotion="0s calm; 1s angry:0.9 | smooth", voice="awb", duration=1.3 * natural,
-                          steps=1, rate=1.2, pitch_shift=2.0, guidance=1.5)
+                          decoder="flow", steps=1, rate=1.2, pitch_shift=2.0, guidance=1.5)
     assert result.speech.duration_s == pytest.approx(1.3 * natural, rel=0.02)
     assert [k["time"] for k in result.recipe()["resolved"]["keyframes"]] == [0.0, 1.0]
 
@@ -74,7 +74,7 @@ def test_a_timeline_with_a_duration_target():
 def test_cli_speaks_one_text(tmp_path, capsys):
     out = tmp_path / "out.wav"
     assert main(["speak", TEXT, "--emotion", "sad:0.7", "--voice", "kal_diphone", "-o", str(out), "--steps", "2",
-                 "--seed", "4", "--rate", "1.1", "--pitch", "-1", "--json"]) == 0
+                 "--decoder", "flow", "--seed", "4", "--rate", "1.1", "--pitch", "-1", "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["audio"] == str(out) and sf.info(out).samplerate == 22050
     assert (line["voice"], line["seed"], line["rate"], line["pitch_shift"]) == ("kal_diphone", 4, 1.1, -1.0)
@@ -84,7 +84,7 @@ def test_cli_speaks_one_text(tmp_path, capsys):
 def test_cli_batch_writes_audio_and_a_manifest(tmp_path, capsys):
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps({"text": "Good morning.", "emotion": "angry", "voice": "awb", "seed": 2,
-                                    "steps": 1}) + "\n\n" +
+                                    "steps": 1, "decoder": "flow"}) + "\n\n" +
                         json.dumps({"text": "See you later.", "output": "later.wav", "steps": "1"}) + "\n")
     out_dir = tmp_path / "speech"
     assert main(["speak", "--batch", str(requests), "--out-dir", str(out_dir)]) == 0
@@ -139,7 +139,7 @@ def test_a_missing_model_names_the_command_that_trains_it(no_tts, capsys):
     assert main(["speak", TEXT, "--decoder", "diffusion"]) == 2
     assert "python -m train.train_tts --corpus data/corpus --decoder diffusion" in capsys.readouterr().err
     with pytest.raises(MissingCheckpointError, match="python -m train.train_tts"):
-        Studio().speak(TEXT)
+        Studio().speak(TEXT, decoder="flow")
     notice = missing_models_notice()
     assert "not trained yet" in notice and "python -m train.train_tts" in notice and "train.train_ser" in notice
     assert "slt" in voice_choices()   # the corpus voices until a model exists
@@ -163,4 +163,4 @@ def test_animate_can_speak_its_text(tmp_path):
     assert _speech_to_animate("upload.wav", "", "slt", "calm", 0, tmp_path, no_progress) == ("upload.wav", None)
     wav, settings = _speech_to_animate(None, TEXT, "awb", "calm", 5, tmp_path, no_progress)
     assert wav == str(tmp_path / "speech.wav") and sf.info(wav).duration > 0.5
-    assert settings == {"text": TEXT, "voice": "awb", "decoder": "flow", "steps": 10, "seed": 5}
+    assert settings == {"text": TEXT, "voice": "awb", "decoder": "engine", "steps": None, "seed": 5}

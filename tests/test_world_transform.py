@@ -9,7 +9,7 @@ import pytest
 from scipy.signal import lfilter
 
 from conditioning.prosody import ProsodyTargets
-from train.corpus.world_transform import (EDGE_PAUSE_MAX_S, OUTPUT_SAMPLE_RATE, PEAK_LIMIT, WorldFeatures,
+from synth.render.world_transform import (EDGE_PAUSE_MAX_S, OUTPUT_SAMPLE_RATE, PEAK_LIMIT, WorldFeatures,
                                           analyze, apply_prosody, apply_prosody_to_features, build_time_map,
                                           contour_offsets, spectral_tilt_gain_db, synthesize)
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from synth.text.frontend import BOS, EOS, LONG_PAUSE, SHORT_PAUSE
 from synth.text.phonemes import is_vowel
-from train.corpus.voices import PAUSE_PHONES
+from synth.render.engines import PAUSE_PHONES
 
 PAUSE_TOKENS = frozenset({BOS, EOS, SHORT_PAUSE, LONG_PAUSE})
 # Which corpus (ARPAbet-style) phones each espeak phone may be spelled with.

@@ -20,7 +20,7 @@ from conditioning.features import target_features
 from conditioning.target import EmotionTarget
 from synth.text import text_to_sequence
 from synth.text.frontend import SHORT_PAUSE, symbols_to_ids
-from train.corpus.voices import VOICES
+from synth.render.engines import VOICES
 from train.tts_alignment import timed_tokens
 from train.tts_features import AcousticCorpus
 

@@ -4,7 +4,6 @@ download."""
 
 from __future__ import annotations
 
-import functools
 import json
 
 import gradio as gr
@@ -15,7 +14,9 @@ from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes,
 from conditioning.ser import recognizer as ser
 from synth.text.errors import TextFrontendError
 from synth.tts.config import DECODERS
-from synth.tts.synthesizer import CHECKPOINT_NAMES, default_voice, made_by, shipped_synthesizer
+from synth.render.synthesizer import engine_synthesizer
+from synth.speech import DEFAULT_DECODER, DEFAULT_ENGINE_VOICE, ENGINE_DECODER, SPEECH_DECODERS
+from synth.tts.synthesizer import CHECKPOINT_NAMES, made_by
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
 from ui.results import (add_result, caption, history_view, missing_checkpoints_notice, studio,
@@ -31,32 +32,27 @@ def missing_models_notice() -> str:
     """Markdown naming each absent speech checkpoint and the command that trains it."""
     decoders = [(CHECKPOINT_NAMES[decoder], made_by(decoder)) for decoder in DECODERS]
     untrained = not any(checkpoint_path(name).exists() for name, _ in decoders)
-    heading = ("**The text-to-speech models are not trained yet**, so Speak cannot run:" if untrained else
-               "**A speech model is missing**; what needs it cannot run until it is trained:")
+    heading = ("**The learned text-to-speech models are not trained yet**; the engine decoder still speaks:"
+               if untrained else "**A speech model is missing**; what needs it cannot run until it is trained:")
     return missing_checkpoints_notice(heading, decoders + [(ser.CHECKPOINT_NAME, ser.MADE_BY)])
 
 
-@functools.cache
-def _corpus_voices() -> tuple[str, ...]:
-    from train.corpus.voices import VOICES
-    return tuple(VOICES)
+def default_voice(voices) -> str:
+    return DEFAULT_ENGINE_VOICE if DEFAULT_ENGINE_VOICE in voices else voices[0]
 
 
 def voice_choices() -> list[str]:
-    """The TTS model's voices; while no model is trained, the corpus voices it will have."""
-    for decoder in DECODERS:
-        try:
-            return list(shipped_synthesizer(decoder).voices)
-        except MissingCheckpointError:
-            continue
-    return list(_corpus_voices())
+    """The engine's voices (joe first); the learned decoders speak the trained ones among them."""
+    return list(engine_synthesizer().voices)
 
 
 def default_steps() -> dict[str, int]:
     """Each decoder's own number of sampling steps: the steps slider follows the decoder."""
     from synth.tts.diffusion_decoder import DiffusionDecoder
     from synth.tts.flow_decoder import FlowMatchingDecoder
-    return {"flow": FlowMatchingDecoder.default_steps, "diffusion": DiffusionDecoder.default_steps}
+    # The engine does not sample; its slider position is ignored.
+    return {ENGINE_DECODER: FlowMatchingDecoder.default_steps, "flow": FlowMatchingDecoder.default_steps,
+            "diffusion": DiffusionDecoder.default_steps}
 
 
 def spoken(text: str, emotion: str, voice: str, **settings):
@@ -128,7 +124,7 @@ def build_speak_tab() -> None:
                 pitch = gr.Slider(-12, 12, value=0, step=0.5, label="Pitch shift (semitones)", elem_id="speak-pitch")
             with gr.Accordion("Sampling", open=False):
                 with gr.Row():
-                    decoder = gr.Radio(list(DECODERS), value="flow", label="Decoder", elem_id="speak-decoder")
+                    decoder = gr.Radio(list(SPEECH_DECODERS), value=DEFAULT_DECODER, label="Decoder", elem_id="speak-decoder")
                     steps = gr.Slider(1, 100, value=steps_of["flow"], step=1, label="Steps", elem_id="speak-steps")
                 with gr.Row():
                     seed = gr.Number(0, label="Seed", precision=0, elem_id="speak-seed")

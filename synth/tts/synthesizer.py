@@ -13,7 +13,6 @@ energy predictors, trained on the mean square error, average noise away.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,8 @@ from synth.text.errors import TextFrontendError
 
 from synth.vocoder.world import apply_jitter_shimmer, synthesize
 
+from synth.speech import Speech, TTSInputError
+
 from .acoustic import AcousticConfig, AcousticFeatures, to_world
 from .config import DECODERS, TTSConfig
 from .model import EmotionalTTS
@@ -40,24 +41,6 @@ MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0   # beyond these a duration t
 def made_by(decoder: str) -> str:
     """The command that trains the shipped checkpoint of `decoder`."""
     return f"python -m train.train_tts --corpus data/corpus --decoder {decoder}"
-
-
-class TTSInputError(ValueError):
-    """A request the TTS cannot honour (unknown voice, absurd duration, bad settings)."""
-
-
-@dataclass(frozen=True)
-class Speech:
-    audio: np.ndarray                              # float32 mono
-    sample_rate: int
-    phones: tuple[tuple[str, float, float], ...]   # (symbol, start_s, end_s)
-    natural_duration_s: float                      # what it would have been without a duration target
-    log_f0: np.ndarray                             # (frames,) log Hz; 0 where unvoiced
-    frame_period_s: float
-
-    @property
-    def duration_s(self) -> float:
-        return len(self.audio) / self.sample_rate
 
 
 PREFERRED_VOICE = "slt"   # flite's US English female voice: a clear one, and a training voice of the corpus

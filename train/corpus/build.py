@@ -36,7 +36,6 @@ import dataclasses
 import hashlib
 import io
 import json
-import math
 import multiprocessing
 import os
 import sys
@@ -54,11 +53,13 @@ from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
-from synth.vocoder.world import F0_FLOOR_HZ
 
 from .sentences import Sentence, corpus_sentences
-from .voices import PAUSE_PHONES, VOICES, EngineControls, f0_mean_floor_hz, render
-from .world_transform import OUTPUT_SAMPLE_RATE, analyze, apply_prosody_to_features
+from synth.render.emotional import (ENGINE_F0_MEAN_FLOOR_HZ, ENGINE_F0_SEMITONES, ENGINE_F0_THRESHOLD, ENGINE_STRETCH,
+                                    ENGINE_TEMPO_THRESHOLD, EngineRendering, contour_for, engine_preset,
+                                    engine_renderings, world_share)
+from synth.render.engines import VOICES, voice_spec
+from synth.render.world_transform import OUTPUT_SAMPLE_RATE, apply_prosody_to_features
 
 MANIFEST_VERSION = 1
 HELD_OUT_VOICE = "kal16"
@@ -186,124 +187,6 @@ def _sentences(config: CorpusConfig) -> list[Sentence]:
     return chosen
 
 
-# ------------------------------------------------------------------------------ engine share
-
-# Engine presets: tempo and F0 levels the engine renders itself. Thresholds sit halfway to
-# the preset values, so the WORLD remainder stays within about +-1.5 st and +-7 % tempo.
-ENGINE_STRETCH = {-1: 1.0 / 0.88, 0: 1.0, 1: 0.88}       # tempo level -> duration stretch
-ENGINE_TEMPO_THRESHOLD = 0.06                              # |log tempo| beyond this -> preset
-ENGINE_F0_SEMITONES = 3.0                                  # F0 preset step
-ENGINE_F0_THRESHOLD = 1.5
-# Only the F0 mean is asked of the engine: its stddev target is not the realised spread
-# (asking 1.25x the measured spread gave 0.65-0.85x), so range is left to WORLD.
-# The engine output is analysed by WORLD, which hears nothing below F0_FLOOR_HZ as voiced:
-# a mean asked lower than this leaves the low half of the contour unvoiced, and WORLD then
-# resynthesises it as noise (measured on kal16, mean 88 Hz: asked 74 Hz, 0.62 -> 0.36 of
-# frames voiced; whispered, not lowered). The voice's lows reach ~6.5 st under its mean,
-# so the engine stops 4.5 st above the floor and WORLD, which lowers any voiced F0, does the rest.
-ENGINE_F0_MEAN_FLOOR_HZ = F0_FLOOR_HZ * 2.0 ** (4.5 / 12.0)   # 84.3 Hz
-
-
-def engine_preset(targets: ProsodyTargets, voice: str) -> tuple[int, int]:
-    """(tempo level, F0 level) in {-1, 0, 1}: the coarse share the engine renders."""
-    log_tempo = math.log(targets.tempo_factor)
-    tempo = 0 if abs(log_tempo) <= ENGINE_TEMPO_THRESHOLD else int(np.sign(log_tempo))
-    can_move_f0 = "f0_mean_hz" in VOICES[voice].controls
-    shift = targets.f0_shift_semitones
-    f0 = 0 if not can_move_f0 or abs(shift) <= ENGINE_F0_THRESHOLD else int(np.sign(shift))
-    return tempo, f0
-
-
-def _voiced_semitones(f0: np.ndarray) -> np.ndarray:
-    voiced = f0[f0 > 0]
-    return 12.0 * np.log2(voiced / 100.0) if voiced.size else np.zeros(1)
-
-
-def _controls_for(preset: tuple[int, int], plain_f0_mean_hz: float, voice: str) -> EngineControls:
-    """The engine request for a preset; WORLD makes up whatever a floor clips (it is measured)."""
-    tempo, f0 = preset
-    if f0 == 0:
-        return EngineControls(duration_stretch=ENGINE_STRETCH[tempo])
-    floor_hz = max(f0_mean_floor_hz(voice), ENGINE_F0_MEAN_FLOOR_HZ)
-    mean_hz = max(plain_f0_mean_hz * 2.0 ** (f0 * ENGINE_F0_SEMITONES / 12.0), floor_hz)
-    return EngineControls(duration_stretch=ENGINE_STRETCH[tempo], f0_mean_hz=float(mean_hz))
-
-
-# Every engine rendering is brought to one speech level before WORLD, so loudness_db means
-# the same on every voice and leaves headroom: the engines' own levels differ by ~10 dB and
-# the festival diphones already peak near full scale, where the peak limiter would take a
-# loudness increase back (angry coming out quieter than neutral).
-SPEECH_LEVEL_DBFS = -30.0
-
-
-def speech_level_db(audio: np.ndarray, sample_rate: int, phones) -> float:
-    """RMS level (dBFS) over the speech phones, pauses excluded."""
-    spans = [audio[int(p.start * sample_rate):int(p.end * sample_rate)] for p in phones if p.phone not in PAUSE_PHONES]
-    speech = np.concatenate(spans) if spans else audio
-    return float(10.0 * np.log10(np.mean(np.square(speech, dtype=np.float64)) + 1e-12))
-
-
-def _analyze_at_speech_level(rendering):
-    gain = 10.0 ** ((SPEECH_LEVEL_DBFS - speech_level_db(rendering.audio, rendering.sample_rate,
-                                                          rendering.phones)) / 20.0)
-    return analyze(rendering.audio * gain, rendering.sample_rate)
-
-
-@dataclass(frozen=True)
-class EngineRendering:
-    features: object                 # WorldFeatures of the engine output
-    phones: tuple                    # (phone, start, end) on that output
-    controls: EngineControls
-    measured: dict                   # what the engine did, against the plain rendering
-
-
-def _engine_renderings(group: GroupPlan, presets: set[tuple[int, int]]) -> dict[tuple[int, int], EngineRendering]:
-    text, voice = group.items[0].sentence.text, group.items[0].voice
-    plain = render(text, voice)
-    plain_features = _analyze_at_speech_level(plain)
-    plain_st = _voiced_semitones(plain_features.f0)
-    plain_f0_mean_hz = float(np.mean(100.0 * 2.0 ** (plain_st / 12.0)))
-    out = {}
-    for preset in sorted(presets | {(0, 0)}):
-        if preset == (0, 0):
-            rendering, features = plain, plain_features
-        else:
-            rendering = render(text, voice, _controls_for(preset, plain_f0_mean_hz, voice))
-            features = _analyze_at_speech_level(rendering)
-        st = _voiced_semitones(features.f0)
-        measured = {
-            "f0_shift_semitones": float(np.median(st) - np.median(plain_st)),
-            "f0_range_factor": float(max(np.std(st), 1e-3) / max(np.std(plain_st), 1e-3)),
-            "duration_ratio": float(rendering.duration / plain.duration),
-        }
-        out[preset] = EngineRendering(features, tuple((p.phone, p.start, p.end) for p in rendering.phones),
-                                      rendering.controls, measured)
-    return out
-
-
-def world_share(targets: ProsodyTargets, measured: dict) -> ProsodyTargets:
-    """What WORLD still has to apply after the engine did ``measured``."""
-    return dataclasses.replace(
-        targets,
-        f0_shift_semitones=float(np.clip(targets.f0_shift_semitones - measured["f0_shift_semitones"], -12, 12)),
-        f0_range_factor=float(np.clip(targets.f0_range_factor / measured["f0_range_factor"], 0.2, 3.0)),
-        tempo_factor=float(np.clip(targets.tempo_factor * measured["duration_ratio"], 0.5, 2.0)),
-    )
-
-
-CONTOUR_MIN_INTENSITY = 0.5
-_CONTOURS = {"surprised": "rising", "happy": "arched", "sad": "falling", "disgusted": "falling"}
-
-
-def contour_for(target: EmotionTarget) -> str:
-    """Intonation shape by the dominant category (Murray & Arnott 1993, Table I: surprise
-    rising, joy smooth upward inflections, sadness downward, disgust wide downward terminal
-    inflections). Calm keeps its speaker's own contour, which sets it apart from sadness."""
-    if target.intensity < CONTOUR_MIN_INTENSITY:
-        return "neutral"
-    return _CONTOURS.get(target.category, "neutral")
-
-
 # ------------------------------------------------------------------------------ rendering
 
 def _wav_bytes(audio: np.ndarray) -> bytes:
@@ -316,7 +199,8 @@ def render_group(group: GroupPlan, out_dir: Path) -> list[dict]:
     """Render, write and describe every item of one group; returns the manifest records."""
     prosody = {item.id: prosody_prior(item.target) for item in group.items}
     presets = {item.id: engine_preset(prosody[item.id], item.voice) for item in group.items}
-    engine = _engine_renderings(group, set(presets.values()))
+    first = group.items[0]
+    engine = engine_renderings(first.sentence.text, first.voice, set(presets.values()))
     records = []
     for item in group.items:
         rendering = engine[presets[item.id]]
@@ -342,7 +226,7 @@ def _record(item: ItemPlan, relative: str, result, prosody: ProsodyTargets, rend
         "sentence_kind": item.sentence.kind,
         "split": item.sentence.split,
         "voice": item.voice,
-        "speaker_sex": VOICES[item.voice].sex,
+        "speaker_sex": voice_spec(item.voice).sex,
         "phones": [[p, round(s, 6), round(e, 6)] for p, s, e in result.phones],
         "target": item.target.to_dict(),
         "source": item.source,

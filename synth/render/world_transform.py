@@ -77,7 +77,7 @@ import numpy as np
 from conditioning.prosody import ProsodyTargets
 from synth.vocoder.world import (F0_MAX_HZ, F0_MIN_HZ, FRAME_PERIOD_MS, OUTPUT_SAMPLE_RATE, WorldFeatures, _TINY,
                                  _check_audio, analyze, apply_jitter_shimmer, synthesize)
-from train.corpus.voices import PAUSE_PHONES
+from synth.render.engines import PAUSE_PHONES
 
 __all__ = [
     "OUTPUT_SAMPLE_RATE", "FRAME_PERIOD_MS", "PAUSE_PHONES", "CONTOURS", "WorldFeatures", "TransformResult",
@@ -254,9 +254,11 @@ def contour_offsets(f0: np.ndarray, contour: str, frame_period_ms: float) -> np.
     return offsets
 
 
-def apply_contour(f0: np.ndarray, contour: str, frame_period_ms: float = FRAME_PERIOD_MS) -> np.ndarray:
+def apply_contour(f0: np.ndarray, contour: str, frame_period_ms: float = FRAME_PERIOD_MS,
+                  scale: float = 1.0) -> np.ndarray:
+    """Adds the contour's offsets, times ``scale`` (a narrowed range narrows the inflection too)."""
     f0 = np.asarray(f0, dtype=np.float64).copy()
-    offsets = contour_offsets(f0, contour, frame_period_ms)
+    offsets = scale * contour_offsets(f0, contour, frame_period_ms)
     voiced = f0 > 0
     f0[voiced] = _hz(_semitones(f0[voiced]) + offsets[voiced])
     return f0
@@ -450,7 +452,9 @@ def apply_prosody_to_features(features: WorldFeatures, phones: Sequence[Phone], 
 
     # 1. F0 level, range, contour
     f0 = shift_f0(f0_in, targets.f0_shift_semitones, targets.f0_range_factor)
-    f0 = apply_contour(f0, contour, features.frame_period_ms)
+    # A narrowed range (sadness, monotone) narrows the final inflection with it: a full
+    # 4-semitone fall on a 0.55x range widened sad speech's F0 span instead of narrowing it.
+    f0 = apply_contour(f0, contour, features.frame_period_ms, scale=min(1.0, targets.f0_range_factor))
     current = features.replace(f0=f0)
     # 2. timing
     time_map = build_time_map(phones, duration, targets.tempo_factor, targets.pause_factor)

@@ -1,0 +1,141 @@
+"""Text + emotion + voice -> speech, from the voice's own engine with the emotion rendered.
+
+The studio's default way to speak: the engine (Piper's joe voice by default, or a Debian
+festival/flite voice) says the words, so every word it can say survives; the prosody prior
+sets F0 level, range and contour, tempo, pauses, loudness, tilt, breathiness, jitter and
+shimmer; the engine takes a coarse share of tempo (and F0, where it can), WORLD the rest.
+It is the rendering the corpus is built with, so the learned decoders imitate exactly this.
+
+The same ``speak`` signature as the learned synthesizer (:mod:`synth.tts.synthesizer`), so
+the studio, the CLI and the evaluations treat both alike. ``steps`` and ``scheduler`` do not
+apply; ``guidance`` > 1 exaggerates the rendered prosody's departure from neutral.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from conditioning.describe import first_target
+from conditioning.prosody import ProsodyTargets, prosody_prior
+from conditioning.timeline import EmotionSource, EmotionTimeline
+from synth.speech import DEFAULT_ENGINE_VOICE, ENGINE_DECODER, Speech, TTSInputError
+
+from .emotional import contour_for, exaggerate, render_emotional
+from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
+
+OUTPUT_LEVEL_DBFS = -27.0     # neutral speech's RMS level: the peak limiter took back "loud" at -24
+DURATION_TOLERANCE = 0.02     # a duration target is met within 2 %
+MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0
+
+
+def engine_prosody(target, rate: float = 1.0, pitch_shift_semitones: float = 0.0,
+                   guidance: float = 1.0) -> ProsodyTargets:
+    """The prosody prior for ``target``, exaggerated by ``guidance``, then the user's rate and pitch."""
+    prosody = exaggerate(prosody_prior(target), guidance)
+    return dataclasses.replace(prosody, tempo_factor=float(np.clip(prosody.tempo_factor * rate, 0.25, 4.0)),
+                               f0_shift_semitones=prosody.f0_shift_semitones + pitch_shift_semitones)
+
+
+class EngineSynthesizer:
+    decoder = ENGINE_DECODER
+    default_steps = None
+
+    def __init__(self, voices: tuple[str, ...] | None = None):
+        self.voices = tuple(voices) if voices is not None else tuple(available_voices())
+        if not self.voices:
+            raise TTSInputError("no engine voice is installed (run `make setup`)")
+
+    def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
+              steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
+              pitch_shift_semitones: float = 0.0, scheduler: str | None = None) -> Speech:
+        """One utterance; ``duration_s`` fixes its length (dubbing), ``rate`` > 1 speaks faster."""
+        if isinstance(emotion, EmotionTimeline):
+            raise TTSInputError("an emotion timeline changes the emotion within the utterance, which the engine "
+                                "voices cannot yet do: speak it with --decoder flow or diffusion (voice slt), "
+                                "or give one emotion")
+        voice = self._resolve(voice)
+        self._check(voice, guidance, rate, pitch_shift_semitones)
+        target = first_target(emotion)
+        prosody = engine_prosody(target, rate, pitch_shift_semitones, guidance)
+        contour = contour_for(target)
+        spoken = self._render(text, voice, prosody, contour, seed)
+        natural_s = spoken.result.duration
+        if duration_s is not None:
+            spoken = self._fit_duration(text, voice, prosody, contour, seed, natural_s, duration_s)
+        return _speech(spoken.result, natural_s)
+
+    def _render(self, text, voice, prosody, contour, seed):
+        try:
+            return render_emotional(text, voice, prosody, contour, seed=int(seed), level_dbfs=OUTPUT_LEVEL_DBFS)
+        except VoiceRenderError as error:
+            raise TTSInputError(str(error)) from None
+
+    def _fit_duration(self, text, voice, prosody, contour, seed, natural_s: float, duration_s: float):
+        if not np.isfinite(duration_s) or duration_s <= 0:
+            raise TTSInputError(f"duration must be a positive number of seconds; got {duration_s}")
+        ratio = duration_s / natural_s
+        if not MIN_DURATION_RATIO <= ratio <= MAX_DURATION_RATIO:
+            raise TTSInputError(f"a duration of {duration_s:.2f} s is {ratio:.2f} times this text's natural "
+                                f"{natural_s:.2f} s; ask for {MIN_DURATION_RATIO}-{MAX_DURATION_RATIO} times it")
+        tempo, pause, length = prosody.tempo_factor, prosody.pause_factor, natural_s
+        spoken = None
+        for _ in range(4):   # edge pauses do not scale linearly: a few secant-like corrections
+            correction = length / duration_s
+            if spoken is not None and abs(correction - 1.0) <= DURATION_TOLERANCE / 2:
+                break
+            tempo, pause = tempo * correction, pause / correction ** 2   # pauses give twice as much
+            fitted = dataclasses.replace(prosody, tempo_factor=float(np.clip(tempo, 0.2, 5.0)),
+                                         pause_factor=float(np.clip(pause, 0.1, 10.0)))
+            spoken = self._render(text, voice, fitted, contour, seed)
+            length = spoken.result.duration
+        return spoken
+
+    def _resolve(self, voice: str) -> str:
+        """A Piper model path becomes a registered voice; names pass through."""
+        if str(voice).endswith(".onnx"):
+            try:
+                name = register_piper_voice(voice)
+            except VoiceRenderError as error:
+                raise TTSInputError(str(error)) from None
+            if name not in self.voices:
+                self.voices = (*self.voices, name)
+            return name
+        return voice
+
+    def _check(self, voice: str, guidance: float, rate: float, pitch: float) -> None:
+        if voice not in self.voices:
+            try:
+                voice_spec(voice)
+                known = False
+            except VoiceRenderError:
+                known = None
+            why = f"voice {voice!r} is not installed" if known is False else f"unknown voice {voice!r}"
+            raise TTSInputError(f"{why}; the voices are {', '.join(self.voices)}")
+        if not 0.0 <= guidance <= 10.0:
+            raise TTSInputError(f"guidance must be in 0..10; got {guidance}")
+        if not 0.25 <= rate <= 4.0:
+            raise TTSInputError(f"rate must be in 0.25..4; got {rate}")
+        if not -24.0 <= pitch <= 24.0:
+            raise TTSInputError(f"pitch shift must be within ±24 semitones; got {pitch}")
+
+
+def _speech(result, natural_s: float) -> Speech:
+    features = result.features
+    f0 = np.asarray(features.f0, dtype=np.float64)
+    log_f0 = np.where(f0 > 0, np.log(np.maximum(f0, 1e-6)), 0.0)
+    return Speech(result.audio, result.sample_rate, tuple((str(p), float(s), float(e)) for p, s, e in result.phones),
+                  float(natural_s), log_f0, features.frame_period_ms / 1000.0)
+
+
+DEFAULT_VOICE = DEFAULT_ENGINE_VOICE
+
+
+@functools.cache
+def engine_synthesizer() -> EngineSynthesizer:
+    return EngineSynthesizer()
+
+
+__all__ = ["DEFAULT_VOICE", "ENGINE_DECODER", "EngineSynthesizer", "engine_prosody", "engine_synthesizer"]
