@@ -107,7 +107,8 @@ def _semitones(a_hz: float, b_hz: float) -> float:
 def _measured_f0_median(path: str) -> float:
     """Median voiced F0 re-analysed from the written audio (DIO + StoneMask)."""
     audio, rate = sf.read(path, dtype="float64")
-    f0, times = pyworld.dio(audio, rate, f0_floor=65.0, f0_ceil=800.0, frame_period=5.0)
+    # Down to 50 Hz: a falling terminal on a low voice (kal16 disgusted ends near 60 Hz) must be heard.
+    f0, times = pyworld.dio(audio, rate, f0_floor=50.0, f0_ceil=800.0, frame_period=5.0)
     f0 = pyworld.stonemask(audio, f0, times, rate)
     return float(np.median(f0[f0 > 0]))
 

@@ -46,6 +46,29 @@ def test_prosody_prior_follows_the_literature_directions():
     assert angry.spectral_tilt_db > sad.spectral_tilt_db
 
 
+# Juslin & Laukka (2003), Table 7: the cue directions of vocal expression for the emotions
+# it covers (+1 high/fast/much, -1 low/slow/little), tenderness standing for calm. Fear is
+# left out: its column (low intensity and F0 variability except in panic) describes a quiet
+# fear the prior does not model; the prior's fear is the panic kind, loud-ish and wide.
+JUSLIN_LAUKKA_TABLE_7 = {   # rate, intensity, high-frequency energy, F0 level, F0 variability
+    "angry": (+1, +1, +1, +1, +1),
+    "happy": (+1, +1, 0, +1, +1),
+    "sad": (-1, -1, -1, -1, -1),
+    "calm": (-1, -1, -1, -1, -1),
+}
+
+
+@pytest.mark.parametrize("emotion", sorted(JUSLIN_LAUKKA_TABLE_7))
+def test_prosody_prior_agrees_with_juslin_and_laukka(emotion):
+    prior = prosody_prior(parse_emotion(f"{emotion}:1.0"))
+    cues = (np.log(prior.tempo_factor), prior.loudness_db, prior.spectral_tilt_db, prior.f0_shift_semitones,
+            np.log(prior.f0_range_factor))
+    for name, direction, value in zip(("rate", "intensity", "hf energy", "f0", "f0 range"),
+                                      JUSLIN_LAUKKA_TABLE_7[emotion], cues):
+        if direction:
+            assert np.sign(value) == direction, (emotion, name, value)
+
+
 def test_prosody_prior_is_continuous_in_intensity():
     levels = [prosody_prior(parse_emotion(f"angry:{i / 10}")).loudness_db for i in range(11)]
     assert levels == sorted(levels)

@@ -112,6 +112,9 @@ def _changes(measured: list[dict], neutral: list[dict]) -> dict:
     for key in ("voiced_share", "aperiodicity", "alpha_ratio_db"):
         if key in measured[0]:
             out[f"{key}_change"] = median([m[key] - n[key] for m, n in zip(measured, neutral)])
+    if "voiced_share" in measured[0]:
+        out["voiced_share_ratio"] = median([m["voiced_share"] / max(n["voiced_share"], 1e-3)
+                                            for m, n in zip(measured, neutral)])
     return out
 
 
@@ -184,9 +187,13 @@ def _monotonic(speak, texts, readings) -> dict:
     return out
 
 
+MONOTONIC_MIN_CHANGE = 1.0   # st, LU or %: a cue that hardly moves at full intensity has no direction to keep
+
+
 def _grows(values) -> bool | None:
-    """True when |value| does not shrink with intensity, the sign fixed by the strongest."""
-    if any(v is None for v in values):
+    """True when |value| does not shrink with intensity, the sign fixed by the strongest;
+    None when the cue barely moves at all (its ranking is measurement noise)."""
+    if any(v is None for v in values) or abs(values[-1]) < MONOTONIC_MIN_CHANGE:
         return None
     sign = np.sign(values[-1]) or 1.0
     signed = [sign * v for v in values]
@@ -221,7 +228,8 @@ def _bounds(report: dict) -> dict:
             "loudness_descriptors": (desc["loud"]["loudness_change_lu"] or 0) >= 3 and (desc["quiet"]["loudness_change_lu"] or 0) <= -3,
             "rate_descriptors": (desc["fast"]["rate_change_pct"] or 0) >= 15 and (desc["slow"]["rate_change_pct"] or 0) <= -15,
             "span_descriptors": (desc["monotone"]["f0_span_change_st"] or 0) < 0 < (desc["expressive"]["f0_span_change_st"] or 0),
-            "whisper_unvoiced": (desc["whispered"]["voiced_share_change"] or 0) <= -0.5,
+            # DIO finds some periodicity in any noise: "unvoiced" is a third of neutral's voicing or less
+            "whisper_unvoiced": (desc["whispered"]["voiced_share_ratio"] or 1) <= 1 / 3,
         }
         out[voice] = checks
     return out

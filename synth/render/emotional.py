@@ -44,8 +44,10 @@ ENGINE_F0_MEAN_FLOOR_HZ = F0_FLOOR_HZ * 2.0 ** (4.5 / 12.0)   # 84.3 Hz
 def engine_preset(targets: ProsodyTargets, voice: str) -> tuple[int, int]:
     """(tempo level, F0 level) in {-1, 0, 1}: the coarse share the engine renders."""
     log_tempo = math.log(targets.tempo_factor)
-    tempo = 0 if abs(log_tempo) <= ENGINE_TEMPO_THRESHOLD else int(np.sign(log_tempo))
-    can_move_f0 = "f0_mean_hz" in voice_spec(voice).controls
+    controls = voice_spec(voice).controls
+    tempo = 0 if abs(log_tempo) <= ENGINE_TEMPO_THRESHOLD or "duration_stretch" not in controls \
+        else int(np.sign(log_tempo))
+    can_move_f0 = "f0_mean_hz" in controls
     shift = targets.f0_shift_semitones
     f0 = 0 if not can_move_f0 or abs(shift) <= ENGINE_F0_THRESHOLD else int(np.sign(shift))
     return tempo, f0
@@ -92,6 +94,7 @@ class EngineRendering:
     phones: tuple                    # (phone, start, end) on that output
     controls: EngineControls
     measured: dict                   # what the engine did, against the plain rendering
+    audio: np.ndarray | None = None  # the engine's own samples at the speech level, if at the output rate
 
 
 @functools.lru_cache(maxsize=16)
@@ -123,8 +126,13 @@ def engine_renderings(text: str, voice: str, presets: set[tuple[int, int]], seed
             "f0_range_factor": float(max(np.std(st), 1e-3) / max(np.std(plain_st), 1e-3)),
             "duration_ratio": float(rendering.duration / plain.duration),
         }
+        own = None
+        if rendering.sample_rate == features.sample_rate:
+            gain = 10.0 ** ((level_dbfs - speech_level_db(rendering.audio, rendering.sample_rate,
+                                                         rendering.phones)) / 20.0)
+            own = (rendering.audio * gain).astype(np.float32)
         out[preset] = EngineRendering(features, tuple((p.phone, p.start, p.end) for p in rendering.phones),
-                                      rendering.controls, measured)
+                                      rendering.controls, measured, own)
     return out
 
 

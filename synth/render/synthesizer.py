@@ -23,7 +23,8 @@ from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.timeline import EmotionSource, EmotionTimeline
 from synth.speech import DEFAULT_ENGINE_VOICE, ENGINE_DECODER, Speech, TTSInputError
 
-from .emotional import contour_for, exaggerate, render_emotional
+from .emotional import contour_for, engine_preset, engine_renderings, exaggerate, world_share
+from .world_transform import TransformResult, apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
 OUTPUT_LEVEL_DBFS = -27.0     # neutral speech's RMS level: the peak limiter took back "loud" at -24
@@ -51,46 +52,50 @@ class EngineSynthesizer:
     def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
               steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
               pitch_shift_semitones: float = 0.0, scheduler: str | None = None) -> Speech:
-        """One utterance; ``duration_s`` fixes its length (dubbing), ``rate`` > 1 speaks faster."""
-        if isinstance(emotion, EmotionTimeline):
-            raise TTSInputError("an emotion timeline changes the emotion within the utterance, which the engine "
-                                "voices cannot yet do: speak it with --decoder flow or diffusion (voice slt), "
-                                "or give one emotion")
+        """One utterance; ``duration_s`` fixes its length (dubbing), ``rate`` > 1 speaks faster.
+        A timeline is sampled at the centre of each phone of the voice's plain rendering."""
         voice = self._resolve(voice)
         self._check(voice, guidance, rate, pitch_shift_semitones)
-        target = first_target(emotion)
-        prosody = engine_prosody(target, rate, pitch_shift_semitones, guidance)
-        contour = contour_for(target)
-        spoken = self._render(text, voice, prosody, contour, seed)
-        natural_s = spoken.result.duration
-        if duration_s is not None:
-            spoken = self._fit_duration(text, voice, prosody, contour, seed, natural_s, duration_s)
-        return _speech(spoken.result, natural_s)
 
-    def _render(self, text, voice, prosody, contour, seed):
+        def prosody(target):
+            return engine_prosody(target, rate, pitch_shift_semitones, guidance)
+
+        if isinstance(emotion, EmotionTimeline):
+            plain = self._engine(text, voice, seed)
+            at_phones = [emotion.at(0.5 * (start + end)) for _, start, end in plain.phones]
+            plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.keyframes[-1].target),
+                         tuple(prosody(t) for t in at_phones))
+        else:
+            target = first_target(emotion)
+            wanted = prosody(target)
+            plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice)), wanted, contour_for(target))
+        spoken = plan.render(seed)
+        natural_s = spoken.duration
+        if duration_s is not None:
+            spoken = self._fit_duration(plan, seed, natural_s, duration_s)
+        return _speech(spoken, natural_s)
+
+    def _engine(self, text, voice, seed, preset=(0, 0)):
         try:
-            return render_emotional(text, voice, prosody, contour, seed=int(seed), level_dbfs=OUTPUT_LEVEL_DBFS)
+            return engine_renderings(text, voice, {preset}, seed=int(seed), level_dbfs=OUTPUT_LEVEL_DBFS)[preset]
         except VoiceRenderError as error:
             raise TTSInputError(str(error)) from None
 
-    def _fit_duration(self, text, voice, prosody, contour, seed, natural_s: float, duration_s: float):
+    def _fit_duration(self, plan: "_Plan", seed, natural_s: float, duration_s: float):
         if not np.isfinite(duration_s) or duration_s <= 0:
             raise TTSInputError(f"duration must be a positive number of seconds; got {duration_s}")
         ratio = duration_s / natural_s
         if not MIN_DURATION_RATIO <= ratio <= MAX_DURATION_RATIO:
             raise TTSInputError(f"a duration of {duration_s:.2f} s is {ratio:.2f} times this text's natural "
                                 f"{natural_s:.2f} s; ask for {MIN_DURATION_RATIO}-{MAX_DURATION_RATIO} times it")
-        tempo, pause, length = prosody.tempo_factor, prosody.pause_factor, natural_s
-        spoken = None
-        for _ in range(4):   # edge pauses do not scale linearly: a few secant-like corrections
+        speed, length, spoken = 1.0, natural_s, None
+        for _ in range(4):   # edge pauses do not scale linearly: a few corrections
             correction = length / duration_s
             if spoken is not None and abs(correction - 1.0) <= DURATION_TOLERANCE / 2:
                 break
-            tempo, pause = tempo * correction, pause / correction ** 2   # pauses give twice as much
-            fitted = dataclasses.replace(prosody, tempo_factor=float(np.clip(tempo, 0.2, 5.0)),
-                                         pause_factor=float(np.clip(pause, 0.1, 10.0)))
-            spoken = self._render(text, voice, fitted, contour, seed)
-            length = spoken.result.duration
+            speed *= correction
+            spoken = plan.render(seed, speed)
+            length = spoken.duration
         return spoken
 
     def _resolve(self, voice: str) -> str:
@@ -120,6 +125,42 @@ class EngineSynthesizer:
             raise TTSInputError(f"rate must be in 0.25..4; got {rate}")
         if not -24.0 <= pitch <= 24.0:
             raise TTSInputError(f"pitch shift must be within ±24 semitones; got {pitch}")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """What one utterance is rendered from: the engine's rendering and the prosody WORLD adds
+    (one set, or one per phone for a timeline)."""
+    engine: object
+    prosody: ProsodyTargets
+    contour: str
+    per_phone: tuple[ProsodyTargets, ...] | None = None
+
+    def render(self, seed: int, speed: float = 1.0):
+        """``speed`` > 1 speaks faster, pauses giving twice as much (dubbing's duration fit)."""
+        def faster(p: ProsodyTargets) -> ProsodyTargets:
+            if speed == 1.0:
+                return p
+            return dataclasses.replace(p, tempo_factor=float(np.clip(p.tempo_factor * speed, 0.2, 5.0)),
+                                       pause_factor=float(np.clip(p.pause_factor / speed ** 2, 0.1, 10.0)))
+
+        share = lambda p: world_share(faster(p), self.engine.measured)   # noqa: E731
+        per_phone = [share(p) for p in self.per_phone] if self.per_phone else None
+        if per_phone is None and self.contour == "neutral" and _leaves_as_is(share(self.prosody)) \
+                and self.engine.audio is not None:
+            # Nothing left for WORLD: the engine's own samples, without the vocoder's cost in
+            # naturalness (neutral speech, or a tempo the engine rendered itself).
+            return TransformResult(self.engine.audio, tuple(self.engine.phones), self.engine.features,
+                                   {"world": "bypassed: nothing to apply"})
+        return apply_prosody_to_features(self.engine.features, self.engine.phones, share(self.prosody), seed=int(seed),
+                                         contour=self.contour, phone_targets=per_phone)
+
+
+def _leaves_as_is(prosody: ProsodyTargets, tolerance: float = 1e-6) -> bool:
+    additive = ("f0_shift_semitones", "loudness_db", "spectral_tilt_db", "breathiness", "jitter", "shimmer")
+    ratios = ("f0_range_factor", "tempo_factor", "pause_factor")
+    return (all(abs(getattr(prosody, name)) <= tolerance for name in additive)
+            and all(abs(getattr(prosody, name) - 1.0) <= tolerance for name in ratios))
 
 
 def _speech(result, natural_s: float) -> Speech:

@@ -218,16 +218,29 @@ def _hz(semitones: np.ndarray) -> np.ndarray:
     return np.clip(2.0 ** (semitones / 12.0), F0_MIN_HZ, F0_MAX_HZ)
 
 
-def shift_f0(f0: np.ndarray, shift_semitones: float, range_factor: float) -> np.ndarray:
-    """Level shift and range scaling of voiced F0 in semitones around the voiced median."""
+def shift_f0(f0: np.ndarray, shift_semitones, range_factor) -> np.ndarray:
+    """Level shift and range scaling of voiced F0 in semitones around the voiced median;
+    each amount is one number or one per frame."""
     f0 = np.asarray(f0, dtype=np.float64).copy()
     voiced = f0 > 0
     if not voiced.any():
         return f0
     s = _semitones(f0[voiced])
     median = float(np.median(s))
-    f0[voiced] = _hz(median + range_factor * (s - median) + shift_semitones)
+    shift, scale = (_per_voiced_frame(a, f0.shape, voiced) for a in (shift_semitones, range_factor))
+    f0[voiced] = _hz(median + scale * (s - median) + shift)
     return f0
+
+
+def _per_voiced_frame(amount, shape, voiced):
+    amount = np.asarray(amount, dtype=np.float64)
+    return amount if amount.ndim == 0 else np.broadcast_to(amount, shape)[voiced]
+
+
+def _per_frame_column(amount) -> np.ndarray:
+    """A scalar as is; a per-frame array as a column, to broadcast over frequency bins."""
+    amount = np.asarray(amount, dtype=np.float64)
+    return amount if amount.ndim == 0 else amount[:, None]
 
 
 def contour_offsets(f0: np.ndarray, contour: str, frame_period_ms: float) -> np.ndarray:
@@ -273,30 +286,33 @@ def _edge_pause_duration(duration: float, pause_factor: float) -> float:
     return min(duration * pause_factor, max(duration, EDGE_PAUSE_MAX_S))
 
 
-def build_time_map(phones: Sequence[Phone], duration_s: float, tempo_factor: float = 1.0,
-                   pause_factor: float = 1.0) -> TimeMap:
+def build_time_map(phones: Sequence[Phone], duration_s: float, tempo_factor=1.0,
+                   pause_factor=1.0) -> TimeMap:
     """The input->output time map: every phone stretched by its own factor (see module doc).
 
     ``phones`` must be validated (ordered, inside ``[0, duration_s]``). Speech phones and gaps
     between phones are divided by ``tempo_factor``; pause phones multiplied by
     ``pause_factor``. The leading silence (audio before the first phone plus a first pause
     phone) and the trailing silence (a last pause phone plus audio after the last phone) are
-    each treated as one edge pause: see :func:`_edge_pause_duration`.
+    each treated as one edge pause: see :func:`_edge_pause_duration`. Either factor may be one
+    per phone (an emotion that changes over the utterance); a gap takes the next phone's.
     """
-    segments: list[tuple[float, float, bool]] = []  # (start, end, is speech)
+    tempo = np.broadcast_to(np.asarray(tempo_factor, dtype=np.float64), (len(phones),))
+    pause = np.broadcast_to(np.asarray(pause_factor, dtype=np.float64), (len(phones),))
+    segments: list[tuple[float, float, bool, int]] = []  # (start, end, is speech, phone)
     cursor = 0.0
     for i, (name, start, end) in enumerate(phones):
         if start > cursor:  # uncovered audio: before the first phone silence, else a gap (speech)
-            segments.append((cursor, start, i > 0))
-        segments.append((start, end, not is_pause(name)))
+            segments.append((cursor, start, i > 0, i))
+        segments.append((start, end, not is_pause(name), i))
         cursor = max(cursor, end)
     if duration_s > cursor:
-        segments.append((cursor, duration_s, False))
+        segments.append((cursor, duration_s, False, len(phones) - 1))
     segments = [seg for seg in segments if seg[1] > seg[0]]
     if not segments:
         raise ValueError("phones cover no time")
     n = len(segments)
-    factors = [1.0 / tempo_factor if speech else pause_factor for _, _, speech in segments]
+    factors = [1.0 / tempo[i] if speech else pause[i] for _, _, speech, i in segments]
     lead = 0
     while lead < n and not segments[lead][2]:
         lead += 1
@@ -306,10 +322,11 @@ def build_time_map(phones: Sequence[Phone], duration_s: float, tempo_factor: flo
     for edge in (range(0, lead), range(trail, n)):  # leading and trailing silence
         if len(edge):
             length = sum(segments[i][1] - segments[i][0] for i in edge)
+            edge_pause = float(pause[segments[edge[0]][3]])
             for i in edge:
-                factors[i] = _edge_pause_duration(length, pause_factor) / length
+                factors[i] = _edge_pause_duration(length, edge_pause) / length
     input_knots, output_knots = [0.0], [0.0]
-    for (start, end, _), factor in zip(segments, factors):
+    for (start, end, _, _), factor in zip(segments, factors):
         input_knots.append(end)
         output_knots.append(output_knots[-1] + (end - start) * factor)
     return TimeMap(np.asarray(input_knots), np.asarray(output_knots))
@@ -346,15 +363,15 @@ def map_phones(phones: Sequence[Phone], time_map: TimeMap) -> tuple[Phone, ...]:
 # --------------------------------------------------------------------- 3-4. energy, tilt
 
 def apply_gain(spectral_envelope: np.ndarray, gain_db: float) -> np.ndarray:
-    """Overall gain: envelope power x 10^(dB/10) (amplitude x 10^(dB/20))."""
-    return np.asarray(spectral_envelope) * 10.0 ** (gain_db / 10.0)
+    """Overall gain: envelope power x 10^(dB/10) (amplitude x 10^(dB/20)); one gain or one per frame."""
+    return np.asarray(spectral_envelope) * 10.0 ** (_per_frame_column(gain_db) / 10.0)
 
 
 def spectral_tilt_gain_db(frequencies: np.ndarray, tilt_db: float) -> np.ndarray:
     """0 dB up to 500 Hz, linear in log2 f up to +-tilt at 4 kHz, constant above."""
     f = np.maximum(np.asarray(frequencies, dtype=np.float64), 1e-3)
     u = np.clip(np.log2(f / TILT_KNEE_HZ) / np.log2(TILT_FULL_HZ / TILT_KNEE_HZ), 0.0, 1.0)
-    return tilt_db * u
+    return _per_frame_column(tilt_db) * u
 
 
 def apply_spectral_tilt(spectral_envelope: np.ndarray, sample_rate: int, tilt_db: float) -> np.ndarray:
@@ -372,8 +389,11 @@ def breathiness_weight(frequencies: np.ndarray) -> np.ndarray:
     return 0.5 + 0.5 * u
 
 
-def apply_breathiness(features: WorldFeatures, breathiness: float) -> tuple[WorldFeatures, bool]:
-    """Raise aperiodicity towards 1; a whisper (all unvoiced, -3 dB) from WHISPER_THRESHOLD on."""
+def apply_breathiness(features: WorldFeatures, breathiness) -> tuple[WorldFeatures, bool]:
+    """Raise aperiodicity towards 1; a whisper (all unvoiced, -3 dB) from WHISPER_THRESHOLD on.
+    One amount, or one per frame (then the frames at or over the threshold are whispered)."""
+    if np.ndim(breathiness) == 1:
+        return _apply_breathiness_per_frame(features, np.asarray(breathiness, dtype=np.float64))
     if breathiness >= WHISPER_THRESHOLD:
         return features.replace(
             f0=np.zeros(features.n_frames),
@@ -384,6 +404,16 @@ def apply_breathiness(features: WorldFeatures, breathiness: float) -> tuple[Worl
     ap = np.asarray(features.aperiodicity)
     b = breathiness * breathiness_weight(features.frequencies)[None, :]
     return features.replace(aperiodicity=np.clip(ap + b * (1.0 - ap), 0.0, 1.0)), False
+
+
+def _apply_breathiness_per_frame(features: WorldFeatures, breathiness: np.ndarray) -> tuple[WorldFeatures, bool]:
+    whisper = breathiness >= WHISPER_THRESHOLD
+    ap = np.asarray(features.aperiodicity)
+    b = np.clip(breathiness, 0.0, 1.0)[:, None] * breathiness_weight(features.frequencies)[None, :]
+    ap = np.where(whisper[:, None], 1.0, np.clip(ap + b * (1.0 - ap), 0.0, 1.0))
+    f0 = np.where(whisper, 0.0, np.asarray(features.f0))
+    sp = apply_gain(features.spectral_envelope, np.where(whisper, -WHISPER_ATTENUATION_DB, 0.0))
+    return features.replace(f0=f0, aperiodicity=ap, spectral_envelope=sp), bool(whisper.any())
 
 
 # ------------------------------------------------------------------- 6. jitter, shimmer
@@ -424,6 +454,22 @@ def _synthesize_limited(features: WorldFeatures) -> tuple[np.ndarray, WorldFeatu
 
 # ----------------------------------------------------------------------------- pipeline
 
+PHONE_BLEND_S = 0.06
+
+
+def _frame_values(per_phone: Sequence[float], phones: Sequence[Phone], features: WorldFeatures) -> np.ndarray:
+    """Each frame takes the value of the phone it lies in (before the first: the first's, after
+    the last: the last's), then a moving average over PHONE_BLEND_S eases the changes."""
+    times = np.arange(features.n_frames) * features.frame_period_ms / 1000.0
+    ends = np.array([end for _, _, end in phones])
+    index = np.minimum(np.searchsorted(ends, times, side="right"), len(phones) - 1)
+    values = np.asarray(per_phone, dtype=np.float64)[index]
+    width = max(1, int(round(PHONE_BLEND_S * 1000.0 / features.frame_period_ms)))
+    if width > 1 and values.size > width:
+        padded = np.pad(values, (width // 2, width - 1 - width // 2), mode="edge")
+        values = np.convolve(padded, np.ones(width) / width, mode="valid")
+    return values
+
 def apply_prosody(audio: np.ndarray, sample_rate: int, phones: Sequence[Phone], targets: ProsodyTargets,
                   seed: int, contour: str = "neutral") -> TransformResult:
     """Neutral speech + phone segments (input timeline) -> emotional speech (see module doc)."""
@@ -435,8 +481,14 @@ def apply_prosody(audio: np.ndarray, sample_rate: int, phones: Sequence[Phone], 
 
 
 def apply_prosody_to_features(features: WorldFeatures, phones: Sequence[Phone], targets: ProsodyTargets,
-                              seed: int, contour: str = "neutral") -> TransformResult:
-    """Steps 1-7 on an existing analysis (from :func:`analyze`), e.g. one neutral rendering in many emotions."""
+                              seed: int, contour: str = "neutral",
+                              phone_targets: Sequence[ProsodyTargets] | None = None) -> TransformResult:
+    """Steps 1-7 on an existing analysis (from :func:`analyze`), e.g. one neutral rendering in many emotions.
+
+    ``phone_targets`` (one per phone, e.g. an emotion timeline sampled at each phone) varies
+    every cue over the utterance: tempo and pauses phone by phone, the rest frame by frame,
+    eased over PHONE_BLEND_S so a change of emotion glides rather than clicks; ``targets``
+    is then only what the report calls the utterance's."""
     if not isinstance(features, WorldFeatures):
         raise TypeError(f"features must be WorldFeatures; got {type(features).__name__}")
     if features.sample_rate != OUTPUT_SAMPLE_RATE:
@@ -450,30 +502,45 @@ def apply_prosody_to_features(features: WorldFeatures, phones: Sequence[Phone], 
     f0_in = np.asarray(features.f0, dtype=np.float64)
     voiced_in = f0_in > 0
 
+    if phone_targets is not None and len(phone_targets) != len(phones):
+        raise ValueError(f"{len(phone_targets)} phone targets for {len(phones)} phones")
+    per_phone = [_check_targets(t) for t in phone_targets] if phone_targets is not None else None
+
+    def cue(name: str, frames: WorldFeatures, timed: Sequence[Phone]):
+        """One cue: the utterance's value, or (phone_targets) its value at every frame."""
+        if per_phone is None:
+            return getattr(targets, name)
+        return _frame_values([getattr(t, name) for t in per_phone], timed, frames)
+
     # 1. F0 level, range, contour
-    f0 = shift_f0(f0_in, targets.f0_shift_semitones, targets.f0_range_factor)
+    f0 = shift_f0(f0_in, cue("f0_shift_semitones", features, phones), cue("f0_range_factor", features, phones))
     # A narrowed range (sadness, monotone) narrows the final inflection with it: a full
     # 4-semitone fall on a 0.55x range widened sad speech's F0 span instead of narrowing it.
-    f0 = apply_contour(f0, contour, features.frame_period_ms, scale=min(1.0, targets.f0_range_factor))
+    final_range = (per_phone[-1] if per_phone else targets).f0_range_factor
+    f0 = apply_contour(f0, contour, features.frame_period_ms, scale=min(1.0, final_range))
     current = features.replace(f0=f0)
     # 2. timing
-    time_map = build_time_map(phones, duration, targets.tempo_factor, targets.pause_factor)
+    tempo, pause = ((targets.tempo_factor, targets.pause_factor) if per_phone is None else
+                    ([t.tempo_factor for t in per_phone], [t.pause_factor for t in per_phone]))
+    time_map = build_time_map(phones, duration, tempo, pause)
     current = time_scale_features(current, time_map)
     out_phones = map_phones(phones, time_map)
     # 3-4. energy and tilt
-    sp = apply_gain(current.spectral_envelope, targets.loudness_db)
-    sp = apply_spectral_tilt(sp, current.sample_rate, targets.spectral_tilt_db)
+    sp = apply_gain(current.spectral_envelope, cue("loudness_db", current, out_phones))
+    sp = apply_spectral_tilt(sp, current.sample_rate, cue("spectral_tilt_db", current, out_phones))
     current = current.replace(spectral_envelope=sp)
     # 5. breathiness / whisper
-    current, whisper = apply_breathiness(current, targets.breathiness)
+    current, whisper = apply_breathiness(current, cue("breathiness", current, out_phones))
     # 6. jitter / shimmer
-    current = apply_jitter_shimmer(current, targets.jitter, targets.shimmer, rng)
+    current = apply_jitter_shimmer(current, cue("jitter", current, out_phones), cue("shimmer", current, out_phones),
+                                   rng)
     # 7. synthesis and peak limiting
     out, current, limit_db = _synthesize_limited(current)
 
     f0_out = np.asarray(current.f0)
     applied = {
         **targets.to_dict(),
+        "varies_by_phone": per_phone is not None,
         "contour": contour,
         "contour_peak_semitones": {"neutral": 0.0, "rising": RISE_SEMITONES, "falling": FALL_SEMITONES,
                                    "arched": ARCH_SEMITONES}[contour],
