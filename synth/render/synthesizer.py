@@ -23,8 +23,8 @@ from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.timeline import EmotionSource, EmotionTimeline
 from synth.speech import DEFAULT_ENGINE_VOICE, ENGINE_DECODER, Speech, TTSInputError
 
-from .emotional import contour_for, engine_preset, engine_renderings, exaggerate, world_share
-from .world_transform import TransformResult, apply_prosody_to_features
+from .emotional import contour_for, engine_preset, engine_renderings, exaggerate, limit_widening, world_share
+from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
 OUTPUT_LEVEL_DBFS = -27.0     # neutral speech's RMS level: the peak limiter took back "loud" at -24
@@ -144,23 +144,12 @@ class _Plan:
             return dataclasses.replace(p, tempo_factor=float(np.clip(p.tempo_factor * speed, 0.2, 5.0)),
                                        pause_factor=float(np.clip(p.pause_factor / speed ** 2, 0.1, 10.0)))
 
-        share = lambda p: world_share(faster(p), self.engine.measured)   # noqa: E731
+        def share(p: ProsodyTargets) -> ProsodyTargets:
+            return world_share(limit_widening(faster(p), self.engine.plain_f0_std_semitones), self.engine.measured)
+
         per_phone = [share(p) for p in self.per_phone] if self.per_phone else None
-        if per_phone is None and self.contour == "neutral" and _leaves_as_is(share(self.prosody)) \
-                and self.engine.audio is not None:
-            # Nothing left for WORLD: the engine's own samples, without the vocoder's cost in
-            # naturalness (neutral speech, or a tempo the engine rendered itself).
-            return TransformResult(self.engine.audio, tuple(self.engine.phones), self.engine.features,
-                                   {"world": "bypassed: nothing to apply"})
         return apply_prosody_to_features(self.engine.features, self.engine.phones, share(self.prosody), seed=int(seed),
                                          contour=self.contour, phone_targets=per_phone)
-
-
-def _leaves_as_is(prosody: ProsodyTargets, tolerance: float = 1e-6) -> bool:
-    additive = ("f0_shift_semitones", "loudness_db", "spectral_tilt_db", "breathiness", "jitter", "shimmer")
-    ratios = ("f0_range_factor", "tempo_factor", "pause_factor")
-    return (all(abs(getattr(prosody, name)) <= tolerance for name in additive)
-            and all(abs(getattr(prosody, name) - 1.0) <= tolerance for name in ratios))
 
 
 def _speech(result, natural_s: float) -> Speech:
