@@ -235,6 +235,54 @@ def _bounds(report: dict) -> dict:
     return out
 
 
+# ----------------------------------------------------------------------------- tables
+# The README's tables: the first voice's figure, then the range over every voice.
+
+TABLE_CATEGORIES = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm")
+
+
+def words_table(report: dict) -> str:
+    rows = ["| voice | ceiling | " + " | ".join(TABLE_CATEGORIES) + " | all ≤ 1.3 × ceiling |", "|---" * (len(TABLE_CATEGORIES) + 3) + "|"]
+    for voice, r in report["voices"].items():
+        ok = report["bounds_met"][voice]["wer"]
+        rows.append(f"| {voice} | {r['wer_ceiling']:.2f} | " + " | ".join(f"{r['wer'][c]:.2f}" for c in TABLE_CATEGORIES)
+                    + f" | {'yes' if ok else 'no'} |")
+    return "\n".join(rows)
+
+
+def strength_table(report: dict) -> str:
+    voices = list(report["voices"])
+    rows = ["| at intensity 1, against the voice's neutral | F0 median (st) | F0 20–80 % span (st) | loudness (LU) | rate (%) |",
+            "|---|---|---|---|---|"]
+    keys = ("f0_change_st", "f0_span_change_st", "loudness_change_lu", "rate_change_pct")
+    for c in TABLE_CATEGORIES[1:]:
+        cells = []
+        for k in keys:
+            values = [report["voices"][v]["categories"][c][k] for v in voices]
+            first = report["voices"][voices[0]]["categories"][c][k]
+            cells.append(f"{first:+.1f} ({min(values):+.1f} to {max(values):+.1f})")
+        rows.append(f"| {c} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def descriptors_table(report: dict) -> str:
+    voices = list(report["voices"])
+    keys = ("f0_change_st", "f0_span_change_st", "loudness_change_lu", "rate_change_pct", "voiced_share_ratio",
+            "alpha_ratio_db_change", "aperiodicity_change")
+    rows = ["| caption | F0 (st) | span (st) | loudness (LU) | rate (%) | voiced share (× neutral) | alpha ratio (dB) | aperiodicity |",
+            "|---" * 8 + "|"]
+    for name in report["voices"][voices[0]]["descriptors"]:
+        cells = []
+        for k in keys:
+            values = [report["voices"][v]["descriptors"][name][k] for v in voices]
+            first = values[0]
+            fmt = "{:+.2f}" if k == "aperiodicity_change" else "{:.2f}" if k == "voiced_share_ratio" else "{:+.1f}"
+            cells.append(f"{fmt.format(first)} ({fmt.format(min(values))} to {fmt.format(max(values))})")
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decoder", choices=SPEECH_DECODERS, default=ENGINE_DECODER)
@@ -243,7 +291,13 @@ def main(argv=None) -> int:
     parser.add_argument("--detail-sentences", type=int, default=4,
                         help="of those, how many the intensity series and the descriptors use")
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument("--tables", type=Path, default=None, metavar="REPORT",
+                        help="print an existing report's README tables instead of evaluating")
     args = parser.parse_args(argv)
+    if args.tables:
+        report = json.loads(args.tables.read_text())
+        print(words_table(report), strength_table(report), descriptors_table(report), sep="\n\n")
+        return 0
     report = evaluate(args.decoder, args.voices, args.sentences, args.detail_sentences)
     output = args.output or DOCS / f"tts_outside_{args.decoder}.json"
     atomic_write_bytes(output, json.dumps(report, indent=2).encode())

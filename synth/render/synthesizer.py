@@ -21,7 +21,7 @@ import numpy as np
 from conditioning.describe import first_target
 from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.timeline import EmotionSource, EmotionTimeline
-from synth.speech import DEFAULT_ENGINE_VOICE, ENGINE_DECODER, Speech, TTSInputError
+from synth.speech import DEFAULT_ENGINE_VOICE, ENGINE_DECODER, Speech, TTSInputError, check_speech_settings
 
 from .emotional import contour_for, engine_preset, engine_renderings, exaggerate, limit_widening, world_share
 from .world_transform import apply_prosody_to_features
@@ -119,12 +119,7 @@ class EngineSynthesizer:
                 known = None
             why = f"voice {voice!r} is not installed" if known is False else f"unknown voice {voice!r}"
             raise TTSInputError(f"{why}; the voices are {', '.join(self.voices)}")
-        if not 0.0 <= guidance <= 10.0:
-            raise TTSInputError(f"guidance must be in 0..10; got {guidance}")
-        if not 0.25 <= rate <= 4.0:
-            raise TTSInputError(f"rate must be in 0.25..4; got {rate}")
-        if not -24.0 <= pitch <= 24.0:
-            raise TTSInputError(f"pitch shift must be within ±24 semitones; got {pitch}")
+        check_speech_settings(guidance, rate, pitch)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -28,7 +28,7 @@ from synth.text.errors import TextFrontendError
 
 from synth.vocoder.world import apply_jitter_shimmer, synthesize
 
-from synth.speech import Speech, TTSInputError
+from synth.speech import Speech, TTSInputError, check_speech_settings
 
 from .acoustic import AcousticConfig, AcousticFeatures, to_world
 from .config import DECODERS, TTSConfig
@@ -170,12 +170,7 @@ def _first(emotion: EmotionSource):
 def _check_settings(steps, guidance, rate, pitch) -> None:
     if steps is not None and not 1 <= steps <= 1000:
         raise TTSInputError(f"steps must be in 1..1000; got {steps}")
-    if not 0.0 <= guidance <= 10.0:
-        raise TTSInputError(f"guidance must be in 0..10; got {guidance}")
-    if not 0.25 <= rate <= 4.0:
-        raise TTSInputError(f"rate must be in 0.25..4; got {rate}")
-    if not -24.0 <= pitch <= 24.0:
-        raise TTSInputError(f"pitch shift must be within ±24 semitones; got {pitch}")
+    check_speech_settings(guidance, rate, pitch)
 
 
 @functools.cache
