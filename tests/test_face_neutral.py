@@ -89,3 +89,26 @@ def test_bad_landmarks_are_refused():
         estimate_expression(np.zeros((10, 2)))
     with pytest.raises(ValueError, match="finite"):
         neutral_landmarks(np.full((68, 2), np.nan))
+
+
+def test_smile_folds_are_flattened_only_where_a_smile_was_taken_out():
+    from synth.face.neutral import fold_softening, soften_smile_folds
+    from synth.face.portrait import default_portrait_path, detect_face, load_portrait
+    from synth.face.renderer import PortraitRenderer
+
+    image = load_portrait(default_portrait_path())
+    renderer = PortraitRenderer(image, detect_face(image).landmarks, 256, neutralise=False)
+    photo = renderer.source_points[:68]
+    assert fold_softening(estimate_expression(photo)) == 1.0        # the default portrait smiles
+    assert fold_softening(estimate_expression(TEMPLATE)) == 0.0
+    neutral = neutral_landmarks(photo)
+    softened = renderer.image.copy()
+    soften_smile_folds(softened, neutral, 1.0)
+    changed = np.abs(softened.astype(int) - renderer.image).max(axis=2) > 2
+    assert changed.sum() > 100
+    ys, xs = np.nonzero(changed)
+    # Only between the nose wings' level and the chin, beside the mouth.
+    assert ys.min() > neutral[27, 1] and ys.max() < neutral[8, 1]
+    assert xs.min() > neutral[2, 0] and xs.max() < neutral[14, 0]
+    grey = lambda im: cv2.cvtColor(im, cv2.COLOR_RGB2GRAY).astype(float)[changed]  # noqa: E731
+    assert grey(softened).std() < grey(renderer.image).std()          # the folds' light and dark evened out

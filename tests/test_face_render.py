@@ -164,3 +164,47 @@ def test_png_frames(tmp_path):
     assert [p.name for p in written] == ["frame_00000.png", "frame_00001.png", "frame_00002.png"]
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [p.name for p in written]
     assert cv2.imread(str(written[2]))[0, 0].tolist() == [6, 4, 2]
+
+
+def test_happy_is_a_duchenne_smile_with_upper_teeth_and_speech_still_moves_the_mouth(renderer):
+    """Happy at 1: the corners up and out beyond the apex fraction, the lips parted over the
+    upper teeth, raised cheeks; at 0.5 a milder smile; speech still opens and closes the lips."""
+    from synth.face.apex import APEX, measure
+    from synth.face.expression import action_units
+    from synth.face.motion import ACTION_UNIT_SLICE
+    from synth.face.rig import mouth_opening, pose_track
+    from synth.face.shading import Cues
+    from train.fer_data import category_target
+
+    rest = renderer.source_points
+
+    def posed(intensity, **channels):
+        track = MotionTrack.rest(1)
+        track.values[0, ACTION_UNIT_SLICE] = action_units(category_target("happy", intensity))
+        for name, value in channels.items():
+            track.set(name, np.array([value]))
+        return pose_track(rest[:68], track)[0]
+
+    full, half = posed(1.0), posed(0.5)
+    moved = measure(rest[:68], full[:68])
+    for name in ("corner_raise", "corner_out", "lower_lid_raise"):
+        assert moved[name] > 0.8 * APEX["happy"][name].value, name
+    assert mouth_opening(full) > 0.1 > mouth_opening(half) > 0.03 > mouth_opening(rest)
+    assert measure(rest[:68], half[:68])["corner_raise"] < moved["corner_raise"]
+    cues = Cues.of(rest, full)
+    assert cues.cheek > 0.8 and cues.smile > 0.8
+    assert Cues.of(rest, posed(0.0, AU7=1.0)).cheek == 0.0          # the lid tightener is no cheek raiser
+    frame = renderer.render(full)
+    mouth = _mask(frame.shape, full[list(INNER_LIPS)])
+    assert mouth.sum() > 40
+    luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)[mouth]
+    assert np.mean(luminance > 170) > 0.3, "the upper teeth fill much of the smile"
+    # The raised cheek under each eye is lit brighter than in the unshaded render.
+    plain = PortraitRenderer(renderer.image, rest[:68], None, neutralise=False, shading=None).render(full)
+    cheek = (full[[41, 40]].mean(axis=0) + full[[31, 48]].mean(axis=0)) / 2
+    x, y = np.round(cheek).astype(int)
+    assert frame[y - 2:y + 3, x - 2:x + 3].mean() > plain[y - 2:y + 3, x - 2:x + 3].mean() + 3
+    # Speech: a bilabial closes the smile part-way, an open vowel opens it wider, the corners stay.
+    closed, opened = posed(1.0, lip_close=1.0), posed(1.0, jaw_open=0.6, lip_close=0.0)
+    assert mouth_opening(opened) > mouth_opening(closed) + 0.1
+    assert measure(rest[:68], opened[:68])["corner_out"] > 0.6 * moved["corner_out"]

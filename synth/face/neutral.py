@@ -16,6 +16,9 @@ applied, the renderer therefore moves the photo's landmarks to a neutral face:
   not expression, and stays.
 * ``paint_closed_lips`` paints closed lips in the lips' own colour where the photo's mouth was
   open: its teeth and the dark of its mouth must not come back inside closed lips.
+* ``soften_smile_folds`` flattens the nasolabial folds and cheek bulges a smile left in the
+  photo's skin, which no landmark move takes out: a smiling photo's neutral face still looked
+  faintly happy. Only the fold's broad shading is taken out; the skin's fine texture stays.
 """
 
 from __future__ import annotations
@@ -36,10 +39,11 @@ _CORNERS_ALL = (48, 54, 60, 64)
 _CORNER_NEIGHBOURS = (49, 53, 55, 59, 61, 63, 65, 67)
 
 # The neutral model's numbers (canonical units).
-# Corner height is measured from the upper lip's inner edge (62): the lip line, which does not
+# Corner height is measured from the inner lips (62, 66): the lip line, which does not
 # depend on how full the lips are, as the upper lip's outer edge (51) does.
 _LIP_LINE = 62
-NEUTRAL_CORNER_BELOW_LIP_LINE = float(TEMPLATE[list(_OUTER_CORNERS), 1].mean() - TEMPLATE[_LIP_LINE, 1])
+NEUTRAL_CORNER_BELOW_LIP_LINE = float(TEMPLATE[list(_OUTER_CORNERS), 1].mean()
+                                      - (TEMPLATE[_LIP_LINE, 1] + TEMPLATE[66, 1]) / 2)
 # Mouth width over the distance between the outer eye corners. Both are anatomical widths
 # that scale together across faces; only the mouth's changes with expression (a smile widens
 # it by about 27 %: Tarantili, Halazonetis & Spyropoulos 2005).
@@ -99,7 +103,10 @@ def neutral_mouth_width(canonical: np.ndarray) -> float:
 def estimate_expression(landmarks: np.ndarray) -> PhotoExpression:
     """The expression a face's 68 landmarks (any image frame) show against the neutral model."""
     canonical = FaceFrame.of(_checked(landmarks)).to_canonical(_checked(landmarks))
-    corner_below = canonical[list(_OUTER_CORNERS), 1].mean() - canonical[_LIP_LINE, 1]
+    # The lip line is where the inner lips meet; in an open (smiling) mouth, midway between them:
+    # a smile lifts the upper lip off the teeth, which must not read as lower corners.
+    lip_line = (canonical[_LIP_LINE, 1] + canonical[66, 1]) / 2
+    corner_below = canonical[list(_OUTER_CORNERS), 1].mean() - lip_line
     gap = np.mean([canonical[lower, 1] - canonical[upper, 1] for upper, lower in ((61, 67), (62, 66), (63, 65))])
     width = float(np.ptp(canonical[list(_OUTER_CORNERS), 0]))
     return PhotoExpression(
@@ -208,3 +215,59 @@ def paint_closed_lips(image: np.ndarray, landmarks: np.ndarray, colour: np.ndarr
     alpha = np.maximum(cv2.GaussianBlur(coverage, (0, 0), max(0.6, 0.012 * iod)), coverage)[..., None]
     patch = image[y0:y1, x0:x1].astype(np.float32)
     image[y0:y1, x0:x1] = np.clip(patch + alpha * (painted - patch) + 0.5, 0, 255).astype(np.uint8)
+
+
+# ---------------------------------------------------------------------------- smile folds
+
+FOLD_SOFTENING_FROM = CORNER_TOLERANCE      # corner raise (canonical units) where softening starts
+FOLD_SOFTENING_FULL = 0.07                  # ... and where it is full
+
+
+def fold_softening(expression: PhotoExpression) -> float:
+    """0..1: how much of a photo's smile folds to flatten, from how far it smiled."""
+    raised = max(expression.corner_raise, 0.0) + 0.25 * max(expression.mouth_widening - WIDTH_TOLERANCE, 0.0)
+    return float(np.clip((raised - FOLD_SOFTENING_FROM) / (FOLD_SOFTENING_FULL - FOLD_SOFTENING_FROM), 0.0, 1.0))
+
+
+def soften_smile_folds(image: np.ndarray, landmarks: np.ndarray, strength: float) -> None:
+    """In place: over a band along each nasolabial fold (nose wing to beside the mouth corner)
+    and the cheek bulge above it, the broad light and dark of the skin (Gaussian blur at 0.12
+    inter-ocular units) is replaced by that of a wider neighbourhood, keeping the detail finer
+    than 0.02 units. `landmarks` are the neutral ones."""
+    if strength <= 0:
+        return
+    points = _checked(landmarks)
+    face = FaceFrame.of(points)
+    iod = face.scale
+    c = face.to_canonical(points)
+    band = []
+    for wing, corner, side in ((31, 48, -1.0), (35, 54, 1.0)):
+        t = np.linspace(0, 1, 12)[:, None]
+        start, end = c[wing] + (side * 0.08, -0.08), c[corner] + (side * 0.08, 0.1)
+        middle = (start + end) / 2 + (side * 0.07, 0.0)
+        band.append(face.to_image((1 - t) ** 2 * start + 2 * (1 - t) * t * middle + t ** 2 * end))
+    pad = int(np.ceil(0.5 * iod)) + 2
+    allpts = np.vstack(band)
+    x0, y0 = np.maximum(np.floor(allpts.min(axis=0)).astype(int) - pad, 0)
+    x1, y1 = np.minimum(np.ceil(allpts.max(axis=0)).astype(int) + pad, image.shape[1::-1])
+    if x1 <= x0 or y1 <= y0:
+        return
+    mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+    for line in band:
+        cv2.polylines(mask, [np.round((line - (x0, y0)) * 16).astype(np.int32)], False, 1.0,
+                      max(1, int(round(0.16 * iod))), cv2.LINE_AA, 4)
+    # Keep the lips and the nose themselves out of it.
+    keep = np.zeros_like(mask)
+    cv2.fillPoly(keep, [np.round((points[48:60] - (x0, y0)) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+    cv2.fillPoly(keep, [np.round((points[[31, 32, 33, 34, 35, 30]] - (x0, y0)) * 16).astype(np.int32)], 1.0,
+                 cv2.LINE_AA, 4)
+    keep = cv2.dilate(keep, np.ones((3, 3), np.uint8), iterations=max(1, int(round(0.03 * iod))))
+    mask = cv2.GaussianBlur(mask, (0, 0), max(0.8, 0.06 * iod)) * (1.0 - np.clip(keep, 0, 1))
+    patch = image[y0:y1, x0:x1].astype(np.float32)
+    fine = patch - cv2.GaussianBlur(patch, (0, 0), max(0.6, 0.02 * iod))
+    broad = cv2.GaussianBlur(patch, (0, 0), max(1.0, 0.12 * iod))
+    # The broad level is taken from the skin around, not from the fold: the band's own mean.
+    flat = cv2.GaussianBlur(broad, (0, 0), max(1.5, 0.2 * iod))
+    alpha = (strength * np.clip(mask, 0, 1))[..., None]
+    softened = patch + alpha * (flat + fine - patch)
+    image[y0:y1, x0:x1] = np.clip(softened + 0.5, 0, 255).astype(np.uint8)

@@ -33,8 +33,11 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from synth.face.motion import CHANNEL_INDEX, CHANNELS, MotionTrack
-from synth.face.shading import ShadingStyle, shade_expression
-from synth.face.neutral import PhotoExpression, estimate_expression, lip_colour, neutral_landmarks, paint_closed_lips
+from synth.face.shading import Cues, ShadingStyle, shade_expression
+from synth.face.neutral import (
+    PhotoExpression, estimate_expression, fold_softening, lip_colour, neutral_landmarks, paint_closed_lips,
+    soften_smile_folds,
+)
 from synth.face.rig import (
     INNER_LIPS, LANDMARKS, LEFT_EYE, POINTS, PUPILS, RIGHT_EYE, FaceFrame, pose_canonical,
     pose_track, with_pupils,
@@ -91,6 +94,8 @@ class CavityStyle:
     tongue: tuple[int, int, int] = (158, 66, 70)
     teeth_height_iods: float = 0.12      # upper incisors' visible height when wide open
     teeth_share_of_gap: float = 0.45     # ... but never more than this share of the opening
+    smile_teeth_share: float = 0.7       # in a full smile the upper teeth fill most of the parted lips
+    smile_teeth_half_width: float = 0.86 # and show further round the arch (premolars)
     teeth_half_width: float = 0.78       # fraction of the mouth's half-width the teeth span
     lower_teeth_half_width: float = 0.6  # the lower arch is narrower and mostly hidden
     lower_teeth_alpha: float = 0.4
@@ -348,8 +353,10 @@ def _grown(polygon: np.ndarray, pixels: float) -> np.ndarray:
     return polygon + offsets / lengths * pixels
 
 
-def paint_cavity(frame: np.ndarray, points70: np.ndarray, iod: float, style: CavityStyle) -> None:
-    """Paint the mouth interior inside the posed inner lips, in place.
+def paint_cavity(frame: np.ndarray, points70: np.ndarray, iod: float, style: CavityStyle,
+                 smile: float = 0.0) -> None:
+    """Paint the mouth interior inside the posed inner lips, in place; `smile` (0..1, the lip
+    corners' raise, `shading.Cues.smile`) shows more of the upper teeth, as a smile does.
 
     Closed lips get only a soft seam: the portrait's own lip line may have been teeth."""
     lips = points70[list(INNER_LIPS)]
@@ -369,7 +376,7 @@ def paint_cavity(frame: np.ndarray, points70: np.ndarray, iod: float, style: Cav
     cv2.fillPoly(mask, [polygon], 255, lineType=cv2.LINE_AA, shift=_SUBPIXEL_BITS)
     if not mask.any():
         return
-    interior = _cavity_colours(points70, (x0, y0), mask.shape, iod, style)
+    interior = _cavity_colours(points70, (x0, y0), mask.shape, iod, style, smile)
     _blend(frame[y0:y1, x0:x1], interior, mask)
 
 
@@ -396,8 +403,9 @@ def _blend(patch: np.ndarray, colour: np.ndarray, mask: np.ndarray) -> None:
 
 
 def _cavity_colours(points70: np.ndarray, origin: tuple[int, int], shape: tuple[int, int],
-                    iod: float, style: CavityStyle) -> np.ndarray:
+                    iod: float, style: CavityStyle, smile: float = 0.0) -> np.ndarray:
     """RGB float image of the mouth interior over a patch, in mouth-aligned coordinates."""
+    smile = float(np.clip(smile, 0.0, 1.0))
     upper, lower = _lip_contours(points70)
     left, right = points70[60], points70[64]
     axis = (right - left) / max(np.hypot(*(right - left)), 1e-6)
@@ -441,8 +449,10 @@ def _cavity_colours(points70: np.ndarray, origin: tuple[int, int], shape: tuple[
                             style.lower_teeth_half_width)
         colour = _over(colour, _teeth_colour(style, across), lower_alpha * band)
 
-    upper_height = np.minimum(style.teeth_height_iods * iod, style.teeth_share_of_gap * gap)
-    band = _teeth_alpha(down - top, upper_height, across, style.teeth_half_width)
+    share = style.teeth_share_of_gap + smile * (style.smile_teeth_share - style.teeth_share_of_gap)
+    upper_height = np.minimum(style.teeth_height_iods * iod, share * gap)
+    half = style.teeth_half_width + smile * (style.smile_teeth_half_width - style.teeth_half_width)
+    band = _teeth_alpha(down - top, upper_height, across, half)
     # The upper lip shades the top of the teeth.
     lip_shadow = (0.8 + 0.2 * _smoothstep(0.0, 0.35 * upper_height, down - top))[..., None]
     return _over(colour, _teeth_colour(style, across) * lip_shadow, band)
@@ -487,8 +497,10 @@ def neutralised_portrait(framed: np.ndarray, photo68: np.ndarray,
     neutral = neutral_landmarks(photo68)
     warper = PortraitRenderer(framed, photo68, None, cavity, neutralise=False, shading=None)
     image = warper._warp(warper._control_points(keep_pupils_in_eyes(with_pupils(neutral))))
-    if estimate_expression(photo68).open_mouth:
+    expression = estimate_expression(photo68)
+    if expression.open_mouth:
         paint_closed_lips(image, neutral, lip_colour(framed, photo68))
+    soften_smile_folds(image, neutral, fold_softening(expression))
     return image, neutral
 
 
@@ -573,8 +585,10 @@ class PortraitRenderer:
         target = self._control_points(points70)
         frame = self._warp(target)
         if self.shading is not None:
-            shade_expression(frame, self.source_points, points70, self._iod, self.shading)
-        paint_cavity(frame, points70, self._iod, self.cavity)
+            cues = shade_expression(frame, self.source_points, points70, self._iod, self.shading)
+        else:
+            cues = Cues.of(self.source_points, points70)
+        paint_cavity(frame, points70, self._iod, self.cavity, cues.smile)
         return frame
 
     def render_track(self, track: MotionTrack) -> Iterator[np.ndarray]:

@@ -79,7 +79,7 @@ _AU_BASES = {
     "AU4": _basis({(21, 22): (-0.07, 0.09), (20, 23): (-0.05, 0.08), (19, 24): (-0.02, 0.05),
                    (18, 25): (0.0, 0.02), (38, 43): (0.0, 0.015)}),
     "AU5": _basis({(37, 38, 43, 44): (0.0, -0.07), (36, 39, 42, 45): (0.0, -0.01)}),
-    "AU6": _basis({(40, 41, 46, 47): (0.0, -0.045), (48, 54): (0.02, -0.03),
+    "AU6": _basis({(40, 41, 46, 47): (0.0, -0.045), (37, 38, 43, 44): (0.0, 0.012), (48, 54): (0.02, -0.03),
                    (1, 2, 14, 15): (0.01, -0.03)}),
     "AU7": _basis({(40, 41, 46, 47): (0.0, -0.05), (37, 38, 43, 44): (0.0, 0.01)}),
     "AU9": _basis({NOSTRILS: (0.0, -0.05), (31, 35): (0.02, -0.02), (21, 22): (-0.01, 0.04),
@@ -96,13 +96,30 @@ _AU_BASES = {
 
 # Displacements applied after the lips have closed for speech, since no lip closure cancels them:
 # the upper lip raiser (AU10) lifts the upper lip's centre off the teeth (FACS: the upper lip
-# rises and its centre parts from the lower), and a broad smile (AU12) parts the lips a little
-# over the teeth, as posed smiles do (AU12+25). Bilabials still close most of it (lip_close).
+# rises and its centre parts from the lower), and a broad smile (AU12) parts the lips over the
+# teeth, as posed smiles do (AU12+25, the Duchenne display; Ekman, Davidson & Friesen 1990).
 POST_CLOSURE = {
     "AU10": _basis({(50, 51, 52): (0.0, -0.075), (61, 62, 63): (0.0, -0.07), (49, 53): (0.0, -0.04)}),
     "AU12": _basis({(61, 62, 63): (0.0, -0.035), (65, 66, 67): (0.0, 0.02), (50, 51, 52): (0.0, -0.015)}),
 }
-SMILE_PARTING_UNDER_CLOSURE = 0.5     # share of the smile's parting a full lip closure keeps
+# The lips' parting in a broad smile (AU25 with AU12): the upper lip rises off the upper incisors
+# and the lower lip falls, widest in the middle, so the opening is the smile's crescent. In the
+# average posed smile 75-100 % of the upper incisors' crown (~10 mm) shows (Tjan, Miller & The
+# 1984, J Prosthet Dent 51:24-28): at a full smile the inner lips part by ~0.15 inter-ocular
+# units (~9 mm), the upper teeth filling most of it (`renderer.CavityStyle.smile_teeth_share`).
+SMILE_PARTING = _basis({(62,): (0.0, -0.055), (61, 63): (0.0, -0.06), (51,): (0.0, -0.035),
+                        (50, 52): (0.0, -0.04), (49, 53): (0.0, -0.025),
+                        (66,): (0.0, 0.09), (65, 67): (0.0, 0.06), (57,): (0.0, 0.06),
+                        (56, 58): (0.0, 0.045), (55, 59): (0.0, 0.02)})
+SMILE_PARTING_FROM_AU12 = 0.3         # a faint smile (calm) keeps its lips together
+SMILE_PARTING_UNDER_CLOSURE = 0.8     # share of the smile's parting a full lip closure keeps
+
+
+def smile_parting(au12: float) -> float:
+    """0..1: how far a smile of this AU12 parts the lips (none for a faint one, full at apex)."""
+    return float(np.clip((au12 - SMILE_PARTING_FROM_AU12) / (1.0 - SMILE_PARTING_FROM_AU12), 0.0, 1.0))
+
+
 # Rounded vowels narrow the mouth; a smile or a lip stretch keeps most of its width through them
 # (speech and emotion share the mouth: the corners must keep the emotion).
 SPREAD_KEEPS_WIDTH = 0.7
@@ -190,7 +207,10 @@ def pose_canonical(rest: np.ndarray, frame: np.ndarray) -> np.ndarray:
     closure = float(np.clip(get("lip_close"), 0.0, 1.0))
     _close_lips(points, closure)
     points += get("AU10") * POST_CLOSURE["AU10"]
-    points += get("AU12") * (1.0 - (1.0 - SMILE_PARTING_UNDER_CLOSURE) * closure) * POST_CLOSURE["AU12"]
+    # Speech still closes the lips part-way over a smile's teeth; the corners stay where the smile put them.
+    keep = 1.0 - (1.0 - SMILE_PARTING_UNDER_CLOSURE) * closure
+    points += get("AU12") * keep * POST_CLOSURE["AU12"]
+    points += smile_parting(get("AU12")) * keep * SMILE_PARTING
     for upper, lower in zip(UPPER_LIDS, LOWER_LIDS):
         travel = points[lower, 1] - points[upper, 1]
         points[upper, 1] += 0.92 * float(np.clip(get("blink"), 0.0, 1.0)) * travel

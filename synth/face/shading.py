@@ -4,7 +4,10 @@ A warp moves skin; it cannot fold it. People read several expressions from the f
 from the whites of the eyes as much as from where features are (the FACS manual lists them as
 the appearance changes of each unit): the nasolabial furrow deepens with AU12 (smile) and AU9
 (nose wrinkle), vertical furrows appear between the brows with AU4, horizontal lines cross
-the forehead with AU1+2, and sclera shows above the iris with AU5. Each cue's strength comes
+the forehead with AU1+2, and sclera shows above the iris with AU5. The cheek raiser (AU6, what
+makes a smile a Duchenne smile) lifts and rounds the cheeks, bags the skin below the lower lids
+and wrinkles the outer eye corners (crow's feet): a highlight on the raised cheek, a soft fold
+under each lower lid and three short lines fanning out from each outer eye corner. Each cue's strength comes
 from geometry (the posed landmarks against the rest ones, `apex.measure`), so the cues follow
 any motion, on any portrait, and vanish at rest. Creases are drawn as soft dark lines with a
 lighter rim on the bulging side, multiplied into the frame, so the skin's own colour and
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .apex import measure
+from .apex import _aligned, measure
 from .rig import FaceFrame, LANDMARKS, LEFT_EYE, PUPILS, RIGHT_EYE
 
 
@@ -31,6 +34,10 @@ class ShadingStyle:
     sclera: tuple[int, int, int] = (228, 226, 222)
     iris_radius_iods: float = 0.085      # 11.7 mm iris at 63 mm between the eyes: 0.093, less the limbus
     sclera_alpha: float = 0.75
+    cheek_lightness: float = 0.12        # gain on the raised cheek at a full AU6
+    cheek_shadow: float = 0.05           # below the cheek's bulge, toward the fold
+    under_eye_darkness: float = 0.16     # the lower-lid bag's fold
+    crows_feet_darkness: float = 0.16
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class Cues:
     furrow: float
     forehead: float
     eye_white: float
+    cheek: float = 0.0       # AU6: cheeks raised (cheek highlight, lower-lid bag, crow's feet)
+    smile: float = 0.0       # AU12: lip corners up (the renderer shows more teeth in a smile)
 
     @classmethod
     def of(cls, rest: np.ndarray, posed: np.ndarray) -> "Cues":
@@ -48,14 +57,20 @@ class Cues:
         frame = FaceFrame.of(rest[:LANDMARKS])
         nostril_rise = float(np.mean(frame.to_canonical(rest[31:36])[:, 1] - frame.to_canonical(posed[31:36])[:, 1]))
         clip = lambda x: float(np.clip(x, 0.0, 1.0))  # noqa: E731
-        return cls(nasolabial=clip(max(m["corner_raise"] / 0.09, nostril_rise / 0.04, m["upper_lip_raise"] / 0.06)),
+        # AU6 is the only unit that lifts the cheeks' outline (jaw points 1, 2, 14, 15); the lid
+        # tightener (AU7, anger) raises the lower lids too but leaves the cheeks.
+        cheeks = (1, 2, 14, 15)
+        aligned = frame.to_canonical(_aligned(posed[:LANDMARKS], rest[:LANDMARKS]))
+        cheek_rise = float(np.mean(frame.to_canonical(rest[:LANDMARKS])[list(cheeks), 1] - aligned[list(cheeks), 1]))
+        return cls(cheek=clip((cheek_rise - 0.004) / 0.016), smile=clip(m["corner_raise"] / 0.09),
+                   nasolabial=clip(max(m["corner_raise"] / 0.09, nostril_rise / 0.04, m["upper_lip_raise"] / 0.06)),
                    furrow=clip(-m["brow_gap"] / 0.08),
                    forehead=clip((m["inner_brow_raise"] + m["outer_brow_raise"]) / 2 / 0.08),
                    eye_white=clip((m["upper_lid_raise"] - 0.01) / 0.035))
 
     @property
     def any(self) -> bool:
-        return max(self.nasolabial, self.furrow, self.forehead, self.eye_white) > 0.02
+        return max(self.nasolabial, self.furrow, self.forehead, self.eye_white, self.cheek) > 0.02
 
 
 def _curves(posed: np.ndarray, cues: Cues) -> list[tuple[np.ndarray, float, np.ndarray]]:
@@ -75,6 +90,22 @@ def _curves(posed: np.ndarray, cues: Cues) -> list[tuple[np.ndarray, float, np.n
             outward = face.to_image(np.array([[side, 0.0]])) - face.to_image(np.array([[0.0, 0.0]]))
             # The cheek bulges above and outside the fold; the lip side below it is lit less.
             curves.append((face.to_image(bezier), cues.nasolabial, -(outward / np.hypot(*outward[0]))[0]))
+    if cues.cheek > 0:
+        t = np.linspace(0, 1, 9)[:, None]
+        for lid, canthus, side in (((40, 41), 36, -1.0), ((47, 46), 45, 1.0)):
+            # The lower lid's bag: a fold a little below the lid, from under the pupil to past
+            # the outer corner, sagging in the middle; the bag above it is lit.
+            lid_y = float(np.mean(c[list(lid), 1]))
+            xs = c[canthus, 0] - side * 0.3 + side * 0.42 * t[:, 0]
+            sag = 0.03 * np.sin(np.pi * t[:, 0])
+            fold = np.column_stack([xs, lid_y + 0.12 + sag - 0.03 * t[:, 0]])
+            curves.append((face.to_image(fold), 0.75 * cues.cheek, -down))
+            # Crow's feet: three short lines fanning out from the outer eye corner.
+            for angle in (-0.45, 0.0, 0.4):
+                start = c[canthus] + (side * 0.07, 0.0)
+                direction = np.array([side * np.cos(angle), np.sin(angle)])
+                line = start + np.linspace(0, 0.13, 4)[:, None] * direction
+                curves.append((face.to_image(line), 0.7 * cues.cheek, down))
     if cues.furrow > 0:
         top = min(c[21, 1], c[22, 1]) - 0.02
         for share in (0.3, 0.7):
@@ -143,12 +174,41 @@ def _shade_eye_whites(frame: np.ndarray, posed: np.ndarray, strength: float, iod
                                       0, 255).astype(np.uint8)
 
 
+def _shade_cheeks(frame: np.ndarray, posed: np.ndarray, strength: float, iod: float, style: ShadingStyle) -> None:
+    """The raised cheeks of AU6: brighter, rounder apples under the eyes, a little shadow below
+    them toward the nasolabial fold."""
+    face = FaceFrame.of(posed[:LANDMARKS])
+    c = face.to_canonical(posed)
+    apples = []
+    for eye, wing, corner in ((RIGHT_EYE, 31, 48), (LEFT_EYE, 35, 54)):
+        lid = c[list(eye)][:, 1].max()
+        x = 0.55 * c[list(eye), 0].mean() + 0.45 * (c[wing, 0] + c[corner, 0]) / 2
+        apples.append((x, lid + 0.3))
+    apples = np.array(apples)
+    box_points = face.to_image(np.vstack([apples + (0.4, 0.35), apples - (0.4, 0.3)]))
+    x0, y0, x1, y1 = _box(box_points, 2, frame.shape[:2])
+    if x1 <= x0 or y1 <= y0:
+        return
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    local = face.to_canonical(np.column_stack([xs.ravel(), ys.ravel()])).reshape(*xs.shape, 2)
+    gain = np.ones(xs.shape, np.float32)
+    for ax, ay in apples:
+        dx, dy = local[..., 0] - ax, local[..., 1] - ay
+        light = np.exp(-(dx / 0.2) ** 2 - (dy / 0.13) ** 2)
+        shadow = np.exp(-(dx / 0.2) ** 2 - ((dy - 0.2) / 0.08) ** 2)
+        gain += strength * (style.cheek_lightness * light - style.cheek_shadow * shadow)
+    patch = frame[y0:y1, x0:x1].astype(np.float32) * gain[..., None]
+    frame[y0:y1, x0:x1] = np.clip(patch + 0.5, 0, 255).astype(np.uint8)
+
+
 def shade_expression(frame: np.ndarray, rest70: np.ndarray, posed70: np.ndarray, iod: float,
                      style: ShadingStyle = ShadingStyle()) -> Cues:
     """Draw the cues of `posed70` against `rest70` onto `frame` in place; returns their strengths."""
     cues = Cues.of(rest70, posed70)
     if not cues.any:
         return cues
+    if cues.cheek > 0.02:
+        _shade_cheeks(frame, posed70, cues.cheek, iod, style)
     _shade_creases(frame, posed70, cues, iod, style)
     if cues.eye_white > 0.02:
         _shade_eye_whites(frame, posed70, cues.eye_white, iod, style)
