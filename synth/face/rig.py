@@ -112,7 +112,8 @@ SMILE_PARTING = _basis({(62,): (0.0, -0.055), (61, 63): (0.0, -0.06), (51,): (0.
                         (66,): (0.0, 0.09), (65, 67): (0.0, 0.06), (57,): (0.0, 0.06),
                         (56, 58): (0.0, 0.045), (55, 59): (0.0, 0.02)})
 SMILE_PARTING_FROM_AU12 = 0.3         # a faint smile (calm) keeps its lips together
-SMILE_PARTING_UNDER_CLOSURE = 0.8     # share of the smile's parting a full lip closure keeps
+POST_CLOSURE_AU12_UNDER_CLOSURE = 0.5  # share of AU12's small parting a full lip closure keeps
+SMILE_PARTING_UNDER_CLOSURE = 0.8     # share of a broad smile's parting a full lip closure keeps
 
 
 def smile_parting(au12: float) -> float:
@@ -208,9 +209,8 @@ def pose_canonical(rest: np.ndarray, frame: np.ndarray) -> np.ndarray:
     _close_lips(points, closure)
     points += get("AU10") * POST_CLOSURE["AU10"]
     # Speech still closes the lips part-way over a smile's teeth; the corners stay where the smile put them.
-    keep = 1.0 - (1.0 - SMILE_PARTING_UNDER_CLOSURE) * closure
-    points += get("AU12") * keep * POST_CLOSURE["AU12"]
-    points += smile_parting(get("AU12")) * keep * SMILE_PARTING
+    points += get("AU12") * (1.0 - (1.0 - POST_CLOSURE_AU12_UNDER_CLOSURE) * closure) * POST_CLOSURE["AU12"]
+    points += smile_parting(get("AU12")) * (1.0 - (1.0 - SMILE_PARTING_UNDER_CLOSURE) * closure) * SMILE_PARTING
     for upper, lower in zip(UPPER_LIDS, LOWER_LIDS):
         travel = points[lower, 1] - points[upper, 1]
         points[upper, 1] += 0.92 * float(np.clip(get("blink"), 0.0, 1.0)) * travel
