@@ -211,6 +211,10 @@ RAISED = ("angry", "happy", "fearful", "surprised")
 WIDENED = ("angry", "happy", "surprised")
 
 
+def _at_most(value, bound) -> bool:
+    return value is not None and value <= bound
+
+
 def _bounds(report: dict) -> dict:
     out = {}
     for voice, r in report["voices"].items():
@@ -229,7 +233,7 @@ def _bounds(report: dict) -> dict:
             "rate_descriptors": (desc["fast"]["rate_change_pct"] or 0) >= 15 and (desc["slow"]["rate_change_pct"] or 0) <= -15,
             "span_descriptors": (desc["monotone"]["f0_span_change_st"] or 0) < 0 < (desc["expressive"]["f0_span_change_st"] or 0),
             # DIO finds some periodicity in any noise: "unvoiced" is a third of neutral's voicing or less
-            "whisper_unvoiced": (desc["whispered"]["voiced_share_ratio"] or 1) <= 1 / 3,
+            "whisper_unvoiced": _at_most(desc["whispered"]["voiced_share_ratio"], 1 / 3),
         }
         out[voice] = checks
     return out
