@@ -178,3 +178,19 @@ def test_studio_and_cli_speak_with_joe_by_default(tmp_path, capsys):
     assert main(["speak", "It is a fine morning.", "--emotion", "happy", "-o", str(out), "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     assert line["voice"] == "joe" and line["decoder"] == "engine" and out.stat().st_size > 10000
+
+
+def test_the_outside_evaluation_reports_every_measure(tmp_path, capsys):
+    from train.evaluate_tts import main as evaluate_tts
+    report_path = tmp_path / "report.json"
+    assert evaluate_tts(["--voices", "joe", "--sentences", "1", "--detail-sentences", "1",
+                         "--output", str(report_path)]) == 0          # no --corpus: the outside judges
+    report = json.loads(report_path.read_text())
+    joe = report["voices"]["joe"]
+    assert set(joe["wer"]) == {"neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm"}
+    assert 0.0 <= joe["wer_ceiling"] <= 0.6 and joe["categories"]["happy"]["f0_change_st"] > 2.0
+    assert joe["categories"]["sad"]["f0_change_st"] < -1.5
+    assert set(joe["descriptors"]) >= {"high pitch", "loud", "whispered"} and "joe" in report["bounds_met"]
+    capsys.readouterr()
+    assert evaluate_tts(["--tables", str(report_path)]) == 0
+    assert "| joe |" in capsys.readouterr().out

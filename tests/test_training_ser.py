@@ -125,12 +125,12 @@ def test_references_are_neutral_speech_of_the_same_voice_on_another_sentence(tin
 def test_speaker_reference_training_lowers_the_loss_and_ships_a_recognizer_that_takes_one(tiny_corpus, tmp_path):
     torch.set_num_threads(2)
     output, image = tmp_path / "ser.pt", tmp_path / "confusion.png"
-    main(["--corpus", str(tiny_corpus), "--epochs", "8", "--batch-size", "6", "--hidden", "48",
+    main(["--corpus", str(tiny_corpus), "--epochs", "12", "--batch-size", "6", "--hidden", "48",
           "--learning-rate", "3e-3", "--workers", "0", "--speaker-reference", "--reference-clips", "2",
           "--output", str(output), "--confusion-image", str(image), "--no-manifest"])
     metrics = load_checkpoint(output, SERConfig, "train_ser")[2]["metrics"]
     losses = metrics["train_losses"]
-    assert min(losses[4:]) < 0.8 * losses[0], losses
+    assert min(losses[6:]) < 0.8 * losses[0], losses
     assert {"held_out_voice_test", "held_out_voice_test_with_reference",
             "held_out_voice_test_with_3_references"} <= set(metrics)
     assert (tmp_path / "confusion_with_reference.png").read_bytes()[:4] == b"\x89PNG"

@@ -1,6 +1,10 @@
-"""Judge the shipped TTS with the studio's own speech emotion recognizer.
+"""Judge the TTS: from outside (the default), or with the studio's own speech emotion recognizer.
 
-    python -m train.evaluate_tts --corpus data/corpus --decoder flow
+    python -m train.evaluate_tts                                        # outside judges: train/evaluate_tts_outside.py
+    python -m train.evaluate_tts --decoder flow                         # ... for a learned decoder
+    python -m train.evaluate_tts --judge ser --corpus data/corpus --decoder flow   # the in-repo SER (below)
+
+With ``--corpus`` (or ``--judge ser``) this module judges with the recognizer, as follows.
 
 Speaks test sentences (never trained on) in every TTS voice, each of the 8 categories at
 intensities 0.5 / 0.75 / 1.0 (neutral once), and reports, per decoder:
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -213,6 +218,17 @@ def without_confusions(report: dict) -> dict:
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    judge = "ser" if "--corpus" in argv or any(a.startswith("--corpus=") for a in argv) else "outside"
+    if "--judge" in argv:
+        at = argv.index("--judge")
+        judge = argv[at + 1] if at + 1 < len(argv) else ""
+        del argv[at:at + 2]
+    if judge not in ("outside", "ser"):
+        raise SystemExit("--judge must be outside or ser")
+    if judge == "outside":
+        from train.evaluate_tts_outside import main as outside
+        return outside(argv)
     args = parse_arguments(argv)
     report = evaluate(args)
     output = args.output or DOCS / f"tts_evaluation_{args.decoder}.json"
