@@ -136,3 +136,15 @@ def prosody_prior(target: EmotionTarget) -> ProsodyTargets:
     for field in _LOG_FACTORS:
         by_field[field] = float(np.exp(by_field[field]))
     return ProsodyTargets(**{f: float(np.clip(by_field[f], *_BOUNDS[f])) for f in _FIELDS})
+
+
+def exaggerate(targets: ProsodyTargets, factor: float) -> ProsodyTargets:
+    """``factor`` times the departure from the voice's own prosody (1 leaves it as is): the
+    additive cues scale, the ratio cues scale in log; the bounded cues stay in their bounds."""
+    values = {}
+    for name in _FIELDS:
+        value = getattr(targets, name)
+        values[name] = value * factor if name in _ADDITIVE else float(np.exp(np.log(value) * factor))
+    for name in ("breathiness", "jitter", "shimmer", *_LOG_FACTORS):
+        values[name] = float(np.clip(values[name], *_BOUNDS[name]))
+    return ProsodyTargets(**values)

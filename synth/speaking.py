@@ -7,8 +7,8 @@ choices, the default and each one's voices.
 
 from __future__ import annotations
 
-from synth.render.synthesizer import DEFAULT_VOICE, EngineSynthesizer, engine_synthesizer
-from synth.speech import DEFAULT_DECODER, ENGINE_DECODER, LEARNED_DECODERS, SPEECH_DECODERS, TTSInputError
+from synth.render.synthesizer import EngineSynthesizer, engine_synthesizer
+from synth.speech import DEFAULT_DECODER, DEFAULT_ENGINE_VOICE, ENGINE_DECODER, LEARNED_DECODERS, SPEECH_DECODERS, TTSInputError
 from synth.tts.synthesizer import Synthesizer, default_voice, shipped_synthesizer
 
 
@@ -22,4 +22,4 @@ def synthesizer_for(decoder: str = DEFAULT_DECODER) -> EngineSynthesizer | Synth
 
 def voice_for(synthesizer: EngineSynthesizer | Synthesizer) -> str:
     """The voice used when none is named: joe for the engine, slt for the learned decoders."""
-    return DEFAULT_VOICE if DEFAULT_VOICE in synthesizer.voices else default_voice(synthesizer.voices)
+    return DEFAULT_ENGINE_VOICE if DEFAULT_ENGINE_VOICE in synthesizer.voices else default_voice(synthesizer.voices)

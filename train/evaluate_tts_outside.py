@@ -9,8 +9,9 @@ On the corpus's held-out test sentences (no model was trained or tuned on them),
   ceiling: the same sentences from the voice's own engine through the decoder's acoustic
   representation and back (WORLD at full resolution for the engine decoder; the learned
   models' coded features for flow and diffusion), and the bound 1.3 x ceiling;
-* **fidelity** (learned decoders): MCD, F0 RMSE and voicing error against the corpus's own
-  rendering of the same sentence, emotion and seed (the speech the model learnt to imitate);
+* **fidelity** (learned decoders): MCD, F0 RMSE and voicing error against the engine
+  decoder's rendering of the same sentence, emotion and seed, the corpus's way of rendering
+  it (the speech the model learnt to imitate);
 * **emotion strength**: the median change from the same voice's neutral of the F0 median and
   20-80 % span (semitones), loudness (LU) and speech rate (%), per category at intensity 1,
   and whether each moves monotonically over intensities 0.5, 0.75, 1;
@@ -33,9 +34,9 @@ from tqdm import tqdm
 
 from conditioning import parse_emotion
 from conditioning.checkpoints import atomic_write_bytes
-from synth.render.emotional import contour_for, render_emotional
 from synth.render.engines import render
 from synth.render.world_transform import analyze, synthesize
+from synth.render.synthesizer import engine_synthesizer
 from synth.speaking import synthesizer_for
 from synth.speech import ENGINE_DECODER, SPEECH_DECODERS
 from train.corpus.sentences import corpus_sentences
@@ -151,11 +152,9 @@ def _evaluate_voice(synthesizer, decoder, voice, texts, detail, seed, bar) -> di
             audio, rate = speak(text, emotion)
             heard.setdefault(label, []).append(transcribe(audio, rate))
             readings.setdefault(label, []).append(_measure(audio, rate, text))
-            if decoder != ENGINE_DECODER:
-                target = parse_emotion(emotion)
-                from synth.render.synthesizer import engine_prosody
-                reference = render_emotional(text, voice, engine_prosody(target), contour_for(target), seed=seed)
-                fid.setdefault(label, []).append(fidelity(audio, rate, reference.result.audio, reference.result.sample_rate))
+            if decoder != ENGINE_DECODER:   # against the corpus's way of rendering the same item
+                reference = engine_synthesizer().speak(text, parse_emotion(emotion), voice, seed=seed)
+                fid.setdefault(label, []).append(fidelity(audio, rate, reference.audio, reference.sample_rate))
             bar.update()
     out = {"wer_ceiling": round(word_error_rate(texts, ceiling), 4),
            "wer": {label: round(word_error_rate(texts, hyps), 4) for label, hyps in heard.items()},

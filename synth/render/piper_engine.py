@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,7 @@ class SeededPiperVoice:
                 raise PiperVoiceError(f"Piper voice {what} not found: {path}")
         try:
             from piper import PiperVoice
+            from piper.config import PiperConfig
         except ImportError:
             raise PiperVoiceError("Piper voices need the package piper-tts (pip install piper-tts==1.8.0)") from None
         import onnxruntime
@@ -77,9 +79,10 @@ class SeededPiperVoice:
         if threads:
             options.intra_op_num_threads = threads
         session = onnxruntime.InferenceSession(graph, sess_options=options, providers=["CPUExecutionProvider"])
-        # PiperVoice is used for its phonemizer and id map only; its session is never run.
-        self._voice = PiperVoice.load(model_path, config_path=config_path)
-        self._voice.session = None
+        # PiperVoice serves for its phonemizer and id map; it holds the patched session, which
+        # this class runs itself (the model is loaded once, not again by PiperVoice.load).
+        config = PiperConfig.from_dict(json.loads(config_path.read_text(encoding="utf-8")))
+        self._voice = PiperVoice(session=session, config=config)
         self._session = session
         self.config = self._voice.config
         self.sample_rate = int(self.config.sample_rate)

@@ -4,7 +4,9 @@ The studio's default way to speak: the engine (Piper's joe voice by default, or 
 festival/flite voice) says the words, so every word it can say survives; the prosody prior
 sets F0 level, range and contour, tempo, pauses, loudness, tilt, breathiness, jitter and
 shimmer; the engine takes a coarse share of tempo (and F0, where it can), WORLD the rest.
-It is the rendering the corpus is built with, so the learned decoders imitate exactly this.
+It is the rendering the corpus is built with (the same engine share and WORLD transform),
+but for one runtime guard: a lively voice's range widening is capped (``limit_widening``),
+which the corpus's narrow Debian voices hardly reach.
 
 The same ``speak`` signature as the learned synthesizer (:mod:`synth.tts.synthesizer`), so
 the studio, the CLI and the evaluations treat both alike. ``steps`` and ``scheduler`` do not
@@ -19,11 +21,11 @@ import functools
 import numpy as np
 
 from conditioning.describe import first_target
-from conditioning.prosody import ProsodyTargets, prosody_prior
+from conditioning.prosody import ProsodyTargets, exaggerate, prosody_prior
 from conditioning.timeline import EmotionSource, EmotionTimeline
-from synth.speech import DEFAULT_ENGINE_VOICE, ENGINE_DECODER, Speech, TTSInputError, check_speech_settings
+from synth.speech import ENGINE_DECODER, Speech, TTSInputError, check_speech_settings
 
-from .emotional import contour_for, engine_preset, engine_renderings, exaggerate, limit_widening, world_share
+from .emotional import contour_for, engine_preset, engine_renderings, limit_widening, world_share
 from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
@@ -114,10 +116,9 @@ class EngineSynthesizer:
         if voice not in self.voices:
             try:
                 voice_spec(voice)
-                known = False
+                why = f"voice {voice!r} is not installed"
             except VoiceRenderError:
-                known = None
-            why = f"voice {voice!r} is not installed" if known is False else f"unknown voice {voice!r}"
+                why = f"unknown voice {voice!r}"
             raise TTSInputError(f"{why}; the voices are {', '.join(self.voices)}")
         check_speech_settings(guidance, rate, pitch)
 
@@ -155,12 +156,9 @@ def _speech(result, natural_s: float) -> Speech:
                   float(natural_s), log_f0, features.frame_period_ms / 1000.0)
 
 
-DEFAULT_VOICE = DEFAULT_ENGINE_VOICE
-
-
 @functools.cache
 def engine_synthesizer() -> EngineSynthesizer:
     return EngineSynthesizer()
 
 
-__all__ = ["DEFAULT_VOICE", "ENGINE_DECODER", "EngineSynthesizer", "engine_prosody", "engine_synthesizer"]
+__all__ = ["ENGINE_DECODER", "EngineSynthesizer", "engine_prosody", "engine_synthesizer"]
