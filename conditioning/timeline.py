@@ -52,8 +52,9 @@ class EmotionTimeline:
         if any(not np.isfinite(t) or t < 0 for t in times):
             raise EmotionInputError("keyframe times must be finite and not negative")
         ordered = sorted(keyframes, key=lambda k: k.time)
-        if len({k.time for k in ordered}) != len(ordered):
-            raise EmotionInputError("two keyframes share a time")
+        shared = sorted({a.time for a, b in zip(ordered, ordered[1:]) if a.time == b.time})
+        if shared:
+            raise EmotionInputError(f"two keyframes share the time {shared[0]:g}s")
         self.keyframes = tuple(ordered)
         self.interpolation = interpolation
         self._times = np.array([k.time for k in ordered])

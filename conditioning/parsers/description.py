@@ -8,13 +8,13 @@ understands phrasings without vocabulary words ("on the verge of tears").
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from ..errors import EmotionInputError
 from ..modifiers import ABSOLUTE_NEGATION, DEGREE_FACTORS, NEGATIONS, negated, voice_settings, with_degree
 from ..target import EmotionTarget, mix_targets
-from ..text_head import shipped_reader
 from ..vocabulary import vocabulary
 from ..voice import VoiceDescriptors
 
@@ -26,6 +26,9 @@ CLAUSE_BREAKS = {",", ";", ".", "but", "and", "yet", "though", "although", "whil
 LEXICAL_WEIGHT = 0.8
 # A voice descriptor from the head is used only where the text names none and the head is sure.
 HEAD_VOICE_CONFIDENCE = 0.7
+# How close (difflib ratio) an unknown word must be to a vocabulary word to read as its typo:
+# 'anrgy' ~ 'angry' is 0.8, 'hapy' ~ 'happy' 0.89.
+TYPO_SIMILARITY = 0.75
 
 _TOKEN = re.compile(r"[a-z]+(?:[-'][a-z]+)*|[,;.]")
 _DEGREE_PHRASES = sorted(DEGREE_FACTORS, key=len, reverse=True)
@@ -107,9 +110,49 @@ def validate_description(text: str) -> str:
     return stripped
 
 
-def parse_description(text: str) -> EmotionTarget:
+@dataclass(frozen=True)
+class DescriptionReading:
+    """A description's target and what the user should hear about how it was read."""
+    target: EmotionTarget
+    warnings: tuple[str, ...] = ()
+    typos: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def holds_emotion_or_voice_word(lexical: LexicalReading) -> bool:
+    """Whether the text names a vocabulary emotion word (or alias) or a voice cue."""
+    return bool(lexical.emotions) or bool(lexical.voice.as_dict())
+
+
+def suspected_typos(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Words that are neither known English words nor vocabulary words but lie close to
+    vocabulary words: ('hapy', ('happy',)). Known words ('made' ~ 'mad') are never typos."""
+    from ..sentence_encoder import known_words  # reads the encoder's word list, not the model
+
+    typos = []
+    for token in _TOKEN.findall(text.lower().replace("\u2019", "'")):
+        if len(token) < 3 or not token.isalpha() or token in known_words() or vocabulary().find(token):
+            continue
+        close = difflib.get_close_matches(token, vocabulary().names, n=3, cutoff=TYPO_SIMILARITY)
+        if close:
+            typos.append((token, tuple(close)))
+    return tuple(typos)
+
+
+def _reading_warning(text: str, head_target: EmotionTarget, typos) -> str:
+    shares = ", ".join(f"{name} {share:.0%}" for name, share in head_target.top_categories(2) if share >= 0.01)
+    warning = (f"{text!r} holds no emotion or voice word the studio knows; the text head alone read it as "
+               f"{head_target.category} at intensity {head_target.intensity:.2f} ({shares})")
+    if typos:
+        warning += "; did you mean " + ", ".join(f"{close[0]!r} for {word!r}" for word, close in typos) + "?"
+    return warning
+
+
+def read_description(text: str) -> DescriptionReading:
+    """The fused reading, with a warning when only the learned head could read the text."""
     text = validate_description(text)
     lexical = read_lexically(text)
+    from ..text_head import shipped_reader  # torch and the sentence encoder: only for free text
+
     head = shipped_reader().read([text])[0]
     lexical_target = lexical.target()
     if lexical_target is None:
@@ -119,4 +162,12 @@ def parse_description(text: str) -> EmotionTarget:
     head_voice = {field: value for field, value in head.target.voice.as_dict().items()
                   if head.voice_confidence[field] >= HEAD_VOICE_CONFIDENCE}
     voice = lexical.voice.merged_over(VoiceDescriptors(**head_voice))
-    return target.with_voice(voice)
+    target = target.with_voice(voice)
+    if holds_emotion_or_voice_word(lexical):
+        return DescriptionReading(target)
+    typos = suspected_typos(text)
+    return DescriptionReading(target, (_reading_warning(text, head.target, typos),), typos)
+
+
+def parse_description(text: str) -> EmotionTarget:
+    return read_description(text).target
