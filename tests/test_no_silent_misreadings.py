@@ -90,3 +90,27 @@ def test_a_timeline_keyframe_without_emotion_words_carries_its_warning():
     parsed = parse_emotion_with_warnings("0s calm; 2s purple monkey")
     assert isinstance(parsed.source, EmotionTimeline)
     assert len(parsed.warnings) == 1 and "'purple monkey'" in parsed.warnings[0]
+
+
+def test_the_emotion_command_prints_every_keyframe(capsys):
+    from synth.cli import main
+
+    assert main(["emotion", "0s happy; 1.5s sad:0.8; 3s calm | smooth"]) == 0
+    out = capsys.readouterr().out
+    assert "3 keyframes, smooth interpolation" in out
+    lines = out.splitlines()
+    for time, category in (("0s", "happy"), ("1.5s", "sad"), ("3s", "calm")):
+        assert any(line.startswith(f"{time}: ") and category in line for line in lines), (time, out)
+
+
+def test_the_emotion_command_prints_warnings_to_stderr_and_errors_with_exit_2(capsys):
+    import json
+
+    from synth.cli import main
+
+    assert main(["emotion", "purple monkey dishwasher", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "emostudio: warning: 'purple monkey dishwasher' holds no emotion" in captured.err
+    assert json.loads(captured.out)["warnings"]  # stdout stays JSON
+    assert main(["emotion", "0s happy, 1s sad"]) == 2
+    assert "separated by ';'" in capsys.readouterr().err
