@@ -5,24 +5,46 @@
     'angry'
 """
 
-from .categories import CATEGORIES
-from .describe import describe, nearest_words
-from .emotionml import parse_emotionml, to_emotionml
-from .encoder import EmotionEncoder, EmotionEncoderConfig
-from .errors import EmotionInputError, UnknownEmotionError
-from .features import FEATURE_DIM, source_features, target_features
-from .parse import parse_emotion, parse_static_emotion
-from .prosody import ProsodyTargets, prosody_prior
-from .space import target_from_vad
-from .target import NEUTRAL, EmotionTarget, mix_targets
-from .timeline import EmotionSource, EmotionTimeline, Keyframe
-from .vocabulary import vocabulary
-from .voice import VoiceDescriptors
+from __future__ import annotations
 
-__all__ = [
-    "CATEGORIES", "describe", "nearest_words", "parse_emotionml", "to_emotionml", "EmotionEncoder",
-    "EmotionEncoderConfig", "EmotionInputError", "UnknownEmotionError", "FEATURE_DIM",
-    "source_features", "target_features", "parse_emotion", "parse_static_emotion",
-    "ProsodyTargets", "prosody_prior", "target_from_vad", "NEUTRAL", "EmotionTarget",
-    "mix_targets", "EmotionSource", "EmotionTimeline", "Keyframe", "vocabulary", "VoiceDescriptors",
-]
+import importlib
+
+# Names load on first use (PEP 562): `from conditioning import parse_emotion` does not pull in
+# torch, so the CLI's light commands start fast.
+_EXPORTS = {
+    "CATEGORIES": "categories",
+    "describe": "describe",
+    "nearest_words": "describe",
+    "parse_emotionml": "emotionml",
+    "to_emotionml": "emotionml",
+    "EmotionEncoder": "encoder",
+    "EmotionEncoderConfig": "encoder",
+    "EmotionInputError": "errors",
+    "UnknownEmotionError": "errors",
+    "FEATURE_DIM": "features",
+    "source_features": "features",
+    "target_features": "features",
+    "parse_emotion": "parse",
+    "parse_static_emotion": "parse",
+    "ProsodyTargets": "prosody",
+    "prosody_prior": "prosody",
+    "target_from_vad": "space",
+    "NEUTRAL": "target",
+    "EmotionTarget": "target",
+    "mix_targets": "target",
+    "EmotionSource": "timeline",
+    "EmotionTimeline": "timeline",
+    "Keyframe": "timeline",
+    "vocabulary": "vocabulary",
+    "VoiceDescriptors": "voice",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value

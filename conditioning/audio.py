@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
-from scipy.signal import resample_poly
 
 MIN_SAMPLE_RATE = 4000
 MAX_SAMPLE_RATE = 192000
@@ -57,10 +56,9 @@ def check_audio(audio, sample_rate, min_duration_s: float = 0.05,
     return x, sample_rate
 
 
-def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0,
-               downmix: bool = False) -> tuple[np.ndarray, int]:
-    """Read a WAV/FLAC/OGG file -> validated mono float64 audio and its rate; with `downmix`,
-    several channels are averaged instead of refused."""
+def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> tuple[np.ndarray, int]:
+    """Read a WAV/FLAC/OGG file -> validated mono float64 audio and its rate; several channels
+    are averaged (every entry point takes stereo)."""
     path = Path(path)
     if not path.is_file():
         raise AudioInputError(f"no audio file at {path}")
@@ -68,11 +66,8 @@ def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0
         audio, rate = sf.read(str(path), dtype="float64", always_2d=True)
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
         raise AudioInputError(f"{path} is not a readable audio file ({error})") from None
-    if audio.shape[1] != 1 and downmix:
-        audio = audio.mean(axis=1, keepdims=True)
     if audio.shape[1] != 1:
-        raise AudioInputError(f"{path} has {audio.shape[1]} channels; mono is needed (downmix first, "
-                              "e.g. ffmpeg -i in.wav -ac 1 out.wav)")
+        audio = audio.mean(axis=1, keepdims=True)
     try:
         return check_audio(audio[:, 0], int(rate), min_duration_s, max_duration_s)
     except AudioInputError as error:
@@ -84,4 +79,6 @@ def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     if from_rate == to_rate:
         return audio
     g = math.gcd(int(from_rate), int(to_rate))
+    from scipy.signal import resample_poly  # scipy.signal takes ~1 s to import
+
     return resample_poly(audio, int(to_rate) // g, int(from_rate) // g)

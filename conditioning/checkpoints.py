@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
-import torch
 
 MANIFEST_NAME = "manifest.json"
 ConfigT = TypeVar("ConfigT")
@@ -51,6 +50,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def save_checkpoint(path: Path, config: Any, state_dict: dict, extra: dict | None = None) -> None:
     buffer = io.BytesIO()
+    import torch  # lazily: reading the manifest or writing a file needs no torch
+
     torch.save({"config": dataclasses.asdict(config), "state_dict": state_dict, "extra": extra or {}}, buffer)
     atomic_write_bytes(Path(path), buffer.getvalue())
 
@@ -60,6 +61,8 @@ def load_checkpoint(path: Path, config_class: type[ConfigT], made_by: str) -> tu
     path = Path(path)
     if not path.exists():
         raise MissingCheckpointError(f"checkpoint {path} is missing; make it with `{made_by}`")
+    import torch
+
     payload = torch.load(path, map_location="cpu", weights_only=True)
     return config_class(**payload["config"]), payload["state_dict"], payload.get("extra", {})
 

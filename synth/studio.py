@@ -11,6 +11,7 @@ result with the resolved emotion and what the studio's own recognizers measured.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 from dataclasses import dataclass
@@ -29,10 +30,12 @@ from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
+from .loudness import DEFAULT_LOUDNESS_LUFS, normalize_loudness
 from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
 from .speech import Speech
 from .render.synthesizer import EngineSynthesizer
 from .tts.synthesizer import Synthesizer
+from .voices import Voice, installed_voices
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
@@ -44,7 +47,7 @@ def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
         samples, rate = audio
         samples = np.asarray(samples)
         return (samples.mean(axis=1) if samples.ndim == 2 else samples), rate
-    return load_audio(audio, max_duration_s=MAX_AUDIO_S, downmix=True)
+    return load_audio(audio, max_duration_s=MAX_AUDIO_S)
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,21 @@ class Studio:
     def talking_head(self) -> TalkingHeadPipeline:
         return TalkingHeadPipeline.shipped()
 
+    def voices(self) -> tuple[Voice, ...]:
+        """The voices this machine can speak with (default first), each with its description
+        (gender, age range, accent, engine) and a sample clip; see synth/voices.py."""
+        return installed_voices()
+
     def speak(self, text: str, emotion="neutral", voice: str | None = None, duration: float | None = None,
               decoder: str = DEFAULT_DECODER, steps: int | None = None, seed: int = 0, guidance: float = 1.0,
-              rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None) -> SpeakResult:
+              rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None,
+              loudness: float | None = DEFAULT_LOUDNESS_LUFS) -> SpeakResult:
         """`text` spoken by `voice` with `emotion` (any form, or a timeline). `decoder` "engine"
         (default) speaks with the voice's own engine (default voice joe, Piper) and renders the
         emotion; "flow" or "diffusion" with a learned TTS model (default voice slt). `duration` (s) fixes the length (dubbing); `rate` > 1 speaks faster;
         `pitch_shift` in semitones; `guidance` > 1 exaggerates the emotion; `steps`, `seed` and
-        `scheduler` ("dpm" or "ddpm", diffusion only) steer the decoder's sampling."""
+        `scheduler` ("dpm" or "ddpm", diffusion only) steer the decoder's sampling; `loudness`
+        is the integrated loudness in LUFS (true peak ≤ -1 dBTP), None for the decoder's own level."""
         source = parse_emotion(emotion)
         synthesizer = synthesizer_for(decoder)
         voice = voice or voice_for(synthesizer)
@@ -157,10 +167,14 @@ class Studio:
         settings = {"text": text, "voice": voice, "emotion": _emotion_as_given(emotion), "decoder": decoder,
                     "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
                     "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
-                    "requested_duration_s": duration}
+                    "loudness": loudness, "requested_duration_s": duration}
         recognizer = shipped_recognizer()
         reference = neutral_reference(synthesizer, recognizer, voice, rate, pitch_shift)
-        return SpeakResult(speech, source, _recognize(speech, recognizer, reference), settings)
+        # Heard at the decoder's level, as its neutral reference is: loudness is an emotion cue
+        # that per-file normalisation would erase from the comparison.
+        recognized = _recognize(speech, recognizer, reference)
+        speech = dataclasses.replace(speech, audio=normalize_loudness(speech.audio, speech.sample_rate, loudness))
+        return SpeakResult(speech, source, recognized, settings)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,

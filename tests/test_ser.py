@@ -236,9 +236,9 @@ def test_cli_recognize_prints_json_with_frames(tiny_corpus, tmp_path):
     assert text.returncode == 0 and "EmotionTarget(" in text.stdout and "sounds" in text.stdout
     stereo = tmp_path / "stereo.wav"
     sf.write(stereo, np.zeros((RATE, 2)) + 0.1, RATE)
-    bad = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(stereo)],
-                         capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "channels" in bad.stderr
+    downmixed = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(stereo)],
+                               capture_output=True, text=True, timeout=120)
+    assert downmixed.returncode == 0 and "sounds" in downmixed.stdout, downmixed.stderr
     records = [json.loads(line) for line in (tiny_corpus / "manifest.jsonl").read_text().splitlines()]
     neutral = next(r for r in records if r["voice"] == record["voice"] and r["source"].get("category") == "neutral")
     against = subprocess.run([sys.executable, "-m", "synth.cli", "recognize", str(tiny_corpus / record["audio"]),

@@ -47,10 +47,23 @@ def test_speech_is_judged_against_the_same_voices_neutral_speech(spoken):
     assert recognizer.takes_speaker_reference
     reference = neutral_reference(shipped_synthesizer("flow"), recognizer, "ked_diphone")
     assert reference.clips == 2 and reference is neutral_reference(shipped_synthesizer("flow"), recognizer, "ked_diphone")
-    against = recognizer.recognize(spoken.audio, spoken.sample_rate, reference=reference)
-    alone = recognizer.recognize(spoken.audio, spoken.sample_rate)
+    # Judged at the decoder's level, as the reference is, whatever loudness the file is written at.
+    at_decoder_level = Studio().speak(TEXT, emotion="happy:0.8", voice="ked_diphone", decoder="flow", steps=2,
+                                      seed=3, loudness=None)
+    against = recognizer.recognize(at_decoder_level.audio, spoken.sample_rate, reference=reference)
+    alone = recognizer.recognize(at_decoder_level.audio, spoken.sample_rate)
     np.testing.assert_allclose(spoken.recognized.target.vad, against.target.vad, atol=1e-6)
     assert not np.allclose(spoken.recognized.target.vad, alone.target.vad)
+
+
+def test_speech_is_written_at_the_documented_loudness(spoken):
+    from synth.loudness import DEFAULT_LOUDNESS_LUFS, integrated_loudness, true_peak_dbtp
+    assert integrated_loudness(spoken.audio, spoken.sample_rate) == pytest.approx(DEFAULT_LOUDNESS_LUFS, abs=0.5)
+    assert true_peak_dbtp(spoken.audio) <= -0.99
+    quiet = Studio().speak(TEXT, emotion="happy:0.8", voice="ked_diphone", decoder="flow", steps=2, seed=3,
+                           loudness=-30.0)
+    assert integrated_loudness(quiet.audio, quiet.sample_rate) == pytest.approx(-30.0, abs=0.5)
+    assert quiet.recipe()["loudness"] == -30.0
 
 
 def test_write_wav_and_flac_atomically(spoken, tmp_path):

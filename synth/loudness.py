@@ -1,0 +1,103 @@
+"""Loudness for every generated file, in one place: integrated loudness by ITU-R BS.1770
+(pyloudnorm) and a true-peak ceiling (4× oversampled peak, as BS.1770-4 Annex 2 measures it),
+kept by a short look-ahead limiter rather than by lowering the whole file."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Online speech (podcasts, streaming video) sits at -16 to -19 LUFS and broadcast at -23 (EBU R128);
+# -18 is loud enough beside other media and leaves speech's 10-15 dB of crest below the -1 dBTP ceiling.
+DEFAULT_LOUDNESS_LUFS = -18.0
+TRUE_PEAK_DBTP = -1.0
+LOUDNESS_RANGE_LUFS = (-40.0, -5.0)
+OVERSAMPLING = 4
+LOOKAHEAD_S = 0.005
+RELEASE_S = 0.08
+_MEASURE_BLOCK_S = 0.4
+_PASSES = 8
+
+
+class LoudnessError(ValueError):
+    """A loudness setting the studio cannot honour."""
+
+
+def parse_loudness(value: str | float | None) -> float | None:
+    """A target in LUFS, or None for 'none' (keep the level as made)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "none"):
+        return None
+    try:
+        target = float(value)
+    except (TypeError, ValueError):
+        raise LoudnessError(f"loudness must be a number of LUFS (e.g. -18) or 'none'; got {value!r}") from None
+    low, high = LOUDNESS_RANGE_LUFS
+    if not low <= target <= high:
+        raise LoudnessError(f"loudness must be within {low:g}..{high:g} LUFS; got {target:g}")
+    return target
+
+
+def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
+    """BS.1770 integrated loudness in LUFS; -inf for silence. Clips shorter than the standard's
+    400 ms block are measured as one block."""
+    import pyloudnorm  # imports scipy.signal (~1 s): only when a file is measured
+
+    audio = np.asarray(audio, dtype=np.float64)
+    block = min(_MEASURE_BLOCK_S, (len(audio) - 1) / sample_rate)  # pyloudnorm needs one sample more than a block
+    if block <= 0 or not np.any(audio):
+        return float("-inf")
+    return float(pyloudnorm.Meter(sample_rate, block_size=block).integrated_loudness(audio))
+
+
+def true_peak_dbtp(audio: np.ndarray) -> float:
+    peak = float(np.max(np.abs(_oversampled(audio)))) if len(audio) else 0.0
+    return 20 * np.log10(peak) if peak > 0 else float("-inf")
+
+
+def normalize_loudness(audio: np.ndarray, sample_rate: int, target_lufs: float | None = DEFAULT_LOUDNESS_LUFS,
+                       ceiling_dbtp: float = TRUE_PEAK_DBTP) -> np.ndarray:
+    """`audio` at `target_lufs` with true peaks at or below `ceiling_dbtp`; unchanged when the
+    target is None or the audio is silent. Limiting lowers loudness a little, so the gain is
+    raised until the limited result meets the target (±0.1 LU within a few passes)."""
+    audio = np.asarray(audio, dtype=np.float32)
+    loudness = integrated_loudness(audio, sample_rate) if target_lufs is not None else float("nan")
+    if not np.isfinite(loudness):
+        return audio
+    gain_db = target_lufs - loudness
+    for _ in range(_PASSES):
+        made = _limited(audio * np.float32(10 ** (gain_db / 20)), sample_rate, ceiling_dbtp)
+        missing = target_lufs - integrated_loudness(made, sample_rate)
+        if abs(missing) < 0.1:
+            break
+        gain_db += missing
+    return made
+
+
+def _oversampled(audio: np.ndarray) -> np.ndarray:
+    from scipy.signal import resample_poly
+
+    return resample_poly(np.asarray(audio, dtype=np.float64), OVERSAMPLING, 1)
+
+
+def _limited(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray:
+    """Gain reduction where the oversampled peak passes the ceiling: the needed gain, held
+    over a look-ahead window (so it is down before the peak arrives) and released smoothly."""
+    from scipy.ndimage import minimum_filter1d
+    from scipy.signal import lfilter
+
+    ceiling = 10 ** (ceiling_dbtp / 20)
+    peaks = np.abs(_oversampled(audio)).reshape(-1, OVERSAMPLING).max(axis=1)[: len(audio)]
+    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    if needed.min() >= 1.0:
+        return audio
+    window = max(1, int(LOOKAHEAD_S * sample_rate))
+    held = minimum_filter1d(needed, size=2 * window + 1, mode="nearest")
+    release = np.exp(-1.0 / (RELEASE_S * sample_rate))
+    # A one-pole smoother run forwards and backwards never rises above the held minimum's neighbourhood
+    # faster than the release allows; the final minimum keeps every sample under the ceiling.
+    smoothed = lfilter([1 - release], [1, -release], held[::-1], zi=[held[-1] * release])[0][::-1]
+    smoothed = lfilter([1 - release], [1, -release], smoothed, zi=[smoothed[0] * release])[0]
+    gain = np.minimum(held, smoothed)
+    limited = (audio * gain).astype(np.float32)
+    # Oversampled peaks between samples can still poke over by a hair: one exact trim.
+    overshoot = 10 ** ((true_peak_dbtp(limited) - ceiling_dbtp) / 20)
+    return limited / np.float32(overshoot) if overshoot > 1 else limited
