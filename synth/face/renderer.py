@@ -79,6 +79,7 @@ def _affine_per_pixel(coefficients: np.ndarray, owner: np.ndarray, columns: np.n
     result += cv2.LUT(owner, coefficients[2])
     return result
 
+
 def neutralised_portrait(framed: np.ndarray, photo68: np.ndarray,
                          cavity: CavityStyle = CavityStyle()) -> tuple[np.ndarray, np.ndarray]:
     """The framed photo warped once to its neutral landmarks (`neutral.neutral_landmarks`), and
