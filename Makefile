@@ -14,7 +14,7 @@ export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup system-packages python-env studio test bench screenshots clean-venv
+.PHONY: setup system-packages python-env studio test fuzz bench screenshots clean-venv
 
 setup: system-packages python-env
 	@echo "set-up: complete"
@@ -43,6 +43,10 @@ studio: setup
 
 test: setup
 	$(VPY) -m pytest -q
+
+# Property-based fuzzing of every parser at its full budget (10,000 examples each; minutes).
+fuzz: setup
+	$(VPY) -m pytest -q tests/fuzz --hypothesis-profile=fuzz
 
 bench: setup
 	$(VPY) -m bench.run_all
