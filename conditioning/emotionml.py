@@ -19,7 +19,7 @@ from .space import target_from_vad
 from .target import EmotionTarget, VAD_NAMES, check_unit_interval, mix_targets
 from .timeline import EmotionTimeline, Keyframe
 from .vocabulary import vocabulary
-from .voice import VoiceDescriptors
+from .voice import DESCRIPTOR_VALUES, VoiceDescriptors
 
 NAMESPACE = "http://www.w3.org/2009/10/emotionml"
 STUDIO_NAMESPACE = "urn:emostudio:voice"
@@ -56,7 +56,12 @@ def _read_voice(emotion: ET.Element) -> VoiceDescriptors:
     for info in _children(emotion, "info"):
         for child in info:
             if _local(child.tag) == "voice":
-                return VoiceDescriptors(**dict(child.attrib))
+                settings = {_local(name): value for name, value in child.attrib.items()}
+                unknown = sorted(set(settings) - set(DESCRIPTOR_VALUES))
+                if unknown:
+                    raise EmotionInputError(f"EmotionML <voice> attribute {unknown[0]!r} is not one of "
+                                            f"{', '.join(DESCRIPTOR_VALUES)}")
+                return VoiceDescriptors(**settings)
     return VoiceDescriptors()
 
 

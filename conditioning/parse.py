@@ -116,6 +116,9 @@ def _parse_mapping(mapping: Mapping, warnings: list[str]) -> EmotionTarget | Emo
     if {"valence", "arousal"} <= keys:
         return parse_vad_values(mapping)
     if "emotion" in keys:
+        if keys - {"emotion", "intensity"}:  # e.g. a misspelt 'intensity' must not be ignored
+            raise EmotionInputError("an emotion mapping takes the keys emotion and intensity; "
+                                    f"got {sorted(map(str, keys))}")
         target = _parse_static(mapping["emotion"], warnings, in_keyframe=False)
         if "intensity" in keys:
             entry = vocabulary().find(str(mapping["emotion"]))
@@ -126,7 +129,7 @@ def _parse_mapping(mapping: Mapping, warnings: list[str]) -> EmotionTarget | Emo
         return mix_targets([vocabulary().lookup(name).target() for name in mapping],
                            [_weight(name, w) for name, w in mapping.items()])
     raise EmotionInputError(
-        f"cannot read an emotion from a mapping with keys {sorted(keys)}; use valence/arousal"
+        f"cannot read an emotion from a mapping with keys {sorted(map(str, keys))}; use valence/arousal"
         f"[/dominance], category weights ({', '.join(CATEGORIES)}), or emotion/intensity")
 
 

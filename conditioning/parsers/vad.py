@@ -41,6 +41,10 @@ def parse_vad_values(values: Sequence[float] | Mapping[str, float]) -> EmotionTa
         missing = {"valence", "arousal"} - set(values)
         if missing:
             raise EmotionInputError(f"VAD mapping lacks {', '.join(sorted(missing))}")
+        unknown = set(values) - {"valence", "arousal", "dominance"}
+        if unknown:  # a misspelt 'dominance' must not silently become 0
+            raise EmotionInputError(f"VAD mapping has unknown keys {sorted(map(str, unknown))}; "
+                                    "the keys are valence, arousal, dominance")
         values = [values["valence"], values["arousal"], values.get("dominance", 0.0)]
     values = list(values)
     if len(values) == 2:
