@@ -110,8 +110,8 @@ def read_requests(path: str, needs: str) -> list[dict]:
             continue
         try:
             request = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EmotionInputError(f"{path} line {number} is not JSON: {error}") from None
+        except (json.JSONDecodeError, RecursionError) as error:  # RecursionError: nesting too deep
+            raise EmotionInputError(f"{path} line {number} is not JSON: {error or 'nested too deeply'}") from None
         if not isinstance(request, dict) or needs not in request:
             raise EmotionInputError(f"{path} line {number}: each request needs a \"{needs}\" field")
         requests.append({**request, "_line": number})
