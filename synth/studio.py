@@ -30,12 +30,13 @@ from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
-from .loudness import DEFAULT_LOUDNESS_LUFS, normalize_loudness
+from .loudness import DEFAULT_LOUDNESS_LUFS, integrated_loudness, normalize_loudness
 from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
 from .speech import Speech
 from .render.synthesizer import EngineSynthesizer
 from .tts.synthesizer import Synthesizer
 from .voices import Voice, installed_voices
+from .vc import MAX_INPUT_S as MAX_CONVERT_S, ConversionResult, VoiceConverter, check_source_audio
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
@@ -191,3 +192,28 @@ class Studio:
                                               Path(frames_dir) if frames_dir else None,
                                               Path(landmarks_json) if landmarks_json else None, progress)
         return animation, source
+
+    @functools.cached_property
+    def converter(self) -> VoiceConverter:
+        return VoiceConverter()
+
+    def convert(self, audio: AudioInput, emotion="neutral", intensity: float = 1.0, source_emotion=None,
+                seed: int = 0, loudness: float | None = None) -> ConversionResult:
+        """`audio` (a path or (samples, rate); mono or stereo, 8-48 kHz, up to 10 minutes) with
+        the same words and voice in `emotion` (any form, or a timeline in the input's seconds).
+        The change is relative to the source's own emotion, read by the SER unless
+        `source_emotion` gives it; `intensity` scales it (0 returns the input exactly, up to 2).
+        The output keeps the input's integrated loudness unless `loudness` (LUFS) is given; the
+        SER hears it before, at the converter's level, where loudness still carries emotion."""
+        if isinstance(audio, tuple):
+            samples, rate = audio
+        else:
+            samples, rate = load_audio(audio, max_duration_s=MAX_CONVERT_S)
+        result = self.converter.convert(samples, rate, parse_emotion(emotion), intensity=intensity,
+                                        source_emotion=source_emotion, seed=seed)
+        settings = {**result.settings, "emotion": _emotion_as_given(emotion), "loudness": loudness,
+                    "source_emotion": source_emotion if source_emotion is None else _emotion_as_given(source_emotion)}
+        if result.applied.get("bypassed"):
+            return dataclasses.replace(result, settings=settings)
+        level = loudness if loudness is not None else integrated_loudness(check_source_audio(samples, rate)[0], rate)
+        return dataclasses.replace(result, audio=normalize_loudness(result.audio, rate, level), settings=settings)
