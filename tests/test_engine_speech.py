@@ -120,7 +120,33 @@ def test_guidance_exaggerates_and_zero_intensity_is_neutral():
 def test_a_duration_target_is_met(engine, neutral):
     for ratio in (0.75, 1.4):
         fitted = engine.speak(TEXT, parse_emotion("happy:0.6"), "joe", duration_s=neutral.duration_s * ratio)
-        assert fitted.duration_s == pytest.approx(neutral.duration_s * ratio, rel=0.03)
+        assert fitted.duration_s == pytest.approx(neutral.duration_s * ratio, abs=1 / fitted.sample_rate)
+        assert fitted.phones[-1][2] == pytest.approx(fitted.duration_s)
+
+
+def _lead_and_trail_s(speech) -> tuple[float, float]:
+    """Silence before the first and after the last phone that is not a pause."""
+    spoken = [(start, end) for symbol, start, end in speech.phones if symbol not in ("pau", "sil")]
+    return spoken[0][0], speech.duration_s - spoken[-1][1]
+
+
+def test_a_long_slot_is_filled_by_pauses_between_phrases_then_after_the_words(engine):
+    text = "First we wait, then we go."
+    natural = engine.speak(text, parse_emotion("neutral"), "joe")
+    for ratio in (1.3, 3.0):
+        fitted = engine.speak(text, parse_emotion("neutral"), "joe", duration_s=natural.duration_s * ratio)
+        lead, trail = _lead_and_trail_s(fitted)
+        assert fitted.duration_s == pytest.approx(natural.duration_s * ratio, abs=1 / fitted.sample_rate)
+        assert lead <= 0.2 < 0.3 * fitted.duration_s   # never dead air before the first word
+        comma = next(end - start for symbol, start, end in fitted.phones[1:-1] if symbol == "pau")
+        natural_comma = next(end - start for symbol, start, end in natural.phones[1:-1] if symbol == "pau")
+        assert comma > natural_comma + 0.1             # the pause between phrases grew first
+    assert trail > 0.3 * natural.duration_s            # three times as long: the rest comes after the words
+
+
+def test_a_slot_too_short_for_the_words_is_refused(engine, neutral):
+    with pytest.raises(TTSInputError, match="even at the fastest rate"):
+        engine.speak(TEXT, parse_emotion("neutral"), "joe", duration_s=neutral.duration_s * 0.3)
 
 
 def test_a_timeline_changes_the_voice_within_the_utterance(engine, neutral):

@@ -23,14 +23,18 @@ import numpy as np
 from conditioning.describe import first_target
 from conditioning.prosody import ProsodyTargets, exaggerate, prosody_prior
 from conditioning.timeline import EmotionSource, EmotionTimeline
-from synth.speech import ENGINE_DECODER, Speech, TTSInputError, check_speech_settings
+from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_settings, fit_with_silence,
+                          phrase_pause_room_s)
 
 from .emotional import contour_for, engine_preset, engine_renderings, limit_widening, world_share
 from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
 OUTPUT_LEVEL_DBFS = -27.0     # neutral speech's RMS level: the peak limiter took back "loud" at -24
-DURATION_TOLERANCE = 0.02     # a duration target is met within 2 %
+DURATION_TOLERANCE = 0.02     # the words' rendering is fitted within 2 %; silence makes it exact
+# A dubbing fit speaks no slower than 0.6 and no faster than 2 times the natural rate: beyond
+# that the words blur, so longer slots get silence and shorter ones an error.
+SPEED_LIMITS = (0.6, 2.0)
 MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0
 
 
@@ -71,11 +75,10 @@ class EngineSynthesizer:
             target = first_target(emotion)
             wanted = prosody(target)
             plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice)), wanted, contour_for(target))
-        spoken = plan.render(seed)
-        natural_s = spoken.duration
-        if duration_s is not None:
-            spoken = self._fit_duration(plan, seed, natural_s, duration_s)
-        return _speech(spoken, natural_s)
+        natural = _speech(plan.render(seed), None)
+        if duration_s is None:
+            return natural
+        return fit_with_silence(self._fit_duration(plan, seed, natural, duration_s), duration_s)
 
     def _engine(self, text, voice, seed, preset=(0, 0)):
         try:
@@ -83,21 +86,28 @@ class EngineSynthesizer:
         except VoiceRenderError as error:
             raise TTSInputError(str(error)) from None
 
-    def _fit_duration(self, plan: "_Plan", seed, natural_s: float, duration_s: float):
+    def _fit_duration(self, plan: "_Plan", seed, natural: Speech, duration_s: float) -> Speech:
+        """The rendering whose words come closest to filling `duration_s` at a speaking rate
+        within SPEED_LIMITS: a longer line first lets the pauses between phrases grow (the
+        silence fit does that), then slows the words; the silence fit makes it exact."""
         if not np.isfinite(duration_s) or duration_s <= 0:
             raise TTSInputError(f"duration must be a positive number of seconds; got {duration_s}")
+        natural_s = natural.duration_s
         ratio = duration_s / natural_s
         if not MIN_DURATION_RATIO <= ratio <= MAX_DURATION_RATIO:
             raise TTSInputError(f"a duration of {duration_s:.2f} s is {ratio:.2f} times this text's natural "
                                 f"{natural_s:.2f} s; ask for {MIN_DURATION_RATIO}-{MAX_DURATION_RATIO} times it")
-        speed, length, spoken = 1.0, natural_s, None
+        words_s = max(natural_s, duration_s - phrase_pause_room_s(natural)) if ratio > 1 else duration_s
+        speed, spoken = 1.0, natural
         for _ in range(4):   # edge pauses do not scale linearly: a few corrections
-            correction = length / duration_s
-            if spoken is not None and abs(correction - 1.0) <= DURATION_TOLERANCE / 2:
+            correction = spoken.duration_s / words_s
+            if abs(correction - 1.0) <= DURATION_TOLERANCE / 2:
                 break
-            speed *= correction
-            spoken = plan.render(seed, speed)
-            length = spoken.duration
+            wanted = float(np.clip(speed * correction, *SPEED_LIMITS))
+            if wanted == speed:
+                break
+            speed = wanted
+            spoken = _speech(plan.render(seed, speed), natural_s)
         return spoken
 
     def _resolve(self, voice: str) -> str:
@@ -148,12 +158,14 @@ class _Plan:
                                          contour=self.contour, phone_targets=per_phone)
 
 
-def _speech(result, natural_s: float) -> Speech:
+def _speech(result, natural_s: float | None) -> Speech:
+    """A rendering as Speech; `natural_s` None: it is the natural rendering itself."""
     features = result.features
     f0 = np.asarray(features.f0, dtype=np.float64)
     log_f0 = np.where(f0 > 0, np.log(np.maximum(f0, 1e-6)), 0.0)
     return Speech(result.audio, result.sample_rate, tuple((str(p), float(s), float(e)) for p, s, e in result.phones),
-                  float(natural_s), log_f0, features.frame_period_ms / 1000.0)
+                  float(result.duration if natural_s is None else natural_s), log_f0,
+                  features.frame_period_ms / 1000.0)
 
 
 @functools.cache
