@@ -217,3 +217,14 @@ class Studio:
             return dataclasses.replace(result, settings=settings)
         level = loudness if loudness is not None else integrated_loudness(check_source_audio(samples, rate)[0], rate)
         return dataclasses.replace(result, audio=normalize_loudness(result.audio, rate, level), settings=settings)
+
+    def dub(self, script, output: str | Path = "dialogue.wav", voices: str | Path | None = None,
+            progress=None, **options):
+        """`script` (an .srt/.vtt/.csv/.jsonl file, or a synth.dub.DubScript) spoken cue by cue,
+        each fitted to its slot, into one track `output` (.wav or .flac), with the cue files,
+        manifest.jsonl and the achieved SRT beside it; `voices` maps speakers to voices (TOML);
+        `options` are synth.dub.DubOptions' fields (voice, emotion, sample_rate, natural,
+        loudness, background, video, ...). A rerun keeps the cues already rendered."""
+        from .dub import DubOptions, dub_script
+
+        return dub_script(self, script, output, DubOptions(**options), voices, progress)

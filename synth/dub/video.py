@@ -1,0 +1,93 @@
+"""The dub's picture: a talking head saying the whole track (a portrait, 'default' or
+'cartoon'), or an existing video whose audio track is replaced by the dialogue, or mixed
+with it (the video's own sound ducked under each cue), its picture copied untouched."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from conditioning.audio import load_audio, resample
+
+from .script import DubScriptError
+
+BUILT_IN_FACES = ("default", "cartoon")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v")
+MAX_VIDEO_AUDIO_S = 4 * 3600.0
+
+
+def video_kind(video: str) -> str:
+    """'portrait' for a face to animate, 'video' for a film to re-voice."""
+    suffix = Path(video).suffix.lower()
+    if video in BUILT_IN_FACES or suffix in IMAGE_SUFFIXES:
+        if video not in BUILT_IN_FACES and not Path(video).is_file():
+            raise DubScriptError(f"--video: no portrait image at {video}")
+        return "portrait"
+    if suffix in VIDEO_SUFFIXES:
+        if not Path(video).is_file():
+            raise DubScriptError(f"--video: no video file at {video}")
+        return "video"
+    raise DubScriptError(f"--video takes default, cartoon, a portrait image ({', '.join(IMAGE_SUFFIXES)}) or a "
+                         f"video ({', '.join(VIDEO_SUFFIXES)}); got {video!r}")
+
+
+def face_source(video: str):
+    if video == "cartoon":
+        from synth.face.cartoon import DEFAULT
+        return DEFAULT
+    return None if video == "default" else video
+
+
+def _ffmpeg(*arguments: str) -> None:
+    from imageio_ffmpeg import get_ffmpeg_exe
+
+    done = subprocess.run([get_ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error", *arguments],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise DubScriptError(f"ffmpeg failed: {done.stderr.strip()[-400:]}")
+
+
+def video_audio(video: Path, sample_rate: int) -> np.ndarray | None:
+    """The video's sound as mono samples at `sample_rate`, None when it has no audio stream."""
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "sound.wav"
+        try:
+            _ffmpeg("-i", str(video), "-vn", "-ac", "1", "-ar", str(sample_rate), str(wav))
+        except DubScriptError:
+            return None
+        if not wav.is_file() or wav.stat().st_size <= 44:
+            return None
+        samples, rate = load_audio(wav, min_duration_s=0.0, max_duration_s=MAX_VIDEO_AUDIO_S)
+        return resample(samples, rate, sample_rate).astype(np.float32)
+
+
+def replace_audio(video: Path, audio: Path, output: Path) -> Path:
+    """`video`'s picture (copied, not re-encoded) with `audio` as its sound (AAC), as long as
+    the picture; written beside `output` and renamed into place."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=output.suffix)
+    os.close(handle)
+    try:
+        _ffmpeg("-i", str(video), "-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
+                "-c:a", "aac", "-b:a", "192k", "-t", str(_video_seconds(video)), temporary)
+        os.replace(temporary, output)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+    return output
+
+
+def _video_seconds(video: Path) -> float:
+    import imageio_ffmpeg
+
+    try:
+        frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(video))
+    except (RuntimeError, OSError) as error:
+        raise DubScriptError(f"--video {video} is not a readable video ({error})") from None
+    if frames == 0:
+        raise DubScriptError(f"--video {video} has no picture")
+    return float(seconds)
