@@ -101,3 +101,9 @@ def _limited(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.nda
     # Oversampled peaks between samples can still poke over by a hair: one exact trim.
     overshoot = 10 ** ((true_peak_dbtp(limited) - ceiling_dbtp) / 20)
     return limited / np.float32(overshoot) if overshoot > 1 else limited
+
+
+def limit_true_peak(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float = TRUE_PEAK_DBTP) -> np.ndarray:
+    """`audio` with true peaks at or below `ceiling_dbtp`, its level otherwise kept: for audio
+    whose gain is set elsewhere (dubbing sets one gain for a whole track, then limits cue by cue)."""
+    return _limited(np.asarray(audio, dtype=np.float32), sample_rate, ceiling_dbtp)
