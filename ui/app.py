@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-import argparse
-import os
-
 import gradio as gr
 
 from ui.animate import build_animate_tab
 from ui.explorer import build_explorer_tab
+from ui.shortcuts import SHORTCUTS_JS
 from ui.speak import build_speak_tab
 
 TITLE = "emostudio: emotional speech and face synthesis"
 # Ten minutes of 48 kHz stereo WAV is 110 MB and a 50-megapixel PNG can be as large;
 # bigger uploads are refused by the server with a message saying the limit.
 MAX_UPLOAD = "200mb"
+# A compact title and notes, so each tab's main button shows without scrolling at 1280x800.
+STUDIO_CSS = """
+#studio-title h1 { font-size: 1.5rem !important; margin: 0 !important; }
+.tab-intro p, .voice-about p { margin: 0; font-size: 0.9rem; color: var(--body-text-color-subdued); }
+"""
 
 
 def build_app() -> gr.Blocks:
     # Generated files are copied into Gradio's cache; files a day old are removed every hour.
     with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
-        gr.Markdown(f"# {TITLE}")
-        with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
-            build_explorer_tab()
+        gr.Markdown(f"# {TITLE}", elem_id="studio-title")
+        # What people come to do first (the page opens on Speak), the explorer last. Each tab's
+        # panel is `tab-<name>` and its main button `<name>-run`: Ctrl+Enter presses it.
         with gr.Tab("Speak", id="speak", elem_id="tab-speak"):
             build_speak_tab()
         with gr.Tab("Animate", id="animate", elem_id="tab-animate"):
             build_animate_tab()
+        with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
+            build_explorer_tab()
     return app
 
 
@@ -36,22 +41,14 @@ def serve(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, concurrency
     (tests and the screenshot script serve in a background thread)."""
     app.queue(default_concurrency_limit=concurrency)
     app.launch(server_name=host, server_port=port, show_error=True, max_file_size=MAX_UPLOAD,
-               prevent_thread_lock=not block, quiet=not block)
+               prevent_thread_lock=not block, quiet=not block, css=STUDIO_CSS, js=SHORTCUTS_JS)
     return app
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description="Serves the emostudio web studio (default http://127.0.0.1:7860).")
-    parser.add_argument("--host", default=os.environ.get("EMOSTUDIO_HOST", "127.0.0.1"),
-                        help="address to bind (default 127.0.0.1, env EMOSTUDIO_HOST)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("EMOSTUDIO_PORT", "7860")),
-                        help="port (default 7860, env EMOSTUDIO_PORT)")
-    parser.add_argument("--concurrency", type=int, default=2,
-                        help="requests processed at once; the rest wait in the queue")
-    args = parser.parse_args(argv)
-    # Building resolves each tab's starting emotion, which loads the description models:
-    # the first visitor does not wait for them.
-    serve(build_app(), args.host, args.port, args.concurrency)
+    from ui.starting import main as start_studio
+
+    start_studio(argv)
 
 
 if __name__ == "__main__":

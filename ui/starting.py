@@ -1,0 +1,67 @@
+"""Starting the studio: its address answers at once with a page that says the studio is
+loading (and reloads itself), while Gradio and the models load; the studio then takes the
+address over. Only the standard library is imported here, so the page is up in a fraction
+of a second."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
+
+STARTING_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="1">
+<title>emostudio is starting</title></head><body style="font-family:sans-serif;margin:3em">
+<h1>emostudio is starting&hellip;</h1><p>The studio is loading its models; this page reloads by itself
+and opens the studio when it is ready (a few seconds).</p></body></html>"""
+
+
+def parse_studio_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Serves the emostudio web studio (default http://127.0.0.1:7860).")
+    parser.add_argument("--host", default=os.environ.get("EMOSTUDIO_HOST", "127.0.0.1"),
+                        help="address to bind (default 127.0.0.1, env EMOSTUDIO_HOST)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("EMOSTUDIO_PORT", "7860")),
+                        help="port (default 7860, env EMOSTUDIO_PORT)")
+    parser.add_argument("--concurrency", type=int, default=2,
+                        help="requests processed at once; the rest wait in the queue")
+    return parser.parse_args(argv)
+
+
+class _StartingHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the http.server interface)
+        self.send_response(503)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Retry-After", "1")
+        self.send_header("Content-Length", str(len(STARTING_PAGE)))
+        self.end_headers()
+        self.wfile.write(STARTING_PAGE)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def starting_page(host: str, port: int) -> Iterator[None]:
+    """Serves the starting page on (host, port) for the duration of the block."""
+    server = ThreadingHTTPServer((host, port), _StartingHandler)
+    thread = threading.Thread(target=server.serve_forever, name="starting-page", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def main(argv=None) -> None:
+    args = parse_studio_args(argv)
+    print(f"emostudio: starting on http://{args.host}:{args.port}", flush=True)
+    with starting_page(args.host, args.port):
+        from ui.app import build_app  # Gradio and the models: seconds
+
+        app = build_app()
+    from ui.app import serve
+
+    serve(app, args.host, args.port, args.concurrency)
