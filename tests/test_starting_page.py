@@ -24,7 +24,8 @@ def test_the_starting_page_says_the_studio_is_loading_and_frees_the_address():
         except urllib.error.HTTPError as error:
             assert error.code == 503 and error.headers["Retry-After"] == "1"
             assert b"emostudio is starting" in error.read()
-    with socket.socket() as again:   # the studio can take the address over
+    with socket.socket() as again:   # the studio can take the address over, as Gradio binds it
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         again.bind(("127.0.0.1", port))
 
 
