@@ -16,7 +16,7 @@ import sys
 from .common import add_verbosity_options
 
 # Each command's module, in the order `--help` lists them.
-COMMANDS = ("speak", "convert", "animate", "recognize", "emotion", "text", "completion")
+COMMANDS = ("speak", "convert", "animate", "dub", "recognize", "emotion", "text", "completion")
 
 
 def build_parser() -> argparse.ArgumentParser:
