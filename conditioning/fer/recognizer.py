@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from common.face_detection import detect_face
 from conditioning.checkpoints import checkpoint_path, load_checkpoint
 from conditioning.heads import targets_from_outputs
 from conditioning.target import EmotionTarget
@@ -50,7 +51,6 @@ class FaceExpressionRecognizer:
     def recognize(self, image: np.ndarray, landmarks: np.ndarray | None = None, largest: bool = True) -> EmotionTarget:
         """One face image; without landmarks, dlib finds the face (the largest, by default)."""
         if landmarks is None:
-            from synth.face.portrait import detect_face  # the face finder lives with the portrait input
             landmarks = detect_face(image, largest=largest).landmarks
         return self.recognize_faces([image], [landmarks])[0]
 

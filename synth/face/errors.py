@@ -1,5 +1,7 @@
-"""Errors the talking head raises for bad input; each message names the problem."""
+"""Errors the talking head raises for bad input; each message names the problem.
 
+FaceInputError is defined in ``common/errors.py``, below the face recognizer that raises it too."""
 
-class FaceInputError(ValueError):
-    """A portrait that cannot be used: unreadable, no face, several faces, too small, too turned."""
+from common.errors import FaceInputError
+
+__all__ = ["FaceInputError"]

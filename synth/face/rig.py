@@ -10,19 +10,17 @@ appearance changes FACS describes for each unit (Ekman, Friesen & Hager 2002).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+
+# The face frame and the eye and jaw indices live below both conditioning and synth.
+from common.face_frame import JAW, LANDMARKS, LEFT_EYE, RIGHT_EYE, FaceFrame
 
 from .motion import CHANNEL_INDEX, MotionTrack
 
-LANDMARKS = 68
 POINTS = 70
 PUPILS = (68, 69)
-JAW = tuple(range(0, 17))
 RIGHT_BROW, LEFT_BROW = tuple(range(17, 22)), tuple(range(22, 27))
 NOSTRILS = tuple(range(31, 36))
-RIGHT_EYE, LEFT_EYE = tuple(range(36, 42)), tuple(range(42, 48))
 UPPER_LIDS, LOWER_LIDS = (37, 38, 43, 44), (41, 40, 47, 46)  # paired top -> bottom
 OUTER_LIPS, INNER_LIPS = tuple(range(48, 60)), tuple(range(60, 68))
 MOUTH_CORNERS = (48, 54, 60, 64)
@@ -143,32 +141,6 @@ JAW_WEIGHTS = _JAW_WEIGHTS      # also used to neutralise a photo's open jaw (ne
 JAW_DROP = 0.42          # canonical units the chin falls at jaw_open = 1
 LIP_WIDTH = _basis({(48, 54): (0.1, 0.0), (60, 64): (0.09, 0.0), (49, 53, 55, 59): (0.05, 0.0),
                     (50, 52): (0.0, 0.015), (56, 58): (0.0, -0.015)})
-
-
-@dataclass(frozen=True)
-class FaceFrame:
-    """The similarity transform between the canonical face frame and an image."""
-
-    center: np.ndarray
-    scale: float
-    angle: float
-
-    @classmethod
-    def of(cls, landmarks: np.ndarray) -> "FaceFrame":
-        right_eye = landmarks[list(RIGHT_EYE)].mean(axis=0)
-        left_eye = landmarks[list(LEFT_EYE)].mean(axis=0)
-        between = left_eye - right_eye
-        return cls((right_eye + left_eye) / 2, float(np.hypot(*between)),
-                   float(np.arctan2(between[1], between[0])))
-
-    def _rotation(self, angle: float) -> np.ndarray:
-        return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-
-    def to_canonical(self, points: np.ndarray) -> np.ndarray:
-        return (points - self.center) @ self._rotation(-self.angle).T / self.scale
-
-    def to_image(self, points: np.ndarray) -> np.ndarray:
-        return points * self.scale @ self._rotation(self.angle).T + self.center
 
 
 def with_pupils(landmarks: np.ndarray) -> np.ndarray:
