@@ -1,0 +1,169 @@
+"""Voice conversion (issue 27): same words and voice, another emotion, on any recording;
+judged by measures the project did not train (DIO F0, pocketsphinx, the voicefilter d-vector)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from conditioning import parse_emotion
+from conditioning.prosody import prosody_prior
+from synth.render.engines import render
+from synth.vc import ConversionInputError, VoiceConverter, relative_targets
+from synth.vc.segments import FRAME_S, chunk_bounds, pseudo_phones
+from train.speaker_judge import speaker_cosine
+from train.speech_judges import f0_contour, transcribe, word_error_rate
+
+TEXT = "The mechanic usually keeps the garage door open in the morning."
+
+
+@pytest.fixture(scope="module")
+def source():
+    rendering = render(TEXT, "kal16")
+    return rendering.audio.astype(np.float64), rendering.sample_rate
+
+
+@pytest.fixture(scope="module")
+def converter():
+    return VoiceConverter()
+
+
+def median_semitones(audio, rate) -> float:
+    f0 = f0_contour(np.asarray(audio, dtype=np.float64), rate)
+    return float(np.median(12 * np.log2(f0[f0 > 0] / 100.0)))
+
+
+def test_intensity_zero_returns_the_input_exactly(source, converter):
+    audio, rate = source
+    result = converter.convert(audio, rate, parse_emotion("angry"), intensity=0.0, source_emotion="neutral",
+                               recognize=False)
+    assert result.applied["bypassed"]
+    assert result.sample_rate == rate
+    np.testing.assert_array_equal(result.audio, audio.astype(np.float32))
+
+
+@pytest.mark.parametrize("emotion, direction", [("angry", 1), ("sad", -1)])
+def test_f0_moves_by_the_planned_semitones(source, converter, emotion, direction):
+    audio, rate = source
+    planned = relative_targets(prosody_prior(parse_emotion(emotion)), prosody_prior(parse_emotion("neutral")))
+    result = converter.convert(audio, rate, parse_emotion(emotion), source_emotion="neutral", recognize=False)
+    change = median_semitones(result.audio, result.sample_rate) - median_semitones(audio, rate)
+    assert direction * change >= 1.5
+    assert abs(change - planned.f0_shift_semitones) < 1.5
+
+
+def test_words_and_speaker_are_kept(source, converter):
+    audio, rate = source
+    result = converter.convert(audio, rate, parse_emotion("angry"), source_emotion="neutral", recognize=False)
+    source_wer = word_error_rate([TEXT], [transcribe(audio, rate)])
+    result_wer = word_error_rate([TEXT], [transcribe(result.audio, result.sample_rate)])
+    assert result_wer <= source_wer + 0.25
+    same = speaker_cosine(audio, rate, result.audio, result.sample_rate)
+    other = render(TEXT, "slt")
+    assert same >= 0.8
+    assert same > speaker_cosine(audio, rate, other.audio, other.sample_rate) + 0.3
+
+
+def test_recipe_names_source_target_and_readings(source, converter):
+    audio, rate = source
+    result = converter.convert(audio, rate, parse_emotion("happy:0.8"), seed=3)
+    recipe = json.loads(json.dumps(result.recipe()))
+    assert recipe["source_emotion_given"] is False and recipe["source_recognized"] is not None
+    assert recipe["recognized_category"] in recipe["recognized"]["categories"]
+    assert recipe["resolved"]["intensity"] == pytest.approx(0.8)
+    assert recipe["seed"] == 3 and recipe["applied"]["chunks"]
+
+
+def test_a_timeline_changes_the_emotion_over_time(source, converter):
+    audio, rate = source
+    half = len(audio) / rate / 2
+    result = converter.convert(audio, rate, parse_emotion(f"0s neutral; {half:.2f}s angry; {2 * half:.2f}s angry"),
+                               source_emotion="neutral", recognize=False)
+    assert result.applied["varies_over_time"]
+    out, n = result.audio, len(result.audio)
+    first = median_semitones(out[: n // 3], rate) - median_semitones(audio[: len(audio) // 3], rate)
+    last = median_semitones(out[-n // 3:], rate) - median_semitones(audio[-len(audio) // 3:], rate)
+    assert last - first >= 1.5
+
+
+@pytest.mark.parametrize("rate", [8000, 48000])
+def test_other_rates_and_stereo(source, converter, rate):
+    from conditioning.audio import resample
+
+    audio, native = source
+    x = resample(audio, native, rate)
+    stereo = np.stack([x, 0.5 * x], axis=1)
+    result = converter.convert(stereo, rate, parse_emotion("angry"), source_emotion="neutral", recognize=False)
+    assert result.sample_rate == rate and result.audio.ndim == 1
+    assert 0.7 < len(result.audio) / len(x) < 1.3
+    assert median_semitones(result.audio, rate) - median_semitones(x, rate) >= 1.5
+
+
+def test_silence_noise_music_and_overlong_are_refused(converter):
+    rate = 16000
+    rng = np.random.default_rng(0)
+    with pytest.raises(ConversionInputError, match="silent"):
+        converter.convert(np.zeros(rate * 2), rate, parse_emotion("angry"))
+    with pytest.raises(ConversionInputError, match="no speech"):
+        converter.convert(0.05 * rng.normal(size=rate * 2), rate, parse_emotion("angry"))
+    t = np.arange(int(0.4 * rate)) / rate
+    notes = [sum(np.sin(2 * np.pi * f * k * t) / k for k in range(1, 8)) * np.exp(-3 * t)
+             for f in 220 * 2 ** (rng.integers(0, 12, 12) / 12)]
+    melody = 0.3 * np.concatenate(notes) / np.max(np.abs(np.concatenate(notes)))
+    with pytest.raises(ConversionInputError, match="music"):
+        converter.convert(melody, rate, parse_emotion("angry"))
+    with pytest.raises(ConversionInputError, match="at most 600"):
+        converter.convert(0.1 * rng.normal(size=8000 * 601), 8000, parse_emotion("angry"))
+    with pytest.raises(ValueError, match="intensity"):
+        converter.convert(melody, rate, parse_emotion("angry"), intensity=3)
+
+
+def test_long_input_is_cut_in_its_pauses():
+    frames = int(65 / FRAME_S)
+    active = np.ones(frames, dtype=bool)
+    for start in range(300, frames, 700):   # a 0.5 s pause every 7 s
+        active[start:start + 50] = False
+    level = np.where(active, -20.0, -60.0)
+    bounds = chunk_bounds(active, level)
+    assert bounds[0][0] == 0 and bounds[-1][1] == frames
+    assert all(b == c for (_, b), (c, _) in zip(bounds, bounds[1:]))
+    assert all((end - start) * FRAME_S <= 20.0 for start, end in bounds)
+    assert all(not active[cut] for _, cut in bounds[:-1])       # every cut is in a pause
+    phones = pseudo_phones(active[:1000], 10.0)
+    assert phones[0][1] == 0.0 and phones[-1][2] == 10.0
+    assert {name for name, _, _ in phones} == {"pau", "speech"}
+
+
+def run_cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "synth.cli", "--quiet", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_single_and_batch(source, tmp_path):
+    audio, rate = source
+    sf.write(tmp_path / "line.wav", np.stack([audio, audio], axis=1), rate)   # stereo, as users bring it
+    done = run_cli("convert", "line.wav", "--emotion", "sad:0.8", "--source-emotion", "neutral", "-o", "sad.wav",
+                   "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    line = json.loads(done.stdout)
+    assert line["source_emotion_given"] and line["source_category"] == "neutral"
+    out, out_rate = sf.read(tmp_path / "sad.wav")
+    assert out_rate == rate and out.ndim == 1
+    again = run_cli("convert", "line.wav", "--emotion", "sad", "-o", "sad.wav", cwd=tmp_path)
+    assert again.returncode == 2 and "exists" in again.stderr
+    (tmp_path / "requests.jsonl").write_text(
+        '{"input": "line.wav", "emotion": "angry", "source_emotion": "neutral", "output": "a.wav"}\n'
+        '{"input": "line.wav", "emotion": "happy", "intensity": 0, "source_emotion": "neutral"}\n')
+    batch = run_cli("convert", "--batch", "requests.jsonl", "--out-dir", "out", cwd=tmp_path)
+    assert batch.returncode == 0, batch.stderr
+    manifest = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    assert len(manifest) == 2 and manifest[1]["applied"]["bypassed"]
+    assert (tmp_path / "out" / "a.wav").is_file()
+    (tmp_path / "bad.jsonl").write_text('{"input": "missing.wav", "emotion": "angry"}\n')
+    bad = run_cli("convert", "--batch", "bad.jsonl", cwd=tmp_path)
+    assert bad.returncode == 2 and "line 1" in bad.stderr and "missing.wav" in bad.stderr
