@@ -4,8 +4,6 @@ judged by measures the project did not train (DIO F0, pocketsphinx, the voicefil
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -139,31 +137,36 @@ def test_long_input_is_cut_in_its_pauses():
     assert {name for name, _, _ in phones} == {"pau", "speech"}
 
 
-def run_cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "synth.cli", "--quiet", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    from synth.cli import main
+
+    capsys.readouterr()
+    code = main(["--quiet", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_cli_single_and_batch(source, tmp_path):
+def test_cli_single_and_batch(source, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
     audio, rate = source
     sf.write(tmp_path / "line.wav", np.stack([audio, audio], axis=1), rate)   # stereo, as users bring it
-    done = run_cli("convert", "line.wav", "--emotion", "sad:0.8", "--source-emotion", "neutral", "-o", "sad.wav",
-                   "--json", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-    line = json.loads(done.stdout)
+    code, out, err = run_cli(capsys, "convert", "line.wav", "--emotion", "sad:0.8", "--source-emotion", "neutral",
+                             "-o", "sad.wav", "--json")
+    assert code == 0, err
+    line = json.loads(out)
     assert line["source_emotion_given"] and line["source_category"] == "neutral"
-    out, out_rate = sf.read(tmp_path / "sad.wav")
-    assert out_rate == rate and out.ndim == 1
-    again = run_cli("convert", "line.wav", "--emotion", "sad", "-o", "sad.wav", cwd=tmp_path)
-    assert again.returncode == 2 and "exists" in again.stderr
+    written, written_rate = sf.read(tmp_path / "sad.wav")
+    assert written_rate == rate and written.ndim == 1
+    code, _, err = run_cli(capsys, "convert", "line.wav", "--emotion", "sad", "-o", "sad.wav")
+    assert code == 2 and "exists" in err
     (tmp_path / "requests.jsonl").write_text(
         '{"input": "line.wav", "emotion": "angry", "source_emotion": "neutral", "output": "a.wav"}\n'
         '{"input": "line.wav", "emotion": "happy", "intensity": 0, "source_emotion": "neutral"}\n')
-    batch = run_cli("convert", "--batch", "requests.jsonl", "--out-dir", "out", cwd=tmp_path)
-    assert batch.returncode == 0, batch.stderr
+    code, _, err = run_cli(capsys, "convert", "--batch", "requests.jsonl", "--out-dir", "out")
+    assert code == 0, err
     manifest = [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
     assert len(manifest) == 2 and manifest[1]["applied"]["bypassed"]
     assert (tmp_path / "out" / "a.wav").is_file()
     (tmp_path / "bad.jsonl").write_text('{"input": "missing.wav", "emotion": "angry"}\n')
-    bad = run_cli("convert", "--batch", "bad.jsonl", cwd=tmp_path)
-    assert bad.returncode == 2 and "line 1" in bad.stderr and "missing.wav" in bad.stderr
+    code, _, err = run_cli(capsys, "convert", "--batch", "bad.jsonl")
+    assert code == 2 and "line 1" in err and "missing.wav" in err
