@@ -25,7 +25,7 @@ import soundfile as sf
 
 from conditioning.audio import load_audio, resample
 from conditioning.checkpoints import atomic_write_bytes
-from conditioning.timeline import EmotionSource
+from conditioning.timeline import EmotionSource, EmotionTimeline
 
 from .emotions import dialogue_timeline, for_spoken_length, resolve_emotion
 from .manifest import MANIFEST_NAME, append_line, read_rendered, request_key, write_manifest
@@ -82,6 +82,7 @@ class DubResult:
     mix: Path | None = None
     video: Path | None = None
     face_recognized: Any = None        # the FER reading of a rendered talking head
+    animation: Any = None              # the talking head (motion, landmarks) when one was rendered
     rendered: int = 0                  # cues spoken in this run (the rest were kept from a previous one)
     script: str = ""
 
@@ -147,18 +148,41 @@ def _cue_request(item: CheckedCue, options: DubOptions) -> dict:
             "sample_rate": options.sample_rate}
 
 
+def _speak_to_plan(studio, item: CheckedCue, options: DubOptions):
+    """(natural length, timing plan, the SpeakResult spoken to it). A static emotion fitted to
+    its slot takes one call (the fit reports the natural length it started from), unless the
+    rate limit then asks for another length; natural mode and timelines speak naturally first
+    (a timeline's keyframes are placed on the natural rendering's clock)."""
+    from synth.speech import TTSInputError
+
+    cue = item.cue
+    speak = dict(voice=item.voice, decoder=options.decoder, seed=options.seed, loudness=None)
+    if not options.natural and not isinstance(item.emotion, EmotionTimeline):
+        try:
+            fitted = studio.speak(cue.text, emotion=item.emotion, duration=cue.slot_s, **speak)
+        except TTSInputError:  # the slot is beyond what the engine fits at all: far past the rate limit
+            fitted = None
+        if fitted is not None:
+            natural_s = fitted.speech.natural_duration_s
+            plan = plan_timing(natural_s, cue.slot_s, item.room_s)
+            if plan.target_s == cue.slot_s:
+                return natural_s, plan, fitted
+    natural = studio.speak(cue.text, emotion=item.emotion, **speak)
+    natural_s = natural.speech.duration_s
+    plan = plan_timing(natural_s, cue.slot_s, item.room_s, options.natural)
+    if plan.target_s is None:
+        return natural_s, plan, natural
+    emotion = for_spoken_length(item.emotion, plan.target_s, natural_s)
+    return natural_s, plan, studio.speak(cue.text, emotion=emotion, duration=plan.target_s, **speak)
+
+
 def render_cue(studio, item: CheckedCue, options: DubOptions, render_path: Path) -> dict:
     """One cue spoken to its slot, fitted sample-exactly, written (as spoken, before the
     track's gain) to `render_path`; returns its manifest line."""
     from synth.loudness import integrated_loudness
 
     cue, rate = item.cue, options.sample_rate
-    speak = dict(voice=item.voice, decoder=options.decoder, seed=options.seed, loudness=None)
-    natural = studio.speak(cue.text, emotion=item.emotion, **speak)
-    natural_s = natural.speech.duration_s
-    plan = plan_timing(natural_s, cue.slot_s, item.room_s, options.natural)
-    spoken = natural if plan.target_s is None else studio.speak(
-        cue.text, emotion=for_spoken_length(item.emotion, plan.target_s, natural_s), duration=plan.target_s, **speak)
+    natural_s, plan, spoken = _speak_to_plan(studio, item, options)
     audio = resample(spoken.audio.astype(np.float64), spoken.sample_rate, rate).astype(np.float32)
     first = start_sample(cue.start, rate)
     slot = len(audio) if plan.mode == "natural" else start_sample(cue.end, rate) - first
@@ -282,7 +306,7 @@ def _video(studio, result: DubResult, checked: list[CheckedCue], options: DubOpt
                                      for item, line in zip(checked, result.cues)])
         animation, _ = studio.animate(face_source(options.video), (samples, rate), emotion=emotion,
                                       output=output, size=options.video_size, seed=options.seed)
-        result.video, result.face_recognized = animation.video, animation.recognized
+        result.video, result.face_recognized, result.animation = animation.video, animation.recognized, animation
         return
     sound = result.track
     if options.mix_video_audio:
