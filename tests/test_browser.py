@@ -1,7 +1,9 @@
-"""The studio end to end in headless Chromium: the page loads, every input of the emotion
+"""The studio end to end in headless Chromium: the page opens on Speak with each tab's main
+button above the fold, voices are described and can be heard, every input of the emotion
 control sets the emotion and its live summary follows, examples fill the form in one click,
-Speak turns text into a valid WAV with the shipped TTS, and Animate turns speech into a
-valid MP4 with the recognizer's reading and downloads."""
+Speak (by Ctrl+Enter) turns text into a valid WAV with the shipped TTS, downloads are named
+after the text and the emotion, and Animate turns speech into a valid MP4 with the
+recognizer's reading, its Cancel button shown only while it runs."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import soundfile as sf
 from conditioning import CATEGORIES
 from synth.face.video import probe_video
 from ui.app import TITLE
-from ui.testing import (animate_speech, chromium_missing, click_example, control_tab, headless_chromium,
-                        open_studio, open_tab, served_studio, settled_box, speak_text, speech_wav)
+from synth.voices import installed_voices
+from ui.testing import (animate_speech, chromium_missing, click_example, click_form_example, control_tab,
+                        headless_chromium, open_studio, open_tab, served_studio, settled_box, speak_text, speech_wav)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
 
@@ -25,6 +28,7 @@ EXPLORER = "explorer-emotion"
 ANIMATE = "animate-emotion"
 SPEAK = "speak-emotion"
 SUMMARY_TIMEOUT_MS = 30_000
+FOLD = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +51,12 @@ def page(browser, studio_url):
     page.close()
 
 
+@pytest.fixture
+def explorer(page):
+    open_tab(page, "Emotion explorer")
+    return page
+
+
 def expect_text(locator, pattern: str) -> None:
     from playwright.sync_api import expect
     expect(locator).to_contain_text(re.compile(pattern), timeout=SUMMARY_TIMEOUT_MS)
@@ -60,14 +70,70 @@ def emotion_value(page, prefix: str = EXPLORER) -> str:
     return page.locator(f"#{prefix}-value textarea").input_value()
 
 
-def test_page_loads_with_title_and_tabs(page):
+def test_page_opens_on_speak(page):
     assert page.title() == TITLE
-    for name in ("Emotion explorer", "Speak", "Animate"):
-        assert page.get_by_role("tab", name=name, exact=True).count() == 1
-    expect_text(summary(page), r"fearful.*nervous")       # the explorer starts resolved, never empty
+    tabs = page.get_by_role("tab").evaluate_all("tabs => tabs.map(tab => tab.innerText.trim())")
+    assert tabs[:3] == ["Speak", "Animate", "Emotion explorer"] or tabs[:2] == ["Speak", "Animate"]
+    expect_text(page.get_by_role("tab", selected=True).first, "Speak")
+    expect_text(summary(page, SPEAK), r"happy, intensity 0\.80")   # starts resolved, never empty
 
 
-def test_category_and_intensity(page):
+def test_each_main_button_is_above_the_fold_at_1280x800(browser, studio_url):
+    page = open_studio(browser, studio_url, **FOLD)
+    try:
+        for tab, button in (("Speak", "#speak-run"), ("Animate", "#animate-run")):
+            open_tab(page, tab)
+            box = settled_box(page, page.locator(button))
+            assert page.evaluate("() => window.scrollY") == 0
+            assert box["y"] >= 0 and box["y"] + box["height"] <= FOLD["height"], f"{tab}'s button is at {box}"
+    finally:
+        page.close()
+
+
+def test_cancel_shows_only_while_an_animation_runs(page, tmp_path):
+    open_tab(page, "Animate")
+    cancel = page.locator("#animate-cancel")
+    assert page.locator("#animate-run").is_visible() and not cancel.is_visible()
+    page.locator("#animate-audio input[type=file]").set_input_files(str(speech_wav(tmp_path / "hello.wav")))
+    page.locator('#animate-audio [data-testid^="audio-player"]').wait_for(state="attached")
+    page.locator("#animate-run").click()
+    cancel.wait_for(state="visible")
+    cancel.click()
+    cancel.wait_for(state="hidden")
+    # The page stops waiting at once (and the server stops the work at its next progress report).
+    assert page.locator("#animate-video video").count() == 0 and page.locator("#animate-run").is_enabled()
+
+
+def test_voices_are_described_and_can_be_heard(page):
+    voices = installed_voices()
+    page.locator("#speak-voice input").click()
+    options = page.get_by_role("option").evaluate_all("options => options.map(option => option.innerText)")
+    options = [option.replace("✓", "").strip() for option in options]   # the chosen one is ticked
+    assert options == [voice.label for voice in voices]
+    assert all(("male" in label or "female" in label) and "English" in label for label in options)
+    if "awb" not in [voice.name for voice in voices]:
+        pytest.skip("flite's awb voice is not installed")
+    page.get_by_role("option", name=next(v.label for v in voices if v.name == "awb"), exact=True).click()
+    expect_text(page.locator("#speak-voice-about"), r"awb.*male · adult · Scottish English · flite")
+    sample = page.locator("#speak-voice-sample audio")
+    page.wait_for_function("audio => audio && audio.src.includes('awb') && audio.readyState >= 1 && audio.duration > 2",
+                           arg=sample.element_handle())
+
+
+def test_the_emotion_string_is_shown_once(page):
+    control = page.locator(f"#{SPEAK}-control").first
+    assert emotion_value(page, SPEAK) == "happy:0.80"
+    assert "happy:0.80" not in control.inner_text()   # not repeated in the summary (the box holds it)
+
+
+def test_the_category_mix_hides_zero_rows(explorer):
+    rows = explorer.locator("#explorer-mix").inner_text()
+    shares = [int(share) for share in re.findall(r"(\d+)%", rows)]
+    assert shares and min(shares) >= 1
+
+
+def test_category_and_intensity(explorer):
+    page = explorer
     control_tab(page, EXPLORER, "Category")
     page.locator(f"#{EXPLORER}-category input").click()
     page.get_by_role("option", name="angry", exact=True).click()
@@ -79,7 +145,8 @@ def test_category_and_intensity(page):
     expect_text(page.locator("#explorer-heading"), "angry")   # the explorer's own view follows
 
 
-def test_click_on_the_valence_arousal_plane(page):
+def test_click_on_the_valence_arousal_plane(explorer):
+    page = explorer
     control_tab(page, EXPLORER, "Valence–arousal")
     plane = page.locator(f"#{EXPLORER}-plane img")
     box = settled_box(page, plane)
@@ -93,13 +160,15 @@ def test_click_on_the_valence_arousal_plane(page):
     assert emotion_value(page) == "v=-0.50 a=0.50 d=0.60"
 
 
-def test_description(page):
+def test_description(explorer):
+    page = explorer
     control_tab(page, EXPLORER, "Description")
     page.locator(f"#{EXPLORER}-description textarea").fill("a quietly furious voice")
     expect_text(summary(page), r"angry, intensity 0\.\d\d: .*furious")
 
 
-def test_emotionml(page):
+def test_emotionml(explorer):
+    page = explorer
     control_tab(page, EXPLORER, "EmotionML")
     page.locator(f"#{EXPLORER}-emotionml .cm-content").click()
     page.keyboard.press("Control+A")
@@ -118,7 +187,8 @@ def edit_cell(page, row: int, column: int, text: str) -> None:
     editor.press("Enter")
 
 
-def test_timeline_editor(page):
+def test_timeline_editor(explorer):
+    page = explorer
     control_tab(page, EXPLORER, "Timeline")
     expect_text(summary(page), r"timeline \(smooth\): 0 s calm")
     edit_cell(page, 2, 1, "happy:0.9")
@@ -128,7 +198,8 @@ def test_timeline_editor(page):
     assert emotion_value(page) == "0s calm; 1.5s fearful:0.6; 2.5s happy:0.9 | step"
 
 
-def test_bad_input_is_named_in_the_summary(page):
+def test_bad_input_is_named_in_the_summary(explorer):
+    page = explorer
     control_tab(page, EXPLORER, "Timeline")
     edit_cell(page, 1, 0, "soon")
     expect_text(summary(page), r"Cannot use this emotion:.*row 2.*not a number")
@@ -138,7 +209,8 @@ def test_bad_input_is_named_in_the_summary(page):
     assert "Traceback" not in page.content()
 
 
-def test_an_example_fills_the_form_in_one_click(page):
+def test_an_example_fills_the_form_in_one_click(explorer):
+    page = explorer
     click_example(page, EXPLORER, "v=0.6 a=-0.4 d=0.2")
     expect_text(page.locator(f"#{EXPLORER}-tabs [role=tab][aria-selected=true]"), "Valence–arousal")
     expect_text(summary(page), r"valence \+0\.60 · arousal -0\.40 · dominance \+0\.20")
@@ -164,13 +236,28 @@ def download_links(page, prefix: str) -> dict[str, str]:
     return {re.sub(r"\?.*$", "", link).rsplit("/", 1)[-1]: link for link in links}
 
 
+def test_a_whole_form_example_fills_text_voice_and_emotion(page):
+    from playwright.sync_api import expect
+    click_form_example(page, "speak", "A mixture of two emotions")
+    expect(page.locator(f"#{SPEAK}-value textarea")).to_have_value("0.6 happy + 0.4 surprised",
+                                                                   timeout=SUMMARY_TIMEOUT_MS)
+    expect_text(summary(page, SPEAK), r"happy, intensity 0\.\d\d: .*surprised")
+    expect_text(page.locator(f"#{SPEAK}-tabs [role=tab][aria-selected=true]"), "Description")
+    assert page.locator("#speak-text textarea").input_value().startswith("Oh my goodness")
+
+
 def test_speak_a_sentence(page):
     open_tab(page, "Speak")
-    click_example(page, SPEAK, "sad:0.7")
+    control_tab(page, SPEAK, "Category")
+    page.locator(f"#{SPEAK}-category input").click()
+    page.get_by_role("option", name="sad", exact=True).click()
+    intensity = page.locator(f"#{SPEAK}-intensity input[type=number]")
+    intensity.fill("0.7")
+    intensity.press("Enter")
     expect_text(summary(page, SPEAK), r"sad, intensity 0\.70")
     page.locator("#speak-voice input").click()
-    page.get_by_role("option", name="awb", exact=True).click()
-    audio = speak_text(page, "Good morning, everyone.")
+    page.get_by_role("option", name=re.compile(r"^awb — ")).click()
+    audio = speak_text(page, "Good morning, everyone.", shortcut=True)   # Ctrl+Enter in the text
 
     # The player has loaded the file: the browser read its header and knows its length; and
     # the bytes it plays are a WAV of that length.
@@ -183,18 +270,22 @@ def test_speak_a_sentence(page):
     page.locator("#speak-contour img").wait_for()               # pitch contour and spectrogram
     page.locator("#speak-comparison img").wait_for()            # target vs recognized
     links = download_links(page, "speak")
-    assert set(links) == {"speech.wav", "speech.json"}
-    recipe = json.loads(fetch(links["speech.json"]))
+    assert set(links) == {"good-morning-everyone_sad-0.7.wav", "good-morning-everyone_sad-0.7.json"}
+    recipe = json.loads(fetch(links["good-morning-everyone_sad-0.7.json"]))
     assert (recipe["text"], recipe["voice"], recipe["emotion"]) == ("Good morning, everyone.", "awb", "sad:0.70")
     expect_text(page.locator("#speak-history"), r"#1: “Good morning, everyone\.” · sad:0\.70")
 
 
 def test_animate_the_default_portrait(page, tmp_path):
-    wav = speech_wav(tmp_path / "speech.wav")
+    wav = speech_wav(tmp_path / "hello-there.wav")
     open_tab(page, "Animate")
-    click_example(page, ANIMATE, "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth")
+    control_tab(page, ANIMATE, "Timeline")
+    page.locator(f"#{ANIMATE}-value textarea").fill("0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth")
     expect_text(summary(page, ANIMATE), r"timeline \(smooth\): 0 s calm")
-    video = animate_speech(page, wav)
+    cancel = page.locator("#animate-cancel")
+    assert not cancel.is_visible()
+    video = animate_speech(page, wav, while_running=lambda: cancel.wait_for(state="visible"))
+    cancel.wait_for(state="hidden")
 
     mp4 = tmp_path / "video.mp4"
     mp4.write_bytes(fetch(video.get_attribute("src")))
@@ -209,10 +300,11 @@ def test_animate_the_default_portrait(page, tmp_path):
     page.locator("#animate-comparison img").wait_for()          # target vs recognized, drawn
 
     links = download_links(page, "animate")
-    assert set(links) == {"animation.mp4", "speech.wav", "animation.json"}
-    recipe = json.loads(fetch(links["animation.json"]))
+    stem = "hello-there_calm-to-sad"
+    assert set(links) == {f"{stem}.mp4", f"{stem}.wav", f"{stem}.json"}
+    recipe = json.loads(fetch(links[f"{stem}.json"]))
     assert recipe["emotion"].startswith("0s calm; 1.5s surprised:0.9") and recipe["portrait"] == "default"
-    assert fetch(links["speech.wav"])[:4] == b"RIFF"
+    assert fetch(links[f"{stem}.wav"])[:4] == b"RIFF"
 
     history = page.locator("#animate-history")
     expect_text(history, r"#1: 0s calm")

@@ -5,6 +5,7 @@ checkpoint; bad input exits 2 with a message, and a missing model names its trai
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,7 +148,8 @@ def no_tts(monkeypatch, tmp_path):
 
 
 def test_a_missing_model_names_the_command_that_trains_it(no_tts, capsys):
-    from ui.speak import missing_models_notice, voice_choices
+    from ui.speak import missing_models_notice
+    from ui.voice_picker import voice_names
 
     assert main(["speak", TEXT, "--decoder", "diffusion"]) == 2
     assert "python -m train.train_tts --corpus data/corpus --decoder diffusion" in capsys.readouterr().err
@@ -155,7 +157,7 @@ def test_a_missing_model_names_the_command_that_trains_it(no_tts, capsys):
         Studio().speak(TEXT, decoder="flow")
     notice = missing_models_notice()
     assert "not trained yet" in notice and "python -m train.train_tts" in notice and "train.train_ser" in notice
-    assert "slt" in voice_choices()   # the corpus voices until a model exists
+    assert "slt" in voice_names()   # the corpus voices until a model exists
 
 
 def test_the_speak_tabs_handler_and_history(tmp_path):
@@ -163,7 +165,10 @@ def test_the_speak_tabs_handler_and_history(tmp_path):
 
     wav, figure, heard, recipe, files, thumbnail = speak(TEXT, "ked_diphone", "surprised:0.6", "flow", 2, 1, None,
                                                          1.0, 0.0, 1.0, progress=no_progress)
-    assert sf.info(wav).samplerate == 22050 and figure.axes and set(heard) == set(CATEGORIES)
+    assert sf.info(wav).samplerate == 22050 and figure.axes and set(heard) <= set(CATEGORIES)
+    assert min(heard.values()) >= 0.005   # rows that would show as 0 % are left out
+    stem = "the-twelfth-train-leaves-from-platform_surprised-0.6"   # named after the text and the emotion
+    assert [Path(f).name for f in files] == [f"{stem}.wav", f"{stem}.json"]
     assert json.loads(open(files[1]).read())["emotion"] == "surprised:0.6"
     history, *_, comparison = record_result([], recipe, files, thumbnail)
     assert history[0]["caption"].startswith("#1: “The twelfth train") and "heard as" in history[0]["caption"]
@@ -173,7 +178,8 @@ def test_the_speak_tabs_handler_and_history(tmp_path):
 def test_animate_can_speak_its_text(tmp_path):
     from ui.animate import _speech_to_animate
 
-    assert _speech_to_animate("upload.wav", "", "slt", "calm", 0, tmp_path, no_progress) == ("upload.wav", None)
-    wav, settings = _speech_to_animate(None, TEXT, "awb", "calm", 5, tmp_path, no_progress)
-    assert wav == str(tmp_path / "speech.wav") and sf.info(wav).duration > 0.5
+    destination = tmp_path / "speech.wav"
+    assert _speech_to_animate("upload.wav", "", "slt", "calm", 0, destination, no_progress) == ("upload.wav", None)
+    wav, settings = _speech_to_animate(None, TEXT, "awb", "calm", 5, destination, no_progress)
+    assert wav == str(destination) and sf.info(wav).duration > 0.5
     assert settings == {"text": TEXT, "voice": "awb", "decoder": "engine", "steps": None, "seed": 5}

@@ -20,12 +20,23 @@ from conditioning.describe import first_target
 from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
 from ui.emotion_control import emotion_control
-from ui.results import add_result, caption, history_view, missing_checkpoints_notice, studio, target_vs_recognized
+from ui.results import (add_result, caption, download_stem, history_view, missing_checkpoints_notice, readable_mix,
+                        studio, target_vs_recognized)
 from ui.scratch import discard, new_run_folder
-from ui.speak import default_voice, spoken, voice_choices
+from ui.speak import spoken
+from ui.voice_picker import default_voice, voice_names, voice_picker
 
-EMOTION_EXAMPLES = ("happy:0.8", "a quietly furious voice", "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth",
-                    "v=-0.6 a=0.7 d=-0.3")
+# Whole-form examples, one per capability: (what it shows, cartoon?, text to speak, voice, emotion).
+EXAMPLES = (
+    ("The default portrait, happy", False, "Hello there! It is so good to see you again.", "joe", "happy:0.8"),
+    ("A timeline: calm, surprised, then sad", False,
+     "Wait, what? You sold the house? I thought we would live there forever.", "joe",
+     "0s calm; 1.5s surprised:0.9; 3s sad:0.6 | smooth"),
+    ("The cartoon avatar, described in words", True, "Please sit down. We need to talk about what you did.", "awb",
+     "a quietly furious voice"),
+    ("Valence, arousal and dominance", True, "I do not like this place. Can we please go home now?", "slt_hts",
+     "v=-0.6 a=0.7 d=-0.3"),
+)
 SIZES = {"256 px": 256, "512 px": 512, "portrait's own framing": None}
 # Sessions whose running animation should stop. Gradio's cancel only stops waiting for a
 # handler that runs in a thread; the handler polls this at each progress report, so a
@@ -87,8 +98,14 @@ def _reporter(progress: gr.Progress, session: str | None):
     return report
 
 
-def request_cancel(request: gr.Request) -> None:
+def request_cancel(request: gr.Request):
+    """Stops this session's running animation; the Cancel button goes, as there is nothing to cancel."""
     _CANCELLED.add(request.session_hash)
+    return gr.Button(visible=False)
+
+
+def _cancel_shown(shown: bool):
+    return gr.Button(visible=shown)
 
 
 def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, report):
@@ -104,14 +121,14 @@ def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, 
         raise gr.Error(str(error)) from None
 
 
-def _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, folder: Path, progress):
-    """The audio to animate: the text spoken with the emotion when text is given (then also
-    its TTS settings for the recipe), else the uploaded or recorded speech."""
+def _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, destination: Path, progress):
+    """The audio to animate: the text spoken with the emotion when text is given (written to
+    `destination`; then also its TTS settings for the recipe), else the uploaded or recorded speech."""
     if not (speak_text or "").strip():
         return audio_path, None
     progress(0.0, desc="speaking the text")
     result = spoken(speak_text, emotion, speak_voice, seed=int(seed))
-    wav = result.write_wav(folder / "speech.wav")
+    wav = result.write_wav(destination)
     settings = result.settings
     return str(wav), {name: settings[name] for name in ("text", "voice", "decoder", "steps", "seed")}
 
@@ -126,22 +143,33 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice
     session = request.session_hash if request is not None else None
     _CANCELLED.discard(session)   # a Cancel pressed before this run does not stop it
     folder = new_run_folder("animate")
+    # Named after the words (typed, or the recording's file name) and the emotion.
+    stem = _download_stem(audio_path, speak_text, emotion)
+    speech_path = folder / f"{stem}.wav"
     try:
-        audio_path, spoken_with = _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, folder,
+        audio_path, spoken_with = _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, speech_path,
                                                      progress)
         animation, source = _studio_animate(_face(portrait, cartoon, cartoon_seed), audio_path, emotion,
-                                             folder / "animation.mp4", size, seed, steps,
+                                             folder / f"{stem}.mp4", size, seed, steps,
                                              _reporter(progress, session))
     except BaseException:
         discard(folder)
         raise
     recipe = _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation)
     recipe["spoken"] = spoken_with
-    recipe_path, speech_path = folder / "animation.json", folder / "speech.wav"
+    recipe_path = folder / f"{stem}.json"
     atomic_write_bytes(recipe_path, json.dumps(recipe, indent=2).encode())
     _save_speech_wav(audio_path, speech_path)
-    recognized = animation.recognized.category_dict() if animation.recognized else {}
+    recognized = readable_mix(animation.recognized.category_dict()) if animation.recognized else {}
     return str(animation.video), recognized, recipe, [str(animation.video), str(speech_path), str(recipe_path)]
+
+
+def _download_stem(audio_path, speak_text, emotion) -> str:
+    words = speak_text if (speak_text or "").strip() else Path(audio_path).stem
+    try:
+        return download_stem(words, emotion)
+    except EmotionInputError as error:
+        raise gr.Error(str(error)) from None
 
 
 def _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation) -> dict:
@@ -180,53 +208,77 @@ def record_result(history: list[dict], recipe: dict, files: list):
 
 
 def build_animate_tab() -> None:
-    gr.Markdown("Animate a portrait with speech and an emotion. Leave the portrait as it is for the default one, "
-                "or tick *cartoon* for the built-in avatar. Upload or record the speech, or type text to speak.")
+    gr.Markdown("Animate a portrait with speech and an emotion: keep the default portrait, upload one, or tick "
+                "*cartoon* for the built-in avatar; upload or record the speech, or type text to speak.",
+                elem_classes=["tab-intro"])
     gr.Markdown(missing_models_notice, elem_id="animate-models-notice")
-    with gr.Row():
-        with gr.Column():
-            portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP, up to 50 megapixels)", type="numpy",
-                                sources=["upload"], value=str(default_portrait_path()), elem_id="animate-portrait")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            with gr.Row(equal_height=True):
+                portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP, up to 50 megapixels)", type="numpy",
+                                    sources=["upload"], value=str(default_portrait_path()), height=230,
+                                    min_width=200, elem_id="animate-portrait")
+                audio = gr.Audio(label="Speech (WAV/FLAC/OGG, up to 10 minutes)", type="filepath",
+                                 sources=["upload", "microphone"], min_width=200, elem_id="animate-audio")
             with gr.Row():
                 cartoon = gr.Checkbox(label="Cartoon avatar instead", value=False, elem_id="animate-cartoon")
                 cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
-            audio = gr.Audio(label="Speech (WAV/FLAC/OGG, up to 10 minutes)", type="filepath",
-                             sources=["upload", "microphone"], elem_id="animate-audio")
-            speak_text, speak_voice = _speak_it_inputs()
-            control = emotion_control("animate-emotion", initial="happy:0.8")
-            control.examples(EMOTION_EXAMPLES)
+            speak_it, speak_text, speak_voice = _speak_it_inputs()
             with gr.Row():
-                size = gr.Radio(list(SIZES), value="256 px", label="Video size")
-                seed = gr.Number(label="Seed", value=0, precision=0)
-                steps = gr.Slider(1, 32, value=8, step=1, label="Mouth-model steps")
-            with gr.Row():
-                button = gr.Button("Animate", variant="primary", elem_id="animate-run")
-                cancel = gr.Button("Cancel", variant="stop", elem_id="animate-cancel")
-        with gr.Column():
+                button = gr.Button("Animate", variant="primary", scale=3, elem_id="animate-run")
+                # Shown only while an animation runs: there is nothing to cancel before.
+                cancel = gr.Button("Cancel", variant="stop", visible=False, scale=1, elem_id="animate-cancel")
             video = gr.Video(label="Talking head", elem_id="animate-video")
+            files = gr.File(label="Downloads: MP4, speech WAV, JSON recipe", file_count="multiple",
+                            interactive=False, height=150, elem_id="animate-files")
+        with gr.Column(scale=6):
+            control = emotion_control("animate-emotion", initial="happy:0.8")
+            with gr.Accordion("Video size, seed and steps", open=False):
+                with gr.Row():
+                    size = gr.Radio(list(SIZES), value="256 px", label="Video size")
+                    seed = gr.Number(label="Seed", value=0, precision=0)
+                    steps = gr.Slider(1, 32, value=8, step=1, label="Mouth-model steps")
             recognized = gr.Label(label="Expression the face recognizer reads", num_top_classes=3,
                                   elem_id="animate-recognized")
             comparison = gr.Plot(label="Target vs recognized, on the valence-arousal plane",
                                  elem_id="animate-comparison")
-            files = gr.File(label="Downloads: MP4, speech WAV, JSON recipe", file_count="multiple",
-                            interactive=False, elem_id="animate-files")
-            with gr.Accordion("How it was made (JSON)", open=False):
-                recipe = gr.JSON(label="Recipe")
+    _examples(cartoon, speak_text, speak_voice, control, speak_it)
+    with gr.Accordion("How it was made (JSON)", open=False):
+        recipe = gr.JSON(label="Recipe")
     history = history_view("animate", "video")
 
-    run = button.click(animate, [portrait, cartoon, cartoon_seed, audio, speak_text, speak_voice, control.value,
+    started = button.click(_cancel_shown, gr.State(True), cancel, api_name=False, queue=False,
+                           show_progress="hidden")
+    run = started.then(animate, [portrait, cartoon, cartoon_seed, audio, speak_text, speak_voice, control.value,
                                  size, seed, steps],
                        [video, recognized, recipe, files], api_name="animate")
+    run.then(_cancel_shown, gr.State(False), cancel, api_name=False, queue=False, show_progress="hidden")
     run.success(record_result, [history.state, recipe, files], [*history.outputs, comparison], api_name=False)
     # Cancelling drops a queued request, stops waiting for a running one, and stops its work.
-    cancel.click(request_cancel, None, None, cancels=[run], api_name=False, queue=False)
+    cancel.click(request_cancel, None, cancel, cancels=[run], api_name=False, queue=False)
 
 
-def _speak_it_inputs() -> tuple[gr.Textbox, gr.Dropdown]:
+def _speak_it_inputs() -> tuple[gr.Accordion, gr.Textbox, gr.Dropdown]:
     """The "speak it" inputs: text the TTS says with the tab's emotion, used instead of the recording."""
-    voices = voice_choices()
-    with gr.Accordion("…or speak it: text to say with the text-to-speech", open=False):
-        text = gr.Textbox(label="Text (when filled, it is spoken with the emotion below and used instead of the "
-                                "speech above)", lines=2, max_length=1000, elem_id="animate-speak-text")
-        voice = gr.Dropdown(voices, value=default_voice(voices), label="Voice", elem_id="animate-speak-voice")
-    return text, voice
+    with gr.Accordion("…or speak it: text to say with the text-to-speech", open=False) as accordion:
+        text = gr.Textbox(label="Text (when filled, it is spoken with the emotion and used instead of the "
+                                "speech above; Ctrl+Enter animates)", lines=2, max_length=1000,
+                          elem_id="animate-speak-text")
+        picker = voice_picker("animate-speak")
+    return accordion, text, picker.dropdown
+
+
+def _examples(cartoon, speak_text, speak_voice, control, speak_it) -> gr.Examples:
+    """One click fills the form with an example of one capability, and opens the text to speak."""
+    names = voice_names()
+    rows = [[is_cartoon, text, voice if voice in names else default_voice(names), emotion]
+            for _, is_cartoon, text, voice, emotion in EXAMPLES]
+
+    def fill(_cartoon, _text, _voice, emotion):
+        return (*control.filled(emotion), gr.Accordion(open=True))
+
+    return gr.Examples(rows, [cartoon, speak_text, speak_voice, control.value], [*control.fill_outputs(), speak_it],
+                       fn=fill, run_on_click=True, cache_examples=False,
+                       example_labels=[label for label, *_ in EXAMPLES],
+                       label="Examples: each shows one thing the studio does (click to fill the form)",
+                       elem_id="animate-examples", api_name=False)

@@ -223,7 +223,7 @@ def summary_markdown(emotion: str) -> str:
         steps = " → ".join(f"{k.time:g} s {k.target.category} {k.target.intensity:.2f}" for k in source.keyframes[:8])
         more = f" → … ({len(source.keyframes)} keyframes)" if len(source.keyframes) > 8 else ""
         lines.append(f"timeline ({source.interpolation}): {steps}{more}")
-    lines.append(f"`{_one_line(emotion)}`")
+    # The emotion string itself is shown once, in the box above the summary.
     return "\n\n".join(lines)
 
 
@@ -238,11 +238,6 @@ def summary_plot(emotion: str):
     except EmotionInputError:
         return None
     return valence_arousal_plot(source, title="", size=3.2)
-
-
-def _one_line(text: str, limit: int = 160) -> str:
-    flat = " ".join(text.split()).replace("`", "'")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def plane_picture(valence: float, arousal: float) -> np.ndarray:
@@ -277,15 +272,18 @@ class EmotionControl:
         """Example emotions; clicking one fills the input that shows it and selects its tab."""
         dataset = gr.Dataset(components=["textbox"], samples=[[s] for s in samples],
                              label=label, elem_id=f"{self.value.elem_id}-examples")
-        dataset.click(self._fill_from_example, dataset, self._example_outputs(), api_name=False)
+        dataset.click(self.filled, dataset, self.fill_outputs(), api_name=False)
         return dataset
 
-    def _example_outputs(self) -> list:
+    def fill_outputs(self) -> list:
+        """What `filled` updates, in its order: a whole-form example (gr.Examples) routes its
+        emotion through `filled` into these."""
         return [self.tabs, self.category, self.intensity, self.plane, self.point, self.dominance,
                 self.description, self.emotionml, self.timeline, self.interpolation, self.value, self.summary]
 
     @staticmethod
-    def _fill_from_example(sample):
+    def filled(sample):
+        """Updates for `fill_outputs`: the emotion `sample` shown in the input that suits it."""
         text = sample[0] if isinstance(sample, (list, tuple)) else sample
         tab, fields = route_example(str(text))
         keep = gr.update()

@@ -8,6 +8,7 @@ from conditioning import EmotionInputError, parse_emotion, to_emotionml
 from conditioning.describe import first_target, summarize
 from ui.emotion_control import emotion_control
 from ui.plots import valence_arousal_plot
+from ui.results import readable_mix
 
 EXAMPLES = (
     "angry:0.4",
@@ -35,7 +36,7 @@ def _render(emotion):
         raise gr.Error(str(error)) from None
     target = view["target"]
     heading = f"### {view['summary']['description']}\nnearest words: {', '.join(view['summary']['nearest_words'])}"
-    return (heading, valence_arousal_plot(view["source"]), target.category_dict(),
+    return (heading, valence_arousal_plot(view["source"]), readable_mix(target.category_dict()),
             round(target.intensity, 3), view["emotionml"], view["summary"])
 
 
@@ -60,7 +61,7 @@ def build_explorer_tab() -> None:
             first = _render(control.value.value)
             heading = gr.Markdown(first[0], elem_id="explorer-heading")
             plot = gr.Plot(first[1], label="Valence-arousal plane", elem_id="explorer-plot")
-            categories = gr.Label(first[2], label="Category mix", num_top_classes=4)
+            categories = gr.Label(first[2], label="Category mix", elem_id="explorer-mix")
             level = gr.Number(first[3], label="Intensity", precision=3)
     with gr.Accordion("EmotionML and details", open=False):
         emotionml = gr.Code(first[4], language="html", label="As EmotionML")

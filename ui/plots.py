@@ -20,6 +20,14 @@ from conditioning.timeline import EmotionSource, EmotionTimeline
 
 TARGET_COLOUR = "#d9480f"
 RECOGNIZED_COLOUR = "#1c7ed6"
+# The space ends at ±1; a margin of 0.25 holds the largest marker (intensity 1) whole at ±1 on
+# the smallest plot drawn (3.2 in: 12 px of marker radius in 22 px of margin).
+PLANE_LIMIT = 1.25
+
+
+def marker_area(intensity: float) -> float:
+    """Scatter marker area (points²): bigger for a more intense emotion."""
+    return 80 + 220 * float(intensity)
 
 
 def _draw_plane(axes, label_size: float = 8) -> None:
@@ -49,15 +57,16 @@ def valence_arousal_plot(source: EmotionSource, recognized: EmotionTarget | None
         for keyframe in source.keyframes:
             axes.annotate(f"{keyframe.time:g}s", keyframe.target.vad[:2], fontsize=8, color=TARGET_COLOUR)
     else:
-        axes.scatter(*source.vad[:2], s=80 + 220 * source.intensity, color=TARGET_COLOUR,
+        axes.scatter(*source.vad[:2], s=marker_area(source.intensity), color=TARGET_COLOUR,
                      edgecolor="black", zorder=3, label="target")
     if recognized is not None:
-        axes.scatter(*recognized.vad[:2], s=80 + 220 * recognized.intensity, marker="X",
+        axes.scatter(*recognized.vad[:2], s=marker_area(recognized.intensity), marker="X",
                      color=RECOGNIZED_COLOUR, edgecolor="black", zorder=4, label="recognized")
-    axes.set(xlim=(-1.1, 1.1), ylim=(-1.1, 1.1), xlabel="valence", ylabel="arousal", title=title)
+    axes.set(xlim=(-PLANE_LIMIT, PLANE_LIMIT), ylim=(-PLANE_LIMIT, PLANE_LIMIT), xlabel="valence", ylabel="arousal",
+             title=title)
     axes.set_aspect("equal")
-    # Markers are sized by intensity; the legend shows them small so it never hides a point.
-    axes.legend(loc="lower right", fontsize=8, markerscale=0.5)
+    # Markers are sized by intensity; the legend shows them small, where it hides no point.
+    axes.legend(loc="best", fontsize=8, markerscale=0.5)
     figure.tight_layout()
     return figure
 

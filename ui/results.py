@@ -5,16 +5,44 @@ their downloads."""
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
 import gradio as gr
 
-from conditioning import EmotionTarget, parse_emotion
+from conditioning import EmotionTarget, EmotionTimeline, parse_emotion
 from conditioning.checkpoints import checkpoint_path
 from ui.plots import valence_arousal_plot
 
 CAPTION_CHARS = 60
+# `happy`, `happy:0.8`: labels short enough to name a file as typed.
+_SHORT_LABEL = re.compile(r"^\s*([a-z]+)(?:\s*:\s*(\d*\.?\d+))?\s*$", re.IGNORECASE)
+# Category shares a label shows as 0 % (under half a percent) only clutter the mix.
+SHOWN_SHARE = 0.005
+
+
+def download_stem(text: str, emotion: str) -> str:
+    """`hello-there_happy-0.8`: downloads are named after the text and the emotion. A short
+    label names itself; a description, EmotionML or VAD values are named by what they resolve
+    to, and a timeline by its first and last emotions (`calm-to-angry`)."""
+    from synth.output_names import output_stem
+    source = parse_emotion(emotion)
+    if isinstance(source, EmotionTimeline):
+        first, last = source.keyframes[0].target, source.keyframes[-1].target
+        name = first.category if first.category == last.category else f"{first.category}-to-{last.category}"
+    elif label := _SHORT_LABEL.match(emotion):
+        word, level = label.groups()
+        name = f"{word}:{float(level):g}" if level else word   # the control's `sad:0.70` names `sad-0.7`
+    else:
+        name = f"{source.category}:{source.intensity:.1f}"
+    return output_stem(text, name)
+
+
+def readable_mix(mix: dict[str, float]) -> dict[str, float]:
+    """A category mix for a gr.Label: the shares that show as at least 1 %, largest first."""
+    kept = {name: float(share) for name, share in mix.items() if share >= SHOWN_SHARE}
+    return dict(sorted(kept.items(), key=lambda item: -item[1]))
 
 
 @functools.cache

@@ -8,24 +8,38 @@ import json
 
 import gradio as gr
 
-from conditioning import EmotionInputError
+from conditioning import EmotionInputError, parse_emotion, to_emotionml
 from conditioning.audio import AudioInputError
 from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes, checkpoint_path
 from conditioning.ser import recognizer as ser
 from synth.text.errors import TextFrontendError
+from synth.speech import DEFAULT_DECODER, ENGINE_DECODER, SPEECH_DECODERS
 from synth.tts.config import DECODERS
-from synth.render.synthesizer import engine_synthesizer
-from synth.speech import DEFAULT_DECODER, DEFAULT_ENGINE_VOICE, ENGINE_DECODER, SPEECH_DECODERS
 from synth.tts.synthesizer import CHECKPOINT_NAMES, made_by
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
-from ui.results import (add_result, caption, history_view, missing_checkpoints_notice, studio,
-                        target_vs_recognized)
+from ui.results import (add_result, caption, download_stem, history_view, missing_checkpoints_notice, readable_mix,
+                        studio, target_vs_recognized)
 from ui.scratch import discard, new_run_folder
+from ui.voice_picker import default_voice, voice_names, voice_picker
 
 DEFAULT_TEXT = "I can't believe we finally made it here after all this time."
-EMOTION_EXAMPLES = ("happy:0.8", "sad:0.7", "a quietly furious voice",
-                    "0s calm; 1.5s fearful:0.6; 3s angry:0.9 | smooth", "v=0.6 a=0.7 d=0.3")
+# Whole-form examples, one per capability: (what it shows, text, voice, emotion, duration in s).
+EXAMPLES = (
+    ("A category at an intensity", DEFAULT_TEXT, "joe", "happy:0.8", 0),
+    ("Described in words", "Fine. Do whatever you want, I am not going to stop you.", "joe",
+     "a quietly furious voice", 0),
+    ("A timeline: calm, then fearful, then angry",
+     "Wait, did you hear that? Someone is in the house, and they are not leaving!", "joe",
+     "0s calm; 1.5s fearful:0.6; 3s angry:0.9 | smooth", 0),
+    ("A mixture of two emotions", "Oh my goodness, you actually came! I had no idea!", "slt_hts",
+     "0.6 happy + 0.4 surprised", 0),
+    ("Valence, arousal and dominance", "I suppose we could try again tomorrow, if you want.", "awb",
+     "v=-0.4 a=-0.5 d=-0.2", 0),
+    ("W3C EmotionML", "I kept the letter for years, but I never opened it.", "slt_hts",
+     to_emotionml(parse_emotion("sad:0.7")), 0),
+    ("Fitted to 3 seconds (dubbing)", "This line has to fit into exactly three seconds.", "rms", "calm:0.6", 3.0),
+)
 
 
 def missing_models_notice() -> str:
@@ -35,15 +49,6 @@ def missing_models_notice() -> str:
     heading = ("**The learned text-to-speech models are not trained yet**; the engine decoder still speaks:"
                if untrained else "**A speech model is missing**; what needs it cannot run until it is trained:")
     return missing_checkpoints_notice(heading, decoders + [(ser.CHECKPOINT_NAME, ser.MADE_BY)])
-
-
-def default_voice(voices) -> str:
-    return DEFAULT_ENGINE_VOICE if DEFAULT_ENGINE_VOICE in voices else voices[0]
-
-
-def voice_choices() -> list[str]:
-    """The engine's voices (joe first); the learned decoders speak the trained ones among them."""
-    return list(engine_synthesizer().voices)
 
 
 def default_steps() -> dict[str, int]:
@@ -85,7 +90,9 @@ def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, gui
     folder = new_run_folder("speak")
     try:
         recipe = result.recipe()
-        wav, recipe_path, thumbnail = folder / "speech.wav", folder / "speech.json", folder / "contour.png"
+        # Named after what was asked, so a folder of downloads reads like a list of takes.
+        stem = download_stem(text, emotion)
+        wav, recipe_path, thumbnail = folder / f"{stem}.wav", folder / f"{stem}.json", folder / "contour.png"
         result.write_wav(wav)
         atomic_write_bytes(recipe_path, json.dumps(recipe, indent=2, ensure_ascii=False).encode())
         speech = result.speech
@@ -94,7 +101,7 @@ def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, gui
     except BaseException:
         discard(folder)
         raise
-    heard = result.recognized.target.category_dict() if result.recognized else {}
+    heard = readable_mix(result.recognized.target.category_dict()) if result.recognized else {}
     return str(wav), figure, heard, recipe, [str(wav), str(recipe_path)], str(thumbnail)
 
 
@@ -107,46 +114,68 @@ def record_result(history: list[dict], recipe: dict, files: list, thumbnail: str
 
 def build_speak_tab() -> None:
     gr.Markdown("Type what to say, pick a voice and set the emotion in any form (a timeline changes it as the "
-                "sentence goes). The speech emotion recognizer then says what it hears.")
+                "sentence goes); the speech emotion recognizer then says what it hears.", elem_classes=["tab-intro"])
     gr.Markdown(missing_models_notice, elem_id="speak-models-notice")
-    voices = voice_choices()
     steps_of = default_steps()
-    with gr.Row():
-        with gr.Column():
-            text = gr.Textbox(DEFAULT_TEXT, label="Text (up to 1000 characters)", lines=3, max_length=1000,
-                              elem_id="speak-text")
-            voice = gr.Dropdown(voices, value=default_voice(voices), label="Voice", elem_id="speak-voice")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            text = gr.Textbox(DEFAULT_TEXT, label="Text (up to 1000 characters; Ctrl+Enter speaks)", lines=3,
+                              max_length=1000, elem_id="speak-text")
+            picker = voice_picker("speak")
+            button = gr.Button("Speak", variant="primary", elem_id="speak-run")
+            audio = gr.Audio(label="Speech", type="filepath", interactive=False, elem_id="speak-audio")
+            files = gr.File(label="Downloads: WAV, JSON recipe", file_count="multiple", interactive=False,
+                            height=120, elem_id="speak-files")
+        with gr.Column(scale=6):
             control = emotion_control("speak-emotion", initial="happy:0.8")
-            control.examples(EMOTION_EXAMPLES)
-            with gr.Row():
-                duration = gr.Number(0, label="Duration in s (0: natural length)", minimum=0, elem_id="speak-duration")
-                rate = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Speaking rate", elem_id="speak-rate")
-                pitch = gr.Slider(-12, 12, value=0, step=0.5, label="Pitch shift (semitones)", elem_id="speak-pitch")
+            with gr.Accordion("Length, rate and pitch", open=False):
+                with gr.Row():
+                    duration = gr.Number(0, label="Duration in s (0: natural length)", minimum=0,
+                                         elem_id="speak-duration")
+                    rate = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Speaking rate", elem_id="speak-rate")
+                    pitch = gr.Slider(-12, 12, value=0, step=0.5, label="Pitch shift (semitones)",
+                                      elem_id="speak-pitch")
             with gr.Accordion("Sampling", open=False):
                 with gr.Row():
-                    decoder = gr.Radio(list(SPEECH_DECODERS), value=DEFAULT_DECODER, label="Decoder", elem_id="speak-decoder")
+                    decoder = gr.Radio(list(SPEECH_DECODERS), value=DEFAULT_DECODER, label="Decoder",
+                                       elem_id="speak-decoder")
                     steps = gr.Slider(1, 100, value=steps_of["flow"], step=1, label="Steps", elem_id="speak-steps")
                 with gr.Row():
                     seed = gr.Number(0, label="Seed", precision=0, elem_id="speak-seed")
                     guidance = gr.Slider(0, 5, value=1.0, step=0.1, label="Emotion guidance (> 1 exaggerates)",
                                          elem_id="speak-guidance")
-            button = gr.Button("Speak", variant="primary", elem_id="speak-run")
-        with gr.Column():
-            audio = gr.Audio(label="Speech", type="filepath", interactive=False, elem_id="speak-audio")
-            contour = gr.Plot(label="Pitch contour, phones and spectrogram", elem_id="speak-contour")
+    _examples(text, picker.dropdown, control, duration)
+    with gr.Row(equal_height=False):
+        contour = gr.Plot(label="Pitch contour, phones and spectrogram", scale=3, elem_id="speak-contour")
+        with gr.Column(scale=2):
             recognized = gr.Label(label="Emotion the speech recognizer hears (against the voice's neutral speech)",
                                   num_top_classes=3, elem_id="speak-recognized")
             comparison = gr.Plot(label="Target vs recognized, on the valence-arousal plane",
                                  elem_id="speak-comparison")
-            files = gr.File(label="Downloads: WAV, JSON recipe", file_count="multiple", interactive=False,
-                            elem_id="speak-files")
-            with gr.Accordion("How it was made (JSON, with phone times)", open=False):
-                recipe = gr.JSON(label="Recipe")
+    with gr.Accordion("How it was made (JSON, with phone times)", open=False):
+        recipe = gr.JSON(label="Recipe")
     history = history_view("speak", "utterance")
     thumbnail = gr.State(None)
 
     decoder.change(lambda name: steps_of[name], decoder, steps, api_name=False, queue=False)
-    run = button.click(speak, [text, voice, control.value, decoder, steps, seed, duration, rate, pitch, guidance],
+    run = button.click(speak, [text, picker.dropdown, control.value, decoder, steps, seed, duration, rate, pitch,
+                               guidance],
                        [audio, contour, recognized, recipe, files, thumbnail], api_name="speak")
     run.success(record_result, [history.state, recipe, files, thumbnail], [*history.outputs, comparison],
                 api_name=False)
+
+
+def _examples(text, voice, control, duration) -> gr.Examples:
+    """One click fills the whole form with an example of one capability (the emotion goes to
+    the input that shows it); voices not installed here give way to the default one."""
+    names = voice_names()
+    rows = [[sample_text, voice_name if voice_name in names else default_voice(names), emotion, seconds]
+            for _, sample_text, voice_name, emotion, seconds in EXAMPLES]
+
+    def fill(_text, _voice, emotion, _duration):
+        return control.filled(emotion)
+
+    return gr.Examples(rows, [text, voice, control.value, duration], control.fill_outputs(), fn=fill,
+                       run_on_click=True, cache_examples=False, example_labels=[label for label, *_ in EXAMPLES],
+                       label="Examples: each shows one thing the studio does (click to fill the form)",
+                       elem_id="speak-examples", api_name=False)

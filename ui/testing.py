@@ -73,11 +73,11 @@ def headless_chromium():
 
 
 def open_studio(browser, url: str, width: int = 1280, height: int = 900):
-    """A page with the studio loaded and its first tab rendered."""
+    """A page with the studio loaded and its first tab (Speak) rendered."""
     page = browser.new_page(viewport={"width": width, "height": height})
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(url, wait_until="domcontentloaded")
-    page.locator("#explorer-emotion-summary").wait_for(state="visible")
+    page.locator("#speak-emotion-summary").wait_for(state="visible")
     return page
 
 
@@ -110,33 +110,47 @@ def click_example(page, prefix: str, text: str) -> None:
     page.locator(f"#{prefix}-value-examples").get_by_text(text, exact=True).click()
 
 
-def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS):
+def click_form_example(page, tab: str, label: str) -> None:
+    """Clicks the whole-form example labelled `label` on the tab `tab` ("speak", "animate")."""
+    page.locator(f"#{tab}-examples").get_by_text(label, exact=True).click()
+
+
+def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS, while_running=None):
     """On the Animate tab: uploads `wav`, clicks Animate and waits for the video; returns
     the video element, or raises with the message the page showed instead. The portrait and
-    emotion are whatever the form holds."""
+    emotion are whatever the form holds; `while_running()`, when given, is called just after
+    the click (to look at the page while the work runs)."""
     open_tab(page, "Animate")
     page.locator("#animate-audio input[type=file]").set_input_files(str(wav))
     # The upload is done when the player replaces the drop zone.
     page.locator('#animate-audio [data-testid^="audio-player"]').wait_for(state="attached")
-    return _run_and_wait(page, "#animate-run", page.locator("#animate-video video"), "Animate", timeout_ms)
+
+    def start():
+        page.locator("#animate-run").click()
+        if while_running is not None:
+            while_running()
+    return _run_and_wait(page, start, page.locator("#animate-video video"), "Animate", timeout_ms)
 
 
-def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS):
-    """On the Speak tab: types `text`, clicks Speak and waits for the speech; returns the
-    audio element, or raises with the message the page showed instead. The voice, emotion
-    and settings are whatever the form holds."""
+def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS, shortcut: bool = False):
+    """On the Speak tab: types `text`, clicks Speak (or presses Ctrl+Enter in the text, with
+    `shortcut`) and waits for the speech; returns the audio element, or raises with the
+    message the page showed instead. The voice, emotion and settings are whatever the form holds."""
     open_tab(page, "Speak")
-    page.locator("#speak-text textarea").fill(text)
+    box = page.locator("#speak-text textarea")
+    box.fill(text)
     # The player's waveform view holds the audio element that plays (its source is the
     # fetched file, as a blob); the standard player beside it stays hidden.
     audio = page.locator('#speak-audio [data-testid^="waveform"] audio')
-    return _run_and_wait(page, "#speak-run", audio, "Speak", timeout_ms)
+    start = (lambda: box.press("Control+Enter")) if shortcut else page.locator("#speak-run").click
+    return _run_and_wait(page, start, audio, "Speak", timeout_ms)
 
 
-def _run_and_wait(page, button: str, result, what: str, timeout_ms: int):
-    """Clicks `button` and waits for `result` to appear; whichever comes first, so an error
-    names its problem at once instead of a long time-out."""
-    page.locator(button).click()
+def _run_and_wait(page, start, result, what: str, timeout_ms: int):
+    """Starts the work (`start()`, or a click on the button selector `start`) and waits for
+    `result` to appear; whichever comes first, so an error names its problem at once instead
+    of a long time-out."""
+    start() if callable(start) else page.locator(start).click()
     error = page.locator(".toast-body")
     result.or_(error).first.wait_for(state="attached", timeout=timeout_ms)
     if result.count() == 0:
