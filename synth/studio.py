@@ -29,6 +29,7 @@ from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecog
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
+from .scoring import Scored, ScoringConfig, asked_target, run_scoring, speech_judgement
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
 from .loudness import DEFAULT_LOUDNESS_LUFS, integrated_loudness, normalize_loudness
 from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
@@ -40,6 +41,7 @@ from .vc import MAX_INPUT_S as MAX_CONVERT_S, ConversionResult, VoiceConverter, 
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
+GUIDANCE_BOUNDS = (0.25, 4.0)   # where the scoring loop may take speech guidance
 
 
 def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
@@ -61,6 +63,7 @@ class SpeakResult:
     emotion: EmotionSource
     recognized: SpeechEmotion | None
     settings: dict[str, Any]
+    scoring: Scored | None = None       # best_of / calibrate: every candidate, and which was kept
 
     @property
     def audio(self) -> np.ndarray:
@@ -88,7 +91,21 @@ class SpeakResult:
                 "natural_duration_s": round(self.speech.natural_duration_s, 3), "sample_rate": self.sample_rate,
                 "recognized": recognized.to_dict() if recognized else None,
                 "recognized_category": recognized.category if recognized else None,
-                "phones": [[symbol, round(start, 3), round(end, 3)] for symbol, start, end in self.phones]}
+                "phones": [[symbol, round(start, 3), round(end, 3)] for symbol, start, end in self.phones],
+                **({"scoring": self.scoring.to_dict()} if self.scoring else {})}
+
+    def choose(self, index: int) -> "SpeakResult":
+        """Another of the scored candidates (a person overruling the loop), as its own result."""
+        if self.scoring is None or not 0 <= index < len(self.scoring.candidates):
+            raise ValueError(f"no candidate {index}; this result has "
+                             f"{len(self.scoring.candidates) if self.scoring else 0}")
+        candidate = self.scoring.candidates[index]
+        speech, recognized = candidate.result
+        level = self.settings.get("loudness")
+        speech = dataclasses.replace(speech, audio=normalize_loudness(speech.audio, speech.sample_rate, level))
+        settings = {**self.settings, "seed": candidate.seed, "guidance": candidate.strength}
+        return SpeakResult(speech, self.emotion, recognized, settings,
+                           dataclasses.replace(self.scoring, kept=index))
 
     def write_wav(self, path: str | Path) -> Path:
         """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically."""
@@ -152,30 +169,46 @@ class Studio:
     def speak(self, text: str, emotion="neutral", voice: str | None = None, duration: float | None = None,
               decoder: str = DEFAULT_DECODER, steps: int | None = None, seed: int = 0, guidance: float = 1.0,
               rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None,
-              loudness: float | None = DEFAULT_LOUDNESS_LUFS) -> SpeakResult:
+              loudness: float | None = DEFAULT_LOUDNESS_LUFS, best_of: int = 1, calibrate: bool = False,
+              progress: Progress | None = None) -> SpeakResult:
         """`text` spoken by `voice` with `emotion` (any form, or a timeline). `decoder` "engine"
         (default) speaks with the voice's own engine (default voice joe, Piper) and renders the
         emotion; "flow" or "diffusion" with a learned TTS model (default voice slt). `duration` (s) fixes the length (dubbing); `rate` > 1 speaks faster;
         `pitch_shift` in semitones; `guidance` > 1 exaggerates the emotion; `steps`, `seed` and
         `scheduler` ("dpm" or "ddpm", diffusion only) steer the decoder's sampling; `loudness`
-        is the integrated loudness in LUFS (true peak ≤ -1 dBTP), None for the decoder's own level."""
+        is the integrated loudness in LUFS (true peak ≤ -1 dBTP), None for the decoder's own level.
+        `best_of` N > 1 makes N candidates (seeds and guidance) and keeps the one the SER reads
+        closest to the emotion; `calibrate` then steps guidance until the read intensity is
+        within tolerance (synth/scoring); the result's `scoring` lists every candidate."""
         source = parse_emotion(emotion)
         synthesizer = synthesizer_for(decoder)
         voice = voice or voice_for(synthesizer)
-        speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=seed,
-                                   guidance=guidance, rate=rate, pitch_shift_semitones=pitch_shift,
-                                   scheduler=scheduler)
+        recognizer = shipped_recognizer()
+        reference = neutral_reference(synthesizer, recognizer, voice, rate, pitch_shift)
+
+        def spoken(candidate_seed: int, candidate_guidance: float) -> tuple[Speech, SpeechEmotion | None]:
+            speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=candidate_seed,
+                                       guidance=candidate_guidance, rate=rate, pitch_shift_semitones=pitch_shift,
+                                       scheduler=scheduler)
+            # Heard at the decoder's level, as its neutral reference is: loudness is an emotion cue
+            # that per-file normalisation would erase from the comparison.
+            return speech, _recognize(speech, recognizer, reference)
+
+        scoring = None
+        config = ScoringConfig(best_of=best_of, calibrate=calibrate)
+        if config.active:
+            scoring = run_scoring(spoken, lambda made: speech_judgement(made[1], source, made[0].duration_s),
+                                  asked_target(source), config, int(seed), guidance, GUIDANCE_BOUNDS, progress)
+            (speech, recognized), seed, guidance = scoring.best.result, scoring.best.seed, scoring.best.strength
+        else:
+            speech, recognized = spoken(seed, guidance)
+        # The kept candidate's seed and guidance: the recipe reproduces it without the loop.
         settings = {"text": text, "voice": voice, "emotion": _emotion_as_given(emotion), "decoder": decoder,
                     "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
                     "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
                     "loudness": loudness, "requested_duration_s": duration}
-        recognizer = shipped_recognizer()
-        reference = neutral_reference(synthesizer, recognizer, voice, rate, pitch_shift)
-        # Heard at the decoder's level, as its neutral reference is: loudness is an emotion cue
-        # that per-file normalisation would erase from the comparison.
-        recognized = _recognize(speech, recognizer, reference)
         speech = dataclasses.replace(speech, audio=normalize_loudness(speech.audio, speech.sample_rate, loudness))
-        return SpeakResult(speech, source, recognized, settings)
+        return SpeakResult(speech, source, recognized, settings, scoring)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,
