@@ -213,14 +213,26 @@ class Studio:
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,
                 frames_dir: str | Path | None = None, landmarks_json: str | Path | None = None,
-                progress: Progress | None = None) -> tuple[Animation, EmotionSource]:
+                progress: Progress | None = None, best_of: int = 1, calibrate: bool = False
+                ) -> tuple[Animation, EmotionSource]:
         """A talking-head MP4 of `portrait` (a photo path/array, None for the default portrait,
         or a CartoonIdentity) saying `audio` with `emotion`. Returns the animation (video
-        path, motion, landmarks, FER of the rendered frames) and the resolved emotion."""
+        path, motion, landmarks, FER of the rendered frames) and the resolved emotion.
+        `best_of` N > 1 keeps the best of N candidates (seeds and expression intensity) by the
+        FER; `calibrate` steps the intensity until the FER reads it within tolerance; the
+        animation's `scoring` lists every candidate (their videos in a temporary folder)."""
         source = parse_emotion(emotion)
         options = AnimateOptions(size=size, seed=seed, largest_face=largest_face,
                                  **({"steps": steps} if steps is not None else {}))
         samples, rate = read_speech(audio)
+        config = ScoringConfig(best_of=best_of, calibrate=calibrate)
+        if config.active:
+            from .scoring.faces import scored_animation
+
+            animation = scored_animation(self.talking_head, portrait, samples, rate, source, Path(output), options,
+                                         config, Path(frames_dir) if frames_dir else None,
+                                         Path(landmarks_json) if landmarks_json else None, progress)
+            return animation, source
         animation = self.talking_head.animate(portrait, samples, rate, source, Path(output), options,
                                               Path(frames_dir) if frames_dir else None,
                                               Path(landmarks_json) if landmarks_json else None, progress)

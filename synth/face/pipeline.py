@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -60,6 +60,7 @@ class Animation:
     points: np.ndarray                  # (frames, 70, 2) in output pixels
     recognized: EmotionTarget | None    # FER over the rendered frames
     options: AnimateOptions
+    scoring: Any = None                 # synth.scoring.Scored when made with best_of / calibrate
 
     @property
     def frames(self) -> int:
