@@ -1,4 +1,5 @@
-"""Sampling loops shared by every generator: flow-matching integration with diffusers'
+"""What every generator samples and trains with, written once: classifier-free guidance, the
+flow-matching path and its training target, and flow-matching integration with diffusers'
 Euler scheduler (mouth motion, the TTS flow decoder)."""
 
 from __future__ import annotations
@@ -25,3 +26,21 @@ def sample_flow(velocity, shape: tuple[int, ...], steps: int, generator: torch.G
                            dtype=dtype, device=sample.device)
         sample = scheduler.step(velocity(sample, sigma), timestep, sample).prev_sample
     return sample
+
+
+def classifier_free_guidance(conditional: torch.Tensor, unconditional: torch.Tensor,
+                             guidance: float) -> torch.Tensor:
+    """unconditional + guidance * (conditional - unconditional) (Ho & Salimans 2022).
+    guidance 1 is the conditional prediction; above 1 it exaggerates what the emotion
+    changes, which gives intensities beyond those seen in training."""
+    return unconditional + guidance * (conditional - unconditional)
+
+
+def flow_matching_pair(data: torch.Tensor, noise: torch.Tensor,
+                       sigma: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The optimal-transport flow-matching path (Lipman et al. 2023) in diffusers' sigma
+    convention, for a batch with one sigma (B,) per item: the noisy input
+    x_sigma = sigma * noise + (1 - sigma) * data, and the velocity noise - data a network
+    learns to predict there (what `sample_flow` integrates)."""
+    sigma = sigma.reshape(-1, *([1] * (data.dim() - 1)))
+    return sigma * noise + (1 - sigma) * data, noise - data

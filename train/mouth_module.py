@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from synth.face.mouth_model import MouthFlowNet, MouthModelConfig
+from synth.sampling import flow_matching_pair
 from train.callbacks import one_cycle_adamw
 
 
@@ -24,11 +25,11 @@ def flow_matching_loss(net: MouthFlowNet, mel: torch.Tensor, motion: torch.Tenso
     batch, frames = motion.shape[0], motion.shape[-1]
     noise = torch.randn(motion.shape, generator=generator)
     sigma = torch.rand(batch, generator=generator)
-    noisy = sigma[:, None, None] * noise + (1 - sigma[:, None, None]) * motion
+    noisy, velocity = flow_matching_pair(motion, noise, sigma)
     drop = torch.rand(batch, generator=generator) < condition_dropout
     embedding = net.emotion(emotion[:, None, :].expand(-1, frames, -1), drop)
     predicted = net(noisy, sigma, net.audio(mel), embedding)
-    return F.mse_loss(predicted, noise - motion)
+    return F.mse_loss(predicted, velocity)
 
 
 class MouthTraining(lightning.LightningModule):
@@ -45,7 +46,8 @@ class MouthTraining(lightning.LightningModule):
 
     def _loss(self, batch, generator=None, condition_dropout=0.0) -> torch.Tensor:
         with torch.no_grad():
-            mel = self.frontend(batch["audio"])[..., : batch["motion"].shape[1] * self.net.config.mel_frames_per_motion_frame]
+            mel_frames = batch["motion"].shape[1] * self.net.config.mel_frames_per_motion_frame
+            mel = self.frontend(batch["audio"])[..., :mel_frames]
         motion = self.net.normalise(batch["motion"].transpose(1, 2))
         return flow_matching_loss(self.net, mel, motion, batch["emotion"], generator, condition_dropout)
 

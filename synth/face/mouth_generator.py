@@ -20,7 +20,7 @@ from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from conditioning.target import NEUTRAL
 from conditioning.timeline import EmotionSource
 
-from synth.sampling import sample_flow
+from synth.sampling import classifier_free_guidance, sample_flow
 
 from .motion import FPS
 from .mouth_model import MouthFlowNet, MouthModelConfig
@@ -75,7 +75,7 @@ class MouthMotionGenerator:
             if guidance == 1.0:
                 return guided
             free = self.net(sample, sigma, audio_features, unconditioned)
-            return free + guidance * (guided - free)
+            return classifier_free_guidance(guided, free, guidance)
 
         generator = torch.Generator().manual_seed(int(seed))
         motion = sample_flow(velocity, (1, self.net.config.motion_channels, frames), steps, generator)

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from synth.face.mouth_model import time_embedding
+from synth.sampling import classifier_free_guidance
 
 from .config import TTSConfig
 
@@ -131,4 +132,4 @@ def guided_prediction(net: DenoiserNet, sample: torch.Tensor, time: torch.Tensor
     both = net(torch.cat([sample, sample]), torch.cat([time, time]), torch.cat([condition, null_condition]),
                torch.cat([mask, mask]))
     conditional, unconditional = both.chunk(2)
-    return unconditional + guidance * (conditional - unconditional)
+    return classifier_free_guidance(conditional, unconditional, guidance)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from synth.sampling import sample_flow
+from synth.sampling import flow_matching_pair, sample_flow
 
 from .config import TTSConfig
 from .decoder_net import DenoiserNet, guided_prediction, masked_mse, normal_noise, sampling_generator
@@ -32,8 +32,8 @@ class FlowMatchingDecoder(nn.Module):
         noise = normal_noise(x0, generator)
         device = generator.device if generator is not None else x0.device
         sigma = torch.rand(x0.shape[0], generator=generator, device=device).to(x0)
-        noisy = sigma[:, None, None] * noise + (1 - sigma[:, None, None]) * x0
-        return masked_mse(self.net(noisy, sigma, condition, mask), noise - x0, mask)
+        noisy, velocity = flow_matching_pair(x0, noise, sigma)
+        return masked_mse(self.net(noisy, sigma, condition, mask), velocity, mask)
 
     def sample(self, condition: torch.Tensor, mask: torch.Tensor, steps: int | None = None,
                generator: torch.Generator | None = None, guidance: float = 1.0,

@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from conditioning.encoder import EmotionEncoder
+from synth.sampling import classifier_free_guidance
 from synth.text.frontend import PAD_ID
 
 from .config import TTSConfig
@@ -40,7 +41,7 @@ LOG_SEMITONE = math.log(2.0) / 12.0
 def _extrapolate(conditional: torch.Tensor, unconditional: torch.Tensor | None, guidance: float) -> torch.Tensor:
     if unconditional is None:
         return conditional
-    return unconditional + guidance * (conditional - unconditional)
+    return classifier_free_guidance(conditional, unconditional, guidance)
 
 
 class EmotionalTTS(nn.Module):
@@ -146,7 +147,8 @@ class EmotionalTTS(nn.Module):
         alignment = self.length_regulator.align(batch["durations"], total_frames=batch["log_f0"].shape[-1])
         # Frames beyond either the durations' total or the features are excluded from every loss.
         alignment = alignment._replace(frame_mask=alignment.frame_mask & batch["frame_mask"])
-        return emotion, voice, encoded, log_durations, alignment, self._frame_prosody(encoded, emotion, voice, alignment)
+        prosody = self._frame_prosody(encoded, emotion, voice, alignment)
+        return emotion, voice, encoded, log_durations, alignment, prosody
 
     def predicted_prosody(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         """What the predictors make of a training-style batch, for diagnostics: frames per token
