@@ -42,7 +42,12 @@ def check_audio(audio, sample_rate, min_duration_s: float = 0.05,
         raise AudioInputError("audio is empty")
     if np.issubdtype(x.dtype, np.integer):  # PCM integers -> [-1, 1)
         x = x.astype(np.float64) / float(2 ** (8 * x.dtype.itemsize - 1))
-    x = x.astype(np.float64)
+    return _checked_samples(x.astype(np.float64), sample_rate, min_duration_s, max_duration_s)
+
+
+def _checked_samples(x: np.ndarray, sample_rate: int, min_duration_s: float,
+                     max_duration_s: float) -> tuple[np.ndarray, int]:
+    """Checks float64 mono samples in place of copying them (load_audio's own arrays)."""
     if not np.all(np.isfinite(x)):
         raise AudioInputError(f"audio contains {int(np.sum(~np.isfinite(x)))} NaN/inf samples")
     duration = x.size / sample_rate
@@ -50,7 +55,7 @@ def check_audio(audio, sample_rate, min_duration_s: float = 0.05,
         raise AudioInputError(f"audio is {duration * 1000:.1f} ms long; at least {min_duration_s * 1000:.0f} ms needed")
     if duration > max_duration_s:
         raise AudioInputError(f"audio is {duration:.1f} s long; at most {max_duration_s:.0f} s is accepted")
-    peak = float(np.max(np.abs(x)))
+    peak = max(float(x.max()), -float(x.min()))  # no |x| copy of an hour of audio
     if peak < SILENCE_PEAK:
         raise AudioInputError(f"audio is silent (peak {peak:.2e})")
     return x, sample_rate
@@ -58,20 +63,73 @@ def check_audio(audio, sample_rate, min_duration_s: float = 0.05,
 
 def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> tuple[np.ndarray, int]:
     """Read a WAV/FLAC/OGG file -> validated mono float64 audio and its rate; several channels
-    are averaged (every entry point takes stereo)."""
+    are averaged (every entry point takes stereo). The header is checked before any sample is
+    read, so an overlong or odd file is refused without loading it, and channels are mixed
+    down block by block, so memory stays that of the mono result."""
     path = Path(path)
     if not path.is_file():
         raise AudioInputError(f"no audio file at {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise AudioInputError(f"{path} is empty (0 bytes)")
     try:
-        audio, rate = sf.read(str(path), dtype="float64", always_2d=True)
+        info = sf.info(str(path))
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
-        raise AudioInputError(f"{path} is not a readable audio file ({error})") from None
-    if audio.shape[1] != 1:
-        audio = audio.mean(axis=1, keepdims=True)
+        raise AudioInputError(f"{path} is not a readable audio file ({_reason(error)})") from None
+    _check_riff_size(path, size)
     try:
-        return check_audio(audio[:, 0], int(rate), min_duration_s, max_duration_s)
+        _check_header(info, min_duration_s, max_duration_s)
+        audio = _read_mono(path, info)
+        return _checked_samples(audio, int(info.samplerate), min_duration_s, max_duration_s)
     except AudioInputError as error:
         raise AudioInputError(f"{path}: {error}") from None
+
+
+def _reason(error: Exception) -> str:
+    # libsndfile says "Error opening '<path>': <reason>"; the path is already in our message.
+    return str(error).split(": ", 1)[-1] if str(error).startswith("Error opening") else str(error)
+
+
+def _check_riff_size(path: Path, size: int) -> None:
+    """libsndfile reads a cut-off WAV's first part without a word; its RIFF header says how
+    long the file was meant to be. (0 and 0xFFFFFFFF mean 'unknown', as streaming writers leave.)"""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return
+    declared = int.from_bytes(head[4:8], "little") + 8
+    if 8 < declared < 0xFFFFFFFF + 8 and declared > size:
+        raise AudioInputError(f"{path} is truncated: its header gives {declared} bytes but the file has {size} "
+                              "(an interrupted copy or download?)")
+
+
+def _check_header(info, min_duration_s: float, max_duration_s: float) -> None:
+    if not MIN_SAMPLE_RATE <= info.samplerate <= MAX_SAMPLE_RATE:
+        raise AudioInputError(f"sample_rate {info.samplerate} Hz is outside the supported "
+                              f"{MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz")
+    if info.frames <= 0:
+        raise AudioInputError("audio is empty (the file holds no samples)")
+    duration = info.frames / info.samplerate
+    if duration > max_duration_s:
+        raise AudioInputError(f"audio is {duration:.1f} s long; at most {max_duration_s:.0f} s is accepted")
+
+
+READ_BLOCK_FRAMES = 1 << 16
+
+
+def _read_mono(path: Path, info) -> np.ndarray:
+    mono = np.empty(info.frames, dtype=np.float64)
+    filled = 0
+    try:
+        for block in sf.blocks(str(path), blocksize=READ_BLOCK_FRAMES, dtype="float64", always_2d=True):
+            samples = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+            if filled + len(samples) > len(mono):  # a header that undercounts: grow, rarely
+                mono = np.concatenate([mono[:filled], np.empty(len(samples) + filled, dtype=np.float64)])
+            mono[filled:filled + len(samples)] = samples
+            filled += len(samples)
+    except (sf.LibsndfileError, RuntimeError) as error:
+        raise AudioInputError(f"the file is damaged or cut off after {filled} samples ({_reason(error)})") from None
+    return mono[:filled]
 
 
 def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:

@@ -11,6 +11,9 @@ import numpy as np
 import torch
 from torch import nn
 
+# Frames per STFT call on long audio (about 41 s at 100 frames/s).
+STFT_CHUNK_FRAMES = 1 << 12
+
 
 @dataclass(frozen=True)
 class LogMelConfig:
@@ -52,7 +55,7 @@ def mel_filterbank(config: LogMelConfig) -> np.ndarray:
 
 class LogMelFrontend(nn.Module):
     """(batch, samples) at ``sample_rate`` -> (batch, bands, frames): log mel power, then the
-    log narrow-band bins (when ``harmonic_bins`` > 0)."""
+    log narrow-band bins (when ``harmonic_bins`` > 0); float32 whatever the input's precision."""
 
     def __init__(self, config: LogMelConfig = LogMelConfig()):
         super().__init__()
@@ -63,17 +66,52 @@ class LogMelFrontend(nn.Module):
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         c = self.config
-        spectrum = torch.stft(audio, c.n_fft, c.hop_length, c.win_length, self.window,
-                              center=True, return_complex=True)
-        power = spectrum.real ** 2 + spectrum.imag ** 2
-        mel = torch.log(torch.matmul(self.filters, power) + c.floor)
+        mel = self._framewise(audio, c.n_fft, c.win_length, self.window,
+                              lambda power: torch.log(torch.matmul(self.filters, power) + c.floor))
         if not c.harmonic_bins:
             return mel
-        narrow = torch.stft(audio, c.harmonic_n_fft, c.hop_length, c.harmonic_n_fft, self.harmonic_window,
-                            center=True, return_complex=True)[..., 1:1 + c.harmonic_bins, :]
         # Same hop and centre padding, so both give samples // hop + 1 frames.
-        return torch.cat([mel, torch.log(narrow.real ** 2 + narrow.imag ** 2 + c.floor)], dim=-2)
+        narrow = self._framewise(audio, c.harmonic_n_fft, c.harmonic_n_fft, self.harmonic_window,
+                                 lambda power: torch.log(power[..., 1:1 + c.harmonic_bins, :] + c.floor))
+        return torch.cat([mel, narrow], dim=-2)
+
+    def _framewise(self, audio: torch.Tensor, n_fft: int, win_length: int, window: torch.Tensor,
+                   reduce) -> torch.Tensor:
+        """`reduce(power spectrogram)`, computed STFT_CHUNK_FRAMES frames at a time: the same
+        frames as one centred STFT, but the full spectrogram of an hour (~1 GB) never exists."""
+        hop = self.config.hop_length
+        frames = audio.shape[-1] // hop + 1
+        if frames <= STFT_CHUNK_FRAMES:
+            spectrum = torch.stft(audio.float(), n_fft, hop, win_length, window, center=True, return_complex=True)
+            return reduce(spectrum.real ** 2 + spectrum.imag ** 2)
+        out = None
+        for first in range(0, frames, STFT_CHUNK_FRAMES):
+            last = min(frames, first + STFT_CHUNK_FRAMES)
+            # float32 piece by piece: float64 audio (as loaded) is never copied whole.
+            piece = _reflect_padded(audio, n_fft // 2, first * hop, (last - 1) * hop + n_fft).float()
+            spectrum = torch.stft(piece, n_fft, hop, win_length, window, center=False, return_complex=True)
+            values = reduce(spectrum.real ** 2 + spectrum.imag ** 2)
+            if out is None:
+                out = values.new_empty((*values.shape[:-1], frames))
+            out[..., first:last] = values
+        return out
 
     def frames_for(self, samples: torch.Tensor) -> torch.Tensor:
         """Number of frames forward() gives for each input length (centre padding)."""
         return samples // self.config.hop_length + 1
+
+
+def _reflect_padded(audio: torch.Tensor, pad: int, start: int, stop: int) -> torch.Tensor:
+    """`F.pad(audio, (pad, pad), mode="reflect")[..., start:stop]` (how a centred STFT pads),
+    without making the padded copy of all of the audio."""
+    n = audio.shape[-1]
+    left = audio[..., 1:pad + 1].flip(-1)
+    right = audio[..., n - pad - 1:n - 1].flip(-1)
+    parts = []
+    if start < pad:
+        parts.append(left[..., start:min(stop, pad)])
+    if max(start, pad) < min(stop, n + pad):
+        parts.append(audio[..., max(start, pad) - pad:min(stop, n + pad) - pad])
+    if stop > n + pad:
+        parts.append(right[..., max(start, n + pad) - n - pad:stop - n - pad])
+    return torch.cat(parts, dim=-1)

@@ -29,6 +29,8 @@ from conditioning.heads import EmotionHeads
 
 
 WINDOW_BLOCK = 512
+# Encoder frames (50/s) per chunk on long audio (a minute).
+ENCODE_CHUNK = 3000
 # Frames within this many nepers (30 dB of power) of the utterance's loudest count as speech
 # for the band means, so pauses (whose share is itself an emotion cue) do not shift them.
 SPEECH_RANGE_NEPERS = 3.0 * 2.302585
@@ -150,15 +152,36 @@ class SpeechEmotionNet(nn.Module):
 
     def encode(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Frames (B, hidden, T/2) and their validity mask (B, T/2)."""
-        x = (centre_utterances(mel, mel_frames, self.config) - self.mel_mean[:, None]) / self.mel_std[:, None]
+        # In place after the first new tensor: an hour's features are ~90 MB a copy.
+        x = (centre_utterances(mel, mel_frames, self.config) - self.mel_mean[:, None]).div_(self.mel_std[:, None])
         valid = torch.arange(x.shape[-1], device=x.device)[None, :] < mel_frames[:, None]
-        x = x * valid[:, None, :]
+        x.mul_(valid[:, None, :])
         half = (x.shape[-1] + 1) // 2
         mask = torch.arange(half, device=x.device)[None, :] < ((mel_frames + 1) // 2)[:, None]
+        if self.training or half <= 2 * ENCODE_CHUNK:
+            return self._frames(x, mask), mask
+        # Long audio: each output frame sees only `context` frames either side, so chunks with
+        # that much context give the same frames with bounded activations.
+        context = self._receptive_half_width() + 8
+        out = x.new_empty((x.shape[0], self.config.hidden, half))
+        for start in range(0, half, ENCODE_CHUNK):
+            stop = min(half, start + ENCODE_CHUNK)
+            low, high = max(0, start - context), min(half, stop + context)
+            frames = self._frames(x[..., 2 * low:2 * high], mask[:, low:high])
+            out[..., start:stop] = frames[..., start - low:stop - low]
+        return out, mask
+
+    def _receptive_half_width(self) -> int:
+        """Encoder frames either side that reach one output frame: one per 3x3 stem layer, and
+        each residual block's dilated kernel."""
+        c = self.config
+        return len(c.stem_channels) + sum(d * (c.kernel_size - 1) // 2 for d in c.dilations)
+
+    def _frames(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         x = F.relu(self.project(self.stem(x, mask.float()))) * mask[:, None, :]
         for block in self.blocks:
             x = block(x, mask.float())
-        return x, mask
+        return x
 
     def pooled(self, mel: torch.Tensor, mel_frames: torch.Tensor) -> torch.Tensor:
         """(B, 2 * hidden): the utterance-level encoding; of neutral speech, a speaker reference."""
@@ -180,12 +203,13 @@ class SpeechEmotionNet(nn.Module):
 
     def utterance_and_windows(self, mel: torch.Tensor, mel_frames: torch.Tensor, reference: torch.Tensor | None = None
                               ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], torch.Tensor]:
-        """One utterance (batch of 1), encoded once: (its outputs, outputs per sliding window
+        """One utterance (batch of 1), encoded once: (its outputs with its "pooled" encoding, outputs per sliding window
         with a leading window axis, window centre times in seconds)."""
         if mel.shape[0] != 1:
             raise ValueError("utterance_and_windows() takes one utterance at a time")
         x, mask = self.encode(mel, mel_frames)
-        utterance = self.read(self.pool(x, mask), reference)
+        pooled = self.pool(x, mask)
+        utterance = {**self.read(pooled, reference), "pooled": pooled}  # the encoding, for the OOD distance
         n = int(mask.sum())
         x = x[..., :n]
         size = max(1, min(n, round(self.config.window_s * self.config.frame_rate)))

@@ -3,6 +3,13 @@ and per window (every ``hop_s``, default 0.25 s), from the shipped checkpoint.
 
 A recognizer trained with a speaker reference also takes neutral speech by the same speaker
 (:meth:`SpeechEmotionRecognizer.speaker_reference`) and judges the utterance against it.
+
+Every utterance reading also says how far to trust it (:mod:`.judgement`): the category
+head's temperature and the out-of-distribution distance come from the calibration stored
+beside the checkpoint (:mod:`.calibration`), and a knowledge-based reading of the prosodic
+cues (:mod:`.cues`) is the prior that unfamiliar recordings fall back on and the check the
+network's arousal must pass. ``SpeechEmotion.reliable`` and ``.confidence`` are what callers
+that act on a reading (voice conversion, the scoring loop) should look at first.
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ from conditioning.heads import targets_from_outputs
 from conditioning.checkpoints import checkpoint_path, load_checkpoint
 from conditioning.target import EmotionTarget
 
+from .calibration import Calibration, load_calibration
+from .cues import CueReading, VoiceCues, mean_cues, measure_cues, read_cues
 from .frontend import LogMelConfig, LogMelFrontend
+from .judgement import Doubt, judge
 from .model import SERConfig, SpeechEmotionNet, stack_padded
 
 CHECKPOINT_NAME = "speech_emotion.pt"
@@ -42,9 +52,31 @@ class SpeechEmotion:
     target: EmotionTarget
     frames: tuple[FrameEmotion, ...]
     duration_s: float
+    doubt: Doubt | None = None             # None: not judged (made outside the recognizer)
+    network: EmotionTarget | None = None   # the network's own (calibrated) reading
+    cue_reading: CueReading | None = None  # the prosodic cues read into VAD
+
+    @property
+    def confidence(self) -> float:
+        """In [0, 1]: calibrated top-category probability x familiarity x cue agreement."""
+        return self.doubt.confidence if self.doubt else float(max(self.target.categories))
+
+    @property
+    def reliable(self) -> bool:
+        """False for readings to ignore: unfamiliar recordings, disagreeing cues, no clear category."""
+        return self.doubt.reliable if self.doubt else True
+
+    @property
+    def label(self) -> str:
+        """The top category, or "uncertain" when the reading is not reliable."""
+        return self.target.category if self.reliable else "uncertain"
 
     def to_dict(self) -> dict:
-        return {"duration_s": round(self.duration_s, 3), "emotion": self.target.to_dict(),
+        judged = {} if self.doubt is None else {
+            "label": self.label, **self.doubt.to_dict(),
+            "network": self.network.to_dict() if self.network else None,
+            "cue_reading": self.cue_reading.to_dict() if self.cue_reading else None}
+        return {"duration_s": round(self.duration_s, 3), "emotion": self.target.to_dict(), **judged,
                 "frames": [{"time_s": round(f.time_s, 3), "emotion": f.target.to_dict()} for f in self.frames]}
 
 
@@ -55,21 +87,28 @@ class SpeakerReference:
     encoding: torch.Tensor     # (1, 2 * hidden)
     clips: int
     seconds: float
+    cues: VoiceCues | None = None  # the clips' prosodic functionals, for the cue reading
 
 
 class SpeechEmotionRecognizer:
     """Loads the network once; ``recognize`` takes raw audio, ``recognize_file`` a path."""
 
-    def __init__(self, net: SpeechEmotionNet, frontend_config: LogMelConfig = LogMelConfig()):
+    def __init__(self, net: SpeechEmotionNet, frontend_config: LogMelConfig = LogMelConfig(),
+                 calibration: Calibration = Calibration()):
         self.net = net.eval()
         self.frontend = LogMelFrontend(frontend_config)
+        self.calibration = calibration
 
     @classmethod
     def from_checkpoint(cls, path: Path | None = None) -> "SpeechEmotionRecognizer":
-        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAME), SERConfig, MADE_BY)
+        path = path or checkpoint_path(CHECKPOINT_NAME)
+        config, state, extra = load_checkpoint(path, SERConfig, MADE_BY)
         net = SpeechEmotionNet(config)
         net.load_state_dict(state)
-        return cls(net, LogMelConfig(**extra.get("frontend", {})))
+        return cls(net, LogMelConfig(**extra.get("frontend", {})), load_calibration(path))
+
+    def _calibrated(self, outputs: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        return {**outputs, "category_logits": outputs["category_logits"] / self.calibration.temperature}
 
     @property
     def sample_rate(self) -> int:
@@ -77,8 +116,11 @@ class SpeechEmotionRecognizer:
 
     def features(self, audio: np.ndarray, sample_rate: int) -> torch.Tensor:
         """Validated audio at any rate -> (1, bands, frames) front-end features at the model's rate."""
-        x, rate = check_audio(audio, sample_rate, MIN_DURATION_S, MAX_DURATION_S)
-        x = resample(x, rate, self.sample_rate).astype(np.float32)
+        return self._features_of_checked(*check_audio(audio, sample_rate, MIN_DURATION_S, MAX_DURATION_S))
+
+    def _features_of_checked(self, x: np.ndarray, rate: int) -> torch.Tensor:
+        # The front end takes float64 as it is, converting a chunk at a time (an hour is 460 MB).
+        x = resample(x, rate, self.sample_rate)
         return self.frontend(torch.from_numpy(x)[None])
 
     @property
@@ -103,27 +145,44 @@ class SpeechEmotionRecognizer:
         self._require_reference_branch()
         if not clips:
             raise ValueError("a speaker reference needs at least one clip of neutral speech")
+        checked = [check_audio(audio, rate, MIN_DURATION_S, MAX_DURATION_S) for audio, rate in clips]
         encodings = [self.net.pooled(mel, torch.tensor([mel.shape[-1]]))
-                     for mel in (self.features(audio, rate) for audio, rate in clips)]
+                     for mel in (self._features_of_checked(audio, rate) for audio, rate in checked)]
         return SpeakerReference(torch.cat(encodings).mean(0, keepdim=True), len(clips),
-                                sum(len(audio) / rate for audio, rate in clips))
+                                sum(len(audio) / rate for audio, rate in checked),
+                                mean_cues([measure_cues(audio, rate) for audio, rate in checked]))
 
     @torch.inference_mode()
     def recognize(self, audio: np.ndarray, sample_rate: int, frames: bool = True,
                   reference: SpeakerReference | None = None) -> SpeechEmotion:
-        mel = self.features(audio, sample_rate)
+        x, rate = check_audio(audio, sample_rate, MIN_DURATION_S, MAX_DURATION_S)
+        return self._recognize_checked(x, rate, frames, reference)
+
+    @torch.inference_mode()
+    def _recognize_checked(self, audio: np.ndarray, sample_rate: int, frames: bool,
+                           reference: SpeakerReference | None) -> SpeechEmotion:
+        mel = self._features_of_checked(audio, sample_rate)
         length = torch.tensor([mel.shape[-1]])
         encoding = None if reference is None else reference.encoding
-        if not frames:
-            return SpeechEmotion(targets_from_outputs(self.net(mel, length, encoding))[0], (), len(audio) / sample_rate)
-        utterance, outputs, centres = self.net.utterance_and_windows(mel, length, encoding)
-        windows = tuple(FrameEmotion(float(t), target)
-                        for t, target in zip(centres.tolist(), targets_from_outputs(outputs)))
-        return SpeechEmotion(targets_from_outputs(utterance)[0], windows, len(audio) / sample_rate)
+        if frames:
+            utterance, outputs, centres = self.net.utterance_and_windows(mel, length, encoding)
+            pooled = utterance["pooled"]
+            windows = tuple(FrameEmotion(float(t), target)
+                            for t, target in zip(centres.tolist(), targets_from_outputs(self._calibrated(outputs))))
+        else:
+            pooled = self.net.pooled(mel, length)
+            utterance, windows = self.net.read(pooled, encoding), ()
+        network = targets_from_outputs(self._calibrated(utterance))[0]
+        distance = float(self.calibration.distance(pooled.double().numpy())[0])
+        cues = read_cues(measure_cues(audio, sample_rate), None if reference is None else reference.cues)
+        target, doubt = judge(network, cues, float(self.calibration.familiarity(distance)),
+                              distance if self.calibration.detects_ood else float("nan"))
+        return SpeechEmotion(target, windows, len(audio) / sample_rate, doubt, network, cues)
 
     def recognize_file(self, path, frames: bool = True, reference: SpeakerReference | None = None) -> SpeechEmotion:
+        # load_audio has checked it: no second validated copy of up to an hour of samples.
         audio, rate = load_audio(path, MIN_DURATION_S, MAX_DURATION_S)
-        return self.recognize(audio, rate, frames, reference)
+        return self._recognize_checked(audio, rate, frames, reference)
 
     @torch.inference_mode()
     def recognize_batch(self, clips: list[np.ndarray], sample_rate: int,
@@ -137,7 +196,8 @@ class SpeechEmotionRecognizer:
              ) -> list[EmotionTarget]:
         """Targets from utterance encodings (clips, 2 * hidden) as `encode_batch` makes them, each
         judged against its own speaker reference where ``references`` gives one."""
-        return targets_from_outputs(self.net.read(encodings, self._reference_batch(references, len(encodings))))
+        outputs = self.net.read(encodings, self._reference_batch(references, len(encodings)))
+        return targets_from_outputs(self._calibrated(outputs))
 
     @torch.inference_mode()
     def encode_batch(self, clips: list[np.ndarray], sample_rate: int) -> torch.Tensor:
@@ -159,5 +219,5 @@ def shipped_recognizer() -> SpeechEmotionRecognizer:
     return SpeechEmotionRecognizer.from_checkpoint()
 
 
-__all__ = ["CHECKPOINT_NAME", "AudioInputError", "FrameEmotion", "SpeakerReference", "SpeechEmotion", "SpeechEmotionRecognizer",
+__all__ = ["CHECKPOINT_NAME", "AudioInputError", "Doubt", "FrameEmotion", "SpeakerReference", "SpeechEmotion", "SpeechEmotionRecognizer",
            "shipped_recognizer", "targets_from_outputs"]
