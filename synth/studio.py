@@ -42,6 +42,7 @@ from .vc import MAX_INPUT_S as MAX_CONVERT_S, ConversionResult, VoiceConverter, 
 AudioInput = str | Path | tuple[np.ndarray, int]
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 GUIDANCE_BOUNDS = (0.25, 4.0)   # where the scoring loop may take speech guidance
+CONVERT_INTENSITY_BOUNDS = (0.25, 2.0)   # and voice conversion's intensity
 
 
 def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
@@ -243,19 +244,34 @@ class Studio:
         return VoiceConverter()
 
     def convert(self, audio: AudioInput, emotion="neutral", intensity: float = 1.0, source_emotion=None,
-                seed: int = 0, loudness: float | None = None) -> ConversionResult:
+                seed: int = 0, loudness: float | None = None, best_of: int = 1, calibrate: bool = False,
+                progress: Progress | None = None) -> ConversionResult:
         """`audio` (a path or (samples, rate); mono or stereo, 8-48 kHz, up to 10 minutes) with
         the same words and voice in `emotion` (any form, or a timeline in the input's seconds).
         The change is relative to the source's own emotion, read by the SER unless
         `source_emotion` gives it; `intensity` scales it (0 returns the input exactly, up to 2).
         The output keeps the input's integrated loudness unless `loudness` (LUFS) is given; the
-        SER hears it before, at the converter's level, where loudness still carries emotion."""
+        SER hears it before, at the converter's level, where loudness still carries emotion.
+        `best_of` N > 1 keeps the best of N conversions (seeds and intensities) by the SER;
+        `calibrate` steps the intensity until the SER reads it within tolerance."""
         if isinstance(audio, tuple):
             samples, rate = audio
         else:
             samples, rate = load_audio(audio, max_duration_s=MAX_CONVERT_S)
-        result = self.converter.convert(samples, rate, parse_emotion(emotion), intensity=intensity,
-                                        source_emotion=source_emotion, seed=seed)
+        target = parse_emotion(emotion)
+
+        def converted(candidate_seed: int, candidate_intensity: float) -> ConversionResult:
+            return self.converter.convert(samples, rate, target, intensity=candidate_intensity,
+                                          source_emotion=source_emotion, seed=candidate_seed)
+
+        config = ScoringConfig(best_of=best_of, calibrate=calibrate)
+        if config.active and intensity > 0:   # intensity 0 is the input itself: nothing to choose
+            scoring = run_scoring(converted, lambda made: speech_judgement(made.recognized, target, made.duration_s),
+                                  asked_target(target), config, int(seed), intensity, CONVERT_INTENSITY_BOUNDS,
+                                  progress)
+            result = dataclasses.replace(scoring.best.result, scoring=scoring)
+        else:
+            result = converted(seed, intensity)
         settings = {**result.settings, "emotion": _emotion_as_given(emotion), "loudness": loudness,
                     "source_emotion": source_emotion if source_emotion is None else _emotion_as_given(source_emotion)}
         if result.applied.get("bypassed"):

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from .common import (add_output_options, output_path, progress_bar, read_requests, run_batch, say,
                      share_progress, typed_fields)
+from .scoring_options import SCORING_FIELDS, add_scoring_options, check_scoring, scoring_summary
 
 # What an animate request may hold: Studio.animate's keywords, and where to write.
 ANIMATE_FIELDS = {"portrait": str, "audio": str, "emotion": None, "size": None, "seed": int, "steps": int,
-                  "largest_face": bool, "frames_dir": str, "landmarks_json": str, "output": str}
+                  "largest_face": bool, "frames_dir": str, "landmarks_json": str, "output": str, **SCORING_FIELDS}
 BUILT_IN_FACES = ("default", "cartoon")
 
 
@@ -29,6 +30,7 @@ def add_parser(commands) -> None:
     animate.add_argument("--largest-face", action="store_true", help="with several faces, use the largest")
     animate.add_argument("--frames-dir", help="also write every frame as PNG here")
     animate.add_argument("--landmarks-json", help="also write per-frame landmarks and action units here")
+    add_scoring_options(animate, "the face expression recognizer")
     animate.add_argument("--batch", help="JSONL of requests (portrait, audio, emotion, seed, size, output); "
                                          "see assets/examples/animate_batch.jsonl")
     animate.add_argument("--out-dir", default="animations", help="where --batch writes videos and manifest.jsonl")
@@ -71,6 +73,7 @@ def animate_settings(request: dict) -> dict:
     output = settings.get("output")
     if output is not None and Path(output).suffix.lower() != ".mp4":
         raise ValueError(f"output must end in .mp4 (animate writes H.264/AAC MP4); got {output!r}")
+    check_scoring(settings)
     return settings
 
 
@@ -80,13 +83,15 @@ def animate_one(studio, settings: dict, output: Path, progress=None) -> dict:
         _face(settings["portrait"]), settings["audio"], settings.get("emotion", "neutral"), output,
         size=settings["size"], seed=settings.get("seed", 0), steps=settings.get("steps"),
         largest_face=settings.get("largest_face", False), frames_dir=settings.get("frames_dir"),
-        landmarks_json=settings.get("landmarks_json"), progress=progress)
+        landmarks_json=settings.get("landmarks_json"), progress=progress,
+        best_of=settings.get("best_of", 1), calibrate=settings.get("calibrate", False))
     return {"video": str(animation.video), "portrait": settings["portrait"],
             "audio": str(settings["audio"]), "emotion": source.to_dict(),
             "seed": animation.options.seed, "steps": animation.options.steps, "frames": animation.frames,
             "duration_s": round(animation.duration_s, 3),
             "fer": animation.recognized.to_dict() if animation.recognized else None,
-            "fer_category": animation.recognized.category if animation.recognized else None}
+            "fer_category": animation.recognized.category if animation.recognized else None,
+            **({"scoring": animation.scoring.to_dict()} if animation.scoring else {})}
 
 
 def run(args: argparse.Namespace) -> None:
@@ -106,7 +111,7 @@ def run(args: argparse.Namespace) -> None:
                                  "size": "native" if args.size is None else args.size, "seed": args.seed,
                                  "steps": args.steps, "largest_face": args.largest_face,
                                  "frames_dir": args.frames_dir, "landmarks_json": args.landmarks_json,
-                                 "output": args.output})
+                                 "output": args.output, "best_of": args.best_of, "calibrate": args.calibrate})
     output = output_path(args.output, Path(args.audio).stem, args.emotion, ".mp4", args.force)
     with progress_bar(args, total=100, desc="animating", unit="%") as bar:
         line = animate_one(Studio(), settings, output, share_progress(bar))
@@ -114,4 +119,4 @@ def run(args: argparse.Namespace) -> None:
         print(json.dumps(line, indent=2))
         return
     say(args, f"wrote {line['video']} ({line['frames']} frames, {line['duration_s']:.2f} s); "
-        f"the face reads as {line['fer_category'] or 'n/a'}")
+        f"the face reads as {line['fer_category'] or 'n/a'}{scoring_summary(line)}")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from .common import (add_output_options, output_path, progress_bar, read_requests, run_batch, say,
                      typed_fields)
+from .scoring_options import SCORING_FIELDS, add_scoring_options, check_scoring, scoring_summary
 
 # What a convert request may hold: Studio.convert's keywords, the input and where to write.
 CONVERT_FIELDS = {"input": str, "emotion": None, "intensity": float, "source_emotion": None, "seed": int,
-                  "loudness": None, "output": str}
+                  "loudness": None, "output": str, **SCORING_FIELDS}
 
 
 def add_parser(commands) -> None:
@@ -29,6 +30,7 @@ def add_parser(commands) -> None:
     convert.add_argument("--loudness", default="none", metavar="LUFS",
                          help="integrated loudness (ITU-R BS.1770), true peak ≤ -1 dBTP; 'none' (default) keeps the "
                               "input's")
+    add_scoring_options(convert, "the speech emotion recognizer")
     convert.add_argument("--batch", help="JSONL of requests (input, emotion, intensity, source_emotion, seed, "
                                          "loudness, output); inputs relative to the batch file's folder")
     convert.add_argument("--out-dir", default="converted", help="where --batch writes audio and manifest.jsonl")
@@ -56,6 +58,7 @@ def convert_settings(request: dict, base: Path = Path(".")) -> dict:
         parse_static_emotion(settings["source_emotion"])
     settings["intensity"] = check_intensity(settings.get("intensity", 1.0))
     settings["loudness"] = parse_loudness(settings.get("loudness"))
+    check_scoring(settings)
     return settings
 
 
@@ -82,7 +85,8 @@ def run(args: argparse.Namespace) -> None:
     if args.input is None:
         raise ValueError("convert needs the recording to convert, or --batch FILE")
     settings = convert_settings({"input": args.input, "emotion": args.emotion, "intensity": args.intensity,
-                                 "source_emotion": args.source_emotion, "seed": args.seed, "loudness": args.loudness})
+                                 "source_emotion": args.source_emotion, "seed": args.seed, "loudness": args.loudness,
+                                 "best_of": args.best_of, "calibrate": args.calibrate})
     output = output_path(args.output, Path(args.input).stem, args.emotion, ".wav", args.force)
     with progress_bar(args, total=1, desc="converting", unit="recording", leave=False) as bar:
         line = convert_one(Studio(), settings, output)
@@ -92,4 +96,4 @@ def run(args: argparse.Namespace) -> None:
         return
     source = ("given as " if line["source_emotion_given"] else "heard as ") + line["source_category"]
     heard = f"; the recognizer hears {line['recognized_category']}" if line["recognized_category"] else ""
-    say(args, f"wrote {line['audio']} ({line['duration_s']:.2f} s; source {source}){heard}")
+    say(args, f"wrote {line['audio']} ({line['duration_s']:.2f} s; source {source}){heard}{scoring_summary(line)}")

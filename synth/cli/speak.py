@@ -11,11 +11,12 @@ from synth.speech import DEFAULT_DECODER, SPEECH_DECODERS
 
 from .common import (add_output_options, output_path, progress_bar, read_requests, run_batch, say,
                      typed_fields)
+from .scoring_options import SCORING_FIELDS, add_scoring_options, check_scoring, scoring_summary
 
 # What a speak request may hold: Studio.speak's keywords, and where to write.
 SPEAK_FIELDS = {"text": str, "emotion": None, "voice": str, "duration": float, "decoder": str, "steps": int,
                 "seed": int, "guidance": float, "rate": float, "pitch_shift": float, "scheduler": str,
-                "loudness": None, "output": str}
+                "loudness": None, "output": str, **SCORING_FIELDS}
 
 
 def add_parser(commands) -> None:
@@ -39,8 +40,9 @@ def add_parser(commands) -> None:
     speak.add_argument("--loudness", default=str(DEFAULT_LOUDNESS_LUFS), metavar="LUFS",
                        help=f"integrated loudness (ITU-R BS.1770), true peak ≤ -1 dBTP; 'none' keeps the "
                             f"decoder's level (default {DEFAULT_LOUDNESS_LUFS:g})")
+    add_scoring_options(speak, "the speech emotion recognizer")
     speak.add_argument("--batch", help="JSONL of requests (text, emotion, voice, duration, decoder, steps, seed, "
-                                       "guidance, rate, pitch_shift, scheduler, loudness, output); "
+                                       "guidance, rate, pitch_shift, scheduler, loudness, best_of, calibrate, output); "
                                        "see assets/examples/speak_batch.jsonl")
     speak.add_argument("--out-dir", default="speech", help="where --batch writes audio and manifest.jsonl")
     speak.add_argument("--json", action="store_true", help="print the result (with phone times) as JSON")
@@ -64,6 +66,7 @@ def speak_settings(request: dict) -> dict:
         raise ValueError(f"decoder must be one of {', '.join(SPEECH_DECODERS)}; got {settings['decoder']!r}")
     check_speech_settings(settings.get("guidance", 1.0), settings.get("rate", 1.0), settings.get("pitch_shift", 0.0))
     settings["loudness"] = parse_loudness(settings.get("loudness", DEFAULT_LOUDNESS_LUFS))
+    check_scoring(settings)
     return settings
 
 
@@ -89,7 +92,8 @@ def run(args: argparse.Namespace) -> None:
     settings = speak_settings({"text": args.text, "emotion": args.emotion, "voice": args.voice,
                                "duration": args.duration, "decoder": args.decoder, "steps": args.steps,
                                "seed": args.seed, "guidance": args.guidance, "rate": args.rate,
-                               "pitch_shift": args.pitch, "scheduler": args.scheduler, "loudness": args.loudness})
+                               "pitch_shift": args.pitch, "scheduler": args.scheduler, "loudness": args.loudness,
+                               "best_of": args.best_of, "calibrate": args.calibrate})
     output = output_path(args.output, args.text, args.emotion, ".wav", args.force)
     with progress_bar(args, total=1, desc="speaking", unit="utterance", leave=False) as bar:
         line = speak_one(Studio(), settings, output)
@@ -98,4 +102,5 @@ def run(args: argparse.Namespace) -> None:
         print(json.dumps(line, indent=2))
         return
     heard = f"; the recognizer hears {line['recognized_category']}" if line["recognized_category"] else ""
-    say(args, f"wrote {line['audio']} ({line['duration_s']:.2f} s, {len(line['phones'])} phones){heard}")
+    say(args, f"wrote {line['audio']} ({line['duration_s']:.2f} s, {len(line['phones'])} phones){heard}"
+        f"{scoring_summary(line)}")

@@ -66,6 +66,7 @@ class ConversionResult:
     recognized: Any                   # conditioning.ser.SpeechEmotion | None
     applied: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    scoring: Any = None               # synth.scoring.Scored when made with best_of / calibrate
 
     @property
     def target(self) -> EmotionTarget:
@@ -88,7 +89,8 @@ class ConversionResult:
                 "source_recognized": reading(self.source_recognized),
                 "recognized": reading(self.recognized),
                 "recognized_category": self.recognized.target.category if self.recognized else None,
-                "duration_s": round(self.duration_s, 3), "sample_rate": self.sample_rate, "applied": self.applied}
+                "duration_s": round(self.duration_s, 3), "sample_rate": self.sample_rate, "applied": self.applied,
+                **({"scoring": self.scoring.to_dict()} if self.scoring else {})}
 
     def write_wav(self, path: str | Path) -> Path:
         """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically."""
