@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ui.animate import build_animate_tab
+from ui.dub import build_dub_tab
 from ui.explorer import build_explorer_tab
 from ui.shortcuts import SHORTCUTS_JS
 from ui.speak import build_speak_tab
@@ -32,6 +33,8 @@ def build_app() -> gr.Blocks:
             build_animate_tab()
         with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
             build_explorer_tab()
+        with gr.Tab("Dub", id="dub", elem_id="tab-dub"):
+            build_dub_tab()
     return app
 
 

@@ -25,6 +25,7 @@ import soundfile as sf
 
 from conditioning.audio import load_audio, resample
 from conditioning.checkpoints import atomic_write_bytes
+from conditioning.describe import first_target
 from conditioning.timeline import EmotionSource, EmotionTimeline
 
 from .emotions import dialogue_timeline, for_spoken_length, resolve_emotion
@@ -198,6 +199,7 @@ def render_cue(studio, item: CheckedCue, options: DubOptions, render_path: Path)
     shift = cue.start - placed.trimmed_start / rate
     return {"cue": cue.index + 1, "line": cue.line, "text": cue.text, "voice": item.voice,
             "emotion": cue.emotion or options.emotion, "resolved": item.emotion.to_dict(),
+            "category": first_target(item.emotion).category,
             "slot": [round(cue.start, 4), round(cue.end, 4)], "slot_s": round(cue.slot_s, 4),
             "start_s": round(cue.start, 4), "end_s": round(cue.start + achieved_s, 4),
             "spoken_s": round(spoken_s, 4), "natural_s": round(natural_s, 4), "placed_s": round(len(placed.audio) / rate, 4),

@@ -82,6 +82,7 @@ class TrackWriter:
     def finish(self, total_samples: int | None = None) -> Path:
         self._silence((total_samples or 0) - self.position)
         self._file.close()
+        os.chmod(self._temp, 0o644)  # mkstemp makes files private; a track is shared like any output
         os.replace(self._temp, self.path)
         return self.path
 

@@ -75,6 +75,7 @@ def replace_audio(video: Path, audio: Path, output: Path) -> Path:
     try:
         _ffmpeg("-i", str(video), "-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
                 "-c:a", "aac", "-b:a", "192k", "-t", str(_video_seconds(video)), temporary)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, output)
     finally:
         Path(temporary).unlink(missing_ok=True)

@@ -20,8 +20,16 @@ def read_voice_map(path: str | Path) -> dict[str, str]:
     if not path.is_file():
         raise DubScriptError(f"no voice map at {path}")
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DubScriptError(f"{path} is not UTF-8 text") from None
+    return parse_voice_map(text, str(path))
+
+
+def parse_voice_map(text: str, path: str = "the voice map") -> dict[str, str]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise DubScriptError(f"{path} is not a TOML voice map: {error}") from None
     unknown = sorted(set(document) - {"voices"})
     if unknown or not isinstance(document.get("voices"), dict):
