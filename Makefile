@@ -42,6 +42,7 @@ studio: setup
 	$(VPY) app.py --host $(HOST) --port $(PORT)
 
 test: setup
+	$(VPY) -m ruff check .
 	$(VPY) -m pytest -q
 
 # Property-based fuzzing of every parser at its full budget (10,000 examples each; minutes).
