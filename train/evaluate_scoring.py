@@ -1,0 +1,224 @@
+"""What the scoring loop buys: best-of-4 with intensity calibration against the plain output,
+on held-out sentences, for speech and for faces.
+
+    python -m train.evaluate_scoring                     # ~5-10 min on one core
+    python -m train.evaluate_scoring --sentences 2 --clips 1   # quicker
+
+Speech: the engine decoder with kal16, the voice the SER never trained on (its held-out-voice
+test), saying test-split sentences (train/corpus/sentences.py) in 4 emotions x 2 intensities.
+Faces: the default portrait saying the same voice's neutral speech of test sentences.
+The plain output is the loop's candidate 0 (seed 0, strength 1: exactly what one call makes
+without best_of), so both arms are paired item by item. Per arm:
+  * the recognizer's own view: Spearman between asked and read intensity, share read as the
+    asked category (the SER for speech, the FER for faces);
+  * independent cues the loop never saw (train/scoring_cues.py): for speech F0 / loudness /
+    rate directions against the neutral rendering and the Spearman of their pooled strength;
+    for faces the dlib-re-detected landmark displacements matched to the FACS apex figures
+    (category share and Spearman of the displacement along the asked category);
+  * seconds per item.
+Differences (loop minus plain) carry paired bootstrap 95 % intervals over items.
+Writes docs/scoring_evaluation.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+from scipy.stats import spearmanr
+
+from conditioning import parse_emotion
+from conditioning.checkpoints import atomic_write_bytes
+from synth.studio import Studio
+from train.corpus.sentences import sentences_for
+from train.scoring_cues import (CUE_MIN_EXPECTED, CUE_SCALES, cue_agreement, cue_strength, detected_landmarks,
+                                expected_speech_change, face_displacements, geometry_category, geometry_strength,
+                                speech_cues)
+
+DEFAULT_REPORT = Path(__file__).resolve().parents[1] / "docs" / "scoring_evaluation.json"
+EMOTIONS = ("happy", "sad", "angry", "fearful")
+INTENSITIES = (0.4, 0.8)
+VOICE = "kal16"           # held out of the SER's training voices
+BOOTSTRAP = 2000
+FRAME_STEP = 3            # every 3rd frame of the clip's second half is re-detected
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sentences", type=int, default=3, help="held-out sentences for speech")
+    parser.add_argument("--clips", type=int, default=2, help="held-out sentences spoken for the faces")
+    parser.add_argument("--best-of", type=int, default=4)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--skip-faces", action="store_true")
+    parser.add_argument("--skip-speech", action="store_true")
+    parser.add_argument("--report", type=Path, default=DEFAULT_REPORT)
+    return parser.parse_args(argv)
+
+
+# ---------------------------------------------------------------------------- statistics
+
+def spearman(asked: list[float], read: list[float]) -> float:
+    if len(set(asked)) < 2 or len(set(read)) < 2:
+        return 0.0
+    return float(spearmanr(asked, read).statistic)
+
+
+def arm_metrics(items: list[dict], arm: str) -> dict:
+    asked = [item["asked_intensity"] for item in items]
+    rows = [item[arm] for item in items]
+    agreements = [a for row in rows for a in row["cue_agreement"]]
+    return {"intensity_spearman": spearman(asked, [r["read_intensity"] for r in rows]),
+            "category_share": float(np.mean([r["read_category"] == item["asked_category"]
+                                             for r, item in zip(rows, items)])),
+            "cue_direction_share": float(np.mean(agreements)) if agreements else None,
+            "cue_category_share": (float(np.mean([r["cue_category"] == item["asked_category"]
+                                                  for r, item in zip(rows, items)]))
+                                   if all("cue_category" in r for r in rows) else None),
+            "cue_spearman": spearman(asked, [r["cue_strength"] for r in rows]),
+            "seconds_per_item": float(np.mean([r["seconds"] for r in rows]))}
+
+
+def compare(items: list[dict], seed: int) -> dict:
+    """Both arms' metrics and the loop-minus-plain differences with paired bootstrap intervals."""
+    plain, loop = arm_metrics(items, "plain"), arm_metrics(items, "loop")
+    rng = np.random.default_rng(seed)
+    draws = {name: [] for name in plain if plain[name] is not None}
+    for _ in range(BOOTSTRAP):
+        sample = [items[i] for i in rng.integers(0, len(items), len(items))]
+        a, b = arm_metrics(sample, "plain"), arm_metrics(sample, "loop")
+        for name in draws:
+            if a[name] is not None and b[name] is not None:
+                draws[name].append(b[name] - a[name])
+    difference = {name: {"mean": round(loop[name] - plain[name], 4),
+                         "ci95": [round(float(np.percentile(values, 2.5)), 4),
+                                  round(float(np.percentile(values, 97.5)), 4)]}
+                  for name, values in draws.items()}
+    rounded = {arm: {k: (round(v, 4) if v is not None else None) for k, v in metrics.items()}
+               for arm, metrics in (("plain", plain), ("loop", loop))}
+    return {**rounded, "loop_minus_plain": difference, "items": len(items)}
+
+
+# ---------------------------------------------------------------------------- speech
+
+def evaluate_speech(studio: Studio, args) -> list[dict]:
+    items = []
+    for sentence in sentences_for("test")[:args.sentences]:
+        neutral = studio.speak(sentence.text, "neutral", voice=VOICE, loudness=None)
+        neutral_cues = speech_cues(neutral.audio, neutral.sample_rate, neutral.phones).vector()
+        for emotion in EMOTIONS:
+            for intensity in INTENSITIES:
+                asked = parse_emotion(f"{emotion}:{intensity}")
+                expected = expected_speech_change(asked)
+                result = studio.speak(sentence.text, asked, voice=VOICE, loudness=None, seed=args.seed,
+                                      best_of=args.best_of, calibrate=True)
+                item = {"text": sentence.text, "asked_category": emotion, "asked_intensity": intensity,
+                        "candidates": len(result.scoring.candidates), "kept": result.scoring.kept,
+                        "stopped_by": result.scoring.stopped_by}
+                for arm, candidate in (("plain", result.scoring.candidates[0]), ("loop", result.scoring.best)):
+                    speech, _ = candidate.result
+                    change = speech_cues(speech.audio, speech.sample_rate, speech.phones).vector() - neutral_cues
+                    item[arm] = {"read_category": candidate.score.read_category,
+                                 "read_intensity": candidate.score.read_intensity,
+                                 "guidance": candidate.strength, "seed": candidate.seed,
+                                 "cue_change": np.round(change, 3).tolist(),
+                                 "cue_agreement": cue_agreement(change, expected, CUE_MIN_EXPECTED),
+                                 "cue_strength": cue_strength(change, expected, CUE_SCALES),
+                                 "seconds": candidate.seconds if arm == "plain" else result.scoring.seconds}
+                items.append(item)
+                print(f"speech {emotion}:{intensity} kept {item['kept']}/{item['candidates']} "
+                      f"read {item['plain']['read_intensity']:.2f} -> {item['loop']['read_intensity']:.2f}", flush=True)
+    return items
+
+
+# ---------------------------------------------------------------------------- faces
+
+def second_half_frames(video: Path) -> list[np.ndarray]:
+    frames = list(iio.imiter(video))
+    return frames[len(frames) // 2::FRAME_STEP]
+
+
+def evaluate_faces(studio: Studio, args, folder: Path) -> list[dict]:
+    items = []
+    neutral_landmarks: dict[tuple[int, int], list] = {}
+    for number, sentence in enumerate(sentences_for("test")[:args.clips]):
+        spoken = studio.speak(sentence.text, "neutral", voice=VOICE)
+        clip = (spoken.audio, spoken.sample_rate)
+
+        def neutral_for(seed: int) -> list:
+            if (number, seed) not in neutral_landmarks:
+                animation, _ = studio.animate(None, clip, "neutral", folder / f"neutral_{number}_{seed}.mp4", seed=seed)
+                neutral_landmarks[(number, seed)] = detected_landmarks(second_half_frames(animation.video))
+            return neutral_landmarks[(number, seed)]
+
+        for emotion in EMOTIONS:
+            for intensity in INTENSITIES:
+                animation, _ = studio.animate(None, clip, f"{emotion}:{intensity}",
+                                              folder / f"{number}_{emotion}_{intensity}.mp4", seed=args.seed,
+                                              best_of=args.best_of, calibrate=True)
+                scoring = animation.scoring
+                item = {"text": sentence.text, "asked_category": emotion, "asked_intensity": intensity,
+                        "candidates": len(scoring.candidates), "kept": scoring.kept, "stopped_by": scoring.stopped_by}
+                for arm, candidate in (("plain", scoring.candidates[0]), ("loop", scoring.best)):
+                    posed = detected_landmarks(second_half_frames(candidate.result.video))
+                    displacement = face_displacements(neutral_for(candidate.seed), posed)
+                    cue_category = geometry_category(displacement) if displacement is not None else None
+                    item[arm] = {"read_category": candidate.score.read_category,
+                                 "read_intensity": candidate.score.read_intensity,
+                                 "intensity_factor": candidate.strength, "seed": candidate.seed,
+                                 "cue_category": cue_category, "cue_agreement": [cue_category == emotion],
+                                 "cue_strength": geometry_strength(displacement, emotion) if displacement is not None else 0.0,
+                                 "seconds": candidate.seconds if arm == "plain" else scoring.seconds}
+                items.append(item)
+                print(f"face {emotion}:{intensity} kept {item['kept']}/{item['candidates']} "
+                      f"read {item['plain']['read_intensity']:.2f} -> {item['loop']['read_intensity']:.2f}; "
+                      f"geometry {item['plain']['cue_category']} -> {item['loop']['cue_category']}", flush=True)
+    return items
+
+
+# ---------------------------------------------------------------------------- report
+
+def print_table(report: dict) -> None:
+    names = ("intensity_spearman", "category_share", "cue_direction_share", "cue_category_share", "cue_spearman",
+             "seconds_per_item")
+    print(f"\n{'':8} {'measure':22} {'plain':>8} {'loop':>8} {'loop-plain [95% CI]':>28}")
+    for kind in ("speech", "faces"):
+        if kind not in report:
+            continue
+        block = report[kind]
+        for name in names:
+            plain, loop = block["plain"].get(name), block["loop"].get(name)
+            if plain is None or loop is None:
+                continue
+            diff = block["loop_minus_plain"].get(name)
+            interval = f"{diff['mean']:+.3f} [{diff['ci95'][0]:+.3f}, {diff['ci95'][1]:+.3f}]" if diff else ""
+            print(f"{kind:8} {name:22} {plain:8.3f} {loop:8.3f} {interval:>28}")
+
+
+def main(argv=None) -> int:
+    args = parse_arguments(argv)
+    started = time.perf_counter()
+    studio = Studio()
+    report = {"voice": VOICE, "emotions": EMOTIONS, "intensities": INTENSITIES, "best_of": args.best_of,
+              "calibrate": True, "bootstrap": BOOTSTRAP,
+              "command": "python -m train.evaluate_scoring " + " ".join(argv if argv is not None else [])}
+    if not args.skip_speech:
+        items = evaluate_speech(studio, args)
+        report["speech"] = {**compare(items, args.seed), "per_item": items}
+    if not args.skip_faces:
+        with tempfile.TemporaryDirectory(prefix="emostudio-scoring-") as folder:
+            items = evaluate_faces(studio, args, Path(folder))
+        report["faces"] = {**compare(items, args.seed), "per_item": items}
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    atomic_write_bytes(args.report, (json.dumps(report, indent=1) + "\n").encode())
+    print_table(report)
+    print(f"\nwrote {args.report} in {report['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
