@@ -8,6 +8,7 @@ from ui.animate import build_animate_tab
 from ui.dub import build_dub_tab
 from ui.explorer import build_explorer_tab
 from ui.shortcuts import SHORTCUTS_JS
+from ui.convert import build_convert_tab
 from ui.speak import build_speak_tab
 
 TITLE = "emostudio: emotional speech and face synthesis"
@@ -35,6 +36,8 @@ def build_app() -> gr.Blocks:
             build_explorer_tab()
         with gr.Tab("Dub", id="dub", elem_id="tab-dub"):
             build_dub_tab()
+        with gr.Tab("Convert", id="convert", elem_id="tab-convert"):
+            build_convert_tab()
     return app
 
 
