@@ -9,7 +9,8 @@ from scipy import signal
 
 from train.audio_augment import (NOISE_COLOURS, TRANSFORM_ORDER, AugmentConfig, add_noise, apply_gain,
                                  augment, band_limit, change_tempo, hard_clip, resample_roundtrip,
-                                 replay, reverberate, roughen_voice, roughness_ranges, shift_pitch, shift_voice, tilt_spectrum)
+                                 replay, reverberate, roughen_voice, roughness_ranges, shift_pitch, shift_voice,
+                                 tilt_spectrum)
 
 SR = 16000
 ALWAYS = AugmentConfig(**{f"{name}_probability": 1.0 for name in TRANSFORM_ORDER})
@@ -337,7 +338,8 @@ def test_tilt_spectrum_moves_the_highs_and_keeps_the_lows(gain_db):
     low, high = 150.0, 6000.0
     x = (0.2 * np.sin(2 * np.pi * low * t) + 0.2 * np.sin(2 * np.pi * high * t)).astype(np.float32)
     y = tilt_spectrum(x, SR, gain_db, 1500.0)
-    change = lambda f: 20 * np.log10(_tone_amplitude(y, f) / _tone_amplitude(x, f))
+    def change(f):
+        return 20 * np.log10(_tone_amplitude(y, f) / _tone_amplitude(x, f))
     assert change(low) == pytest.approx(0.0, abs=0.3)
     assert change(high) == pytest.approx(gain_db, abs=0.5)
     np.testing.assert_array_equal(tilt_spectrum(x, SR, 0.0, 1500.0), x)
@@ -360,7 +362,8 @@ def test_shift_voice_moves_formants_too():
     b, a = signal.iirpeak(1000.0, 8.0, SR)
     x = (0.1 * signal.lfilter(b, a, noise)).astype(np.float32)
     y, applied = shift_voice(x, SR, 3.0)
-    centroid = lambda z: _band_power(z, SR, 1000, 1400) / _band_power(z, SR, 700, 1000)
+    def centroid(z):
+        return _band_power(z, SR, 1000, 1400) / _band_power(z, SR, 700, 1000)
     assert centroid(y) > 1.5 * centroid(x)
 
 
@@ -389,7 +392,8 @@ def test_shift_pitch_moves_pitch_and_keeps_formants_length_and_level(semitones):
     measured = 12 * np.log2(_peak_frequency(y, SR, 80.0, 200.0) / _peak_frequency(x, SR, 80.0, 200.0))
     assert measured == pytest.approx(applied, abs=0.2)
     moved_too, _ = shift_voice(x, SR, semitones)
-    formant_move = lambda z: abs(np.log(_spectral_centroid(z) / _spectral_centroid(x)))
+    def formant_move(z):
+        return abs(np.log(_spectral_centroid(z) / _spectral_centroid(x)))
     assert formant_move(y) < 0.35 * formant_move(moved_too)
     assert _power_db(y) == pytest.approx(_power_db(x), abs=0.1)
 

@@ -24,7 +24,6 @@ from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
-import train.corpus.build as build_module
 import synth.render.emotional as emotional_module
 from synth.render.emotional import ENGINE_F0_THRESHOLD, ENGINE_TEMPO_THRESHOLD, contour_for, engine_preset, world_share
 from train.corpus.build import (
@@ -39,7 +38,7 @@ from train.corpus.build import (
     sample_vad_point,
 )
 from train.corpus.sentences import KINDS, corpus_sentences
-from synth.render.engines import VOICES, available_voices
+from synth.render.engines import VOICES
 from synth.render.world_transform import OUTPUT_SAMPLE_RATE, PEAK_LIMIT
 
 with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resources

@@ -8,7 +8,7 @@ import pytest
 from conditioning.categories import CATEGORIES
 from synth.face.apex import APEX, MEASURES, measure
 from synth.face.expression import action_units
-from synth.face.motion import ACTION_UNIT_SLICE, CHANNEL_INDEX, MotionTrack
+from synth.face.motion import ACTION_UNIT_SLICE, MotionTrack
 from synth.face.rig import TEMPLATE, FaceFrame, pose_track
 from train.fer_data import category_target
 

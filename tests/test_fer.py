@@ -23,9 +23,9 @@ def test_alignment_puts_the_eyes_in_place_whatever_the_framing():
         matrix = alignment_matrix(landmarks, config)
         eyes = np.stack([landmarks[36:42].mean(0), landmarks[42:48].mean(0)])
         placed = eyes @ matrix[:, :2].T + matrix[:, 2]
-        np.testing.assert_allclose(placed, [[config.size * (0.5 - config.eye_distance / 2), config.eye_height * config.size],
-                                            [config.size * (0.5 + config.eye_distance / 2), config.eye_height * config.size]],
-                                   atol=1e-6)
+        eye_y = config.eye_height * config.size
+        np.testing.assert_allclose(placed, [[config.size * (0.5 - config.eye_distance / 2), eye_y],
+                                            [config.size * (0.5 + config.eye_distance / 2), eye_y]], atol=1e-6)
 
 
 def test_aligned_crop_ignores_rotation_and_brightness():

@@ -104,17 +104,19 @@ def test_bad_portraits_and_audio_get_clear_errors_and_leave_nothing(studio, spee
 
 def test_cli_single_and_batch(speech, tmp_path, capsys):
     _, _, stereo = speech
-    assert cli(["animate", "default", str(stereo), "--emotion", "angry:0.7", "-o", str(tmp_path / "a.mp4"), "--json"]) == 0
+    assert cli(["animate", "default", str(stereo), "--emotion", "angry:0.7", "-o", str(tmp_path / "a.mp4"),
+                "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
     emotion = line["emotion"]["categories"]
     assert line["frames"] == 50 and max(emotion, key=emotion.get) == "angry" and line["fer_category"] in emotion
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps({"audio": str(stereo), "emotion": "calm", "seed": 2}) + "\n"
-                        + json.dumps({"audio": str(stereo), "portrait": "cartoon", "emotion": "fearful", "output": "c.mp4"}) + "\n")
+                        + json.dumps({"audio": str(stereo), "portrait": "cartoon", "emotion": "fearful",
+                                      "output": "c.mp4"}) + "\n")
     assert cli(["animate", "--batch", str(requests), "--out-dir", str(tmp_path / "batch")]) == 0
     lines = [json.loads(x) for x in (tmp_path / "batch" / "manifest.jsonl").read_text().splitlines()]
-    assert [l["seed"] for l in lines] == [2, 0] and lines[1]["portrait"] == "cartoon"
-    assert all(probe_video(l["video"]).frames == 50 for l in lines)
+    assert [line["seed"] for line in lines] == [2, 0] and lines[1]["portrait"] == "cartoon"
+    assert all(probe_video(line["video"]).frames == 50 for line in lines)
     assert {"video", "portrait", "audio", "emotion", "seed", "fer"} <= set(lines[0])
     assert cli(["animate", "default", str(tmp_path / "missing.wav")]) == 2
     assert "no audio file" in capsys.readouterr().err

@@ -36,7 +36,8 @@ def test_loss_falls_and_a_seed_repeats(tiny_corpus):
     second = _run(tiny_corpus, "--no-augment")
     for (name, a), b in zip(first["module"].net.state_dict().items(), second["module"].net.state_dict().values()):
         torch.testing.assert_close(a, b, msg=f"{name} differs between two runs with one seed")
-    assert set(first["evaluations"]["held_out_voice_test"]) >= {"uar", "ccc_arousal", "ccc_valence", "ccc_dominance", "confusion"}
+    assert set(first["evaluations"]["held_out_voice_test"]) >= {"uar", "ccc_arousal", "ccc_valence", "ccc_dominance",
+                                                                 "confusion"}
     assert first["evaluations"]["held_out_voice_test"]["voices"] == ["kal16"]
 
 
@@ -216,7 +217,8 @@ def test_heads_only_training_leaves_the_encoder_as_it_was_and_reads_items_as_the
     recognizer, corpus = SpeechEmotionRecognizer.from_checkpoint(output), load_corpus_audio(tiny_corpus)
     items = corpus.indices("validation")[:3]
     picker = ReferencePicker(corpus, items, fixed=True)
-    encoded = EncodedItems(corpus, encode_items(recognizer, corpus, items), picker, recognizer.net.no_reference.detach())
+    encoded = EncodedItems(corpus, encode_items(recognizer, corpus, items), picker,
+                           recognizer.net.no_reference.detach())
     with torch.no_grad():
         trained = recognizer.net.heads(torch.stack([encoded[(i, 0)]["heads_input"] for i in items]))["vad"]
     references = [recognizer.speaker_reference([corpus.audio(j) for j in picker.pick(i)], corpus.sample_rate)

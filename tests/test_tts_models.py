@@ -142,8 +142,10 @@ def test_padding_never_changes_an_unpadded_item():
         prosody = model._frame_prosody(encoded, emotion, voice, alignment)
         condition = model._condition(encoded, emotion, voice, alignment, prosody.log_f0,
                                      prosody.voiced_logit > 0, prosody.energy)
-        noisy = torch.randn(len(condition), ACOUSTIC_DIMS, condition.shape[-1], generator=torch.Generator().manual_seed(1))
-        noisy[:, :, :frames_alone] = torch.randn(ACOUSTIC_DIMS, frames_alone, generator=torch.Generator().manual_seed(2))
+        noisy = torch.randn(len(condition), ACOUSTIC_DIMS, condition.shape[-1],
+                            generator=torch.Generator().manual_seed(1))
+        noisy[:, :, :frames_alone] = torch.randn(ACOUSTIC_DIMS, frames_alone,
+                                                 generator=torch.Generator().manual_seed(2))
         denoised = model.decoder.net(noisy, torch.full((len(condition),), 0.5), condition, alignment.frame_mask)
         return {"encoded": encoded, "log_durations": log_durations, "log_f0": prosody.log_f0,
                 "energy": prosody.energy, "condition": condition.transpose(1, 2), "denoised": denoised.transpose(1, 2)}
@@ -266,7 +268,8 @@ def test_guidance_one_is_plain_conditional_sampling(decoder):
 
     net = model.decoder.net
     generator = torch.Generator().manual_seed(0)
-    sample, condition, null = (torch.randn(2, *shape, generator=generator) for shape in ((ACOUSTIC_DIMS, 12), (32, 12), (32, 12)))
+    sample, condition, null = (torch.randn(2, *shape, generator=generator)
+                               for shape in ((ACOUSTIC_DIMS, 12), (32, 12), (32, 12)))
     mask, time = torch.ones(2, 12, dtype=torch.bool), torch.tensor([0.3, 0.7])
     with torch.no_grad():
         assert torch.equal(guided_prediction(net, sample, time, condition, null, mask, 1.0),

@@ -34,7 +34,8 @@ class TextProgress(lightning.Callback):
     def on_train_batch_end(self, trainer, module, outputs, batch, index):
         if (index + 1) % self.every == 0:
             elapsed = time.perf_counter() - self.started
-            print(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs} step {index + 1}/{trainer.num_training_batches} "
+            print(f"epoch {trainer.current_epoch + 1}/{trainer.max_epochs} "
+                  f"step {index + 1}/{trainer.num_training_batches} "
                   f"loss {float(outputs['loss']):.3f} ({elapsed / max(trainer.global_step, 1):.2f} s/step, "
                   f"{elapsed / 60:.1f} min)", flush=True)
 

@@ -35,7 +35,8 @@ def representations(envelope_dims: list[int]) -> dict:
     for dims in envelope_dims:
         config = AcousticConfig(envelope_dims=dims)
         chosen[f"WORLD {frame_ms:g} ms, envelope coded to {dims}"] = (
-            lambda a, r, config=config: to_waveform(from_world(analyze(a, r, frame_period_ms=frame_ms), config), config))
+            lambda a, r, config=config: to_waveform(from_world(analyze(a, r, frame_period_ms=frame_ms), config),
+                                                    config))
     return chosen
 
 

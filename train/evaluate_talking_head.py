@@ -149,8 +149,8 @@ class Identity:
                 import face_recognition_models
                 path = Path(face_recognition_models.face_recognition_model_location())
             except ImportError:
-                raise FileNotFoundError(f"dlib's face descriptor model {DESCRIPTOR_MODEL} is neither in /usr/share/dlib "
-                                        f"nor installed by pip's face_recognition_models") from None
+                raise FileNotFoundError(f"dlib's face descriptor model {DESCRIPTOR_MODEL} is neither in "
+                                        f"/usr/share/dlib nor installed by pip's face_recognition_models") from None
         self.net = dlib.face_recognition_model_v1(str(path))
         self.predictor = dlib.shape_predictor(str(landmark_model_path()))
         self.dlib = dlib
@@ -258,7 +258,8 @@ def evaluate(args: argparse.Namespace) -> dict:
             print(name, category, json.dumps(per_category[category]), flush=True)
         values = per_category.values()
         summary = {
-            "geometry_accuracy": round(float(np.mean([v["geometry_reading"] == c for c, v in per_category.items()])), 3),
+            "geometry_accuracy": round(float(np.mean([v["geometry_reading"] == c
+                                                      for c, v in per_category.items()])), 3),
             "fer_still_accuracy": round(float(np.mean([v["fer_still"] == c for c, v in per_category.items()])), 3),
             "fer_clip_accuracy": round(float(np.mean([v["fer_clip"] == c for c, v in per_category.items()])), 3),
             "identity_distance_max": max(v["identity_distance"] for v in values),

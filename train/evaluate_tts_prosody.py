@@ -80,7 +80,8 @@ def evaluate(args: argparse.Namespace) -> dict:
     if not items:
         raise SystemExit(f"{args.corpus} has no category items in the {args.split} split in this model's voices")
     rows = compare(synthesizer.model, TTSDataset(acoustic, tokens, items), args.batch_size)
-    return {"decoder": args.decoder, "checkpoint": str(args.checkpoint or checkpoint_path(CHECKPOINT_NAMES[args.decoder])),
+    return {"decoder": args.decoder,
+            "checkpoint": str(args.checkpoint or checkpoint_path(CHECKPOINT_NAMES[args.decoder])),
             "split": args.split, "items": len(rows), "by_category_and_intensity": summarise(rows)}
 
 

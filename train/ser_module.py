@@ -112,7 +112,8 @@ class SERTraining(lightning.LightningModule):
         owner = batch["reference_owner"]
         # The mean over each item's clips, as SpeechEmotionRecognizer.speaker_reference takes it.
         summed = torch.zeros_like(utterances).index_add(0, owner, clips)
-        counts = torch.zeros(len(utterances), dtype=clips.dtype).index_add(0, owner, torch.ones_like(owner, dtype=clips.dtype))
+        counts = torch.zeros(len(utterances), dtype=clips.dtype).index_add(
+            0, owner, torch.ones_like(owner, dtype=clips.dtype))
         reference = torch.where(has_reference[:, None], summed / counts.clamp_min(1)[:, None],
                                 self.net.no_reference.expand_as(utterances))
         return self.net.read(utterances, reference)
@@ -137,8 +138,9 @@ class SERTraining(lightning.LightningModule):
     def on_validation_epoch_end(self):
         if not self.validation_outputs:
             return
-        predicted = {k: np.concatenate([p[k] for p, _ in self.validation_outputs]) for k in self.validation_outputs[0][0]}
-        reference = {k: np.concatenate([r[k] for _, r in self.validation_outputs]) for k in self.validation_outputs[0][1]}
+        outputs = self.validation_outputs
+        predicted = {k: np.concatenate([p[k] for p, _ in outputs]) for k in outputs[0][0]}
+        reference = {k: np.concatenate([r[k] for _, r in outputs]) for k in outputs[0][1]}
         self.validation_outputs.clear()
         categorical = reference["categories"].max(axis=1) > 0.999
         metrics = emotion_metrics(predicted, reference, categorical)

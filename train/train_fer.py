@@ -99,7 +99,8 @@ def train(args: argparse.Namespace) -> dict:
                                 samples_per_identity=args.samples_per_identity, seed=args.seed)
     started = time.perf_counter()
     samples, held = render_samples(data_config, progress=lambda done, total: print(
-        f"rendered identity {done}/{total} ({time.perf_counter() - started:.0f} s)", flush=True) if done % 20 == 0 else None)
+        f"rendered identity {done}/{total} ({time.perf_counter() - started:.0f} s)", flush=True)
+        if done % 20 == 0 else None)
     render_seconds = time.perf_counter() - started
     trained = ~held
     dataset = TensorDataset(*(torch.from_numpy(a[trained]) for a in (

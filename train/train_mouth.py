@@ -54,7 +54,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def statistics(module: MouthTraining, corpus: CorpusAudio, targets: dict[int, np.ndarray], seed: int) -> MouthModelConfig:
+def statistics(module: MouthTraining, corpus: CorpusAudio, targets: dict[int, np.ndarray],
+               seed: int) -> MouthModelConfig:
     """Mel band statistics into the network's buffers; returns the config with motion statistics."""
     chosen = np.random.default_rng(seed).permutation(list(targets))[:STATS_ITEMS]
     mels = torch.cat([module.frontend(torch.from_numpy(corpus.audio(int(i)))[None])[0] for i in chosen], dim=1)
@@ -90,7 +91,8 @@ def train(args: argparse.Namespace) -> dict:
     train_items = corpus.indices("train")[: args.limit_train]
     validation_items, test_items = corpus.indices("validation"), corpus.indices("test")
     if not train_items or not test_items:
-        raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; both are needed")
+        raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; "
+                         "both are needed")
     print(f"viseme targets for {len(corpus.records)} items ...", flush=True)
     targets = mouth_targets(corpus, train_items + validation_items + test_items)
     steps_per_epoch = -(-len(train_items) // args.batch_size)
@@ -101,7 +103,8 @@ def train(args: argparse.Namespace) -> dict:
 
     sampler = EpochSampler(train_items, args.seed)
     train_targets = {i: targets[i] for i in train_items}
-    train_loader = DataLoader(MouthDataset(corpus, train_targets, MouthCrop(), None if args.no_augment else MOUTH_AUGMENT),
+    augmentation = None if args.no_augment else MOUTH_AUGMENT
+    train_loader = DataLoader(MouthDataset(corpus, train_targets, MouthCrop(), augmentation),
                               batch_size=args.batch_size, sampler=sampler, collate_fn=collate,
                               num_workers=args.workers, persistent_workers=args.workers > 0)
     validation_loader = None
@@ -113,7 +116,8 @@ def train(args: argparse.Namespace) -> dict:
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                                 logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
                                 callbacks=[EpochSeeds(sampler), TextProgress(
-                                    summary=lambda m: {"val_loss": m.validation_losses[-1]} if m.validation_losses else None)],
+                                    summary=lambda m: ({"val_loss": m.validation_losses[-1]}
+                                                       if m.validation_losses else None))],
                                 num_sanity_val_steps=0, enable_model_summary=False, log_every_n_steps=20,
                                 enable_progress_bar=sys.stdout.isatty())
     started = time.perf_counter()

@@ -196,7 +196,9 @@ def train(args: argparse.Namespace) -> dict:
                                     **loader_options) if validation_items else None)
     trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
                                 logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
-                                callbacks=[EpochSeeds(sampler), TextProgress(summary=lambda m: m.history[-1] if m.history else None)], num_sanity_val_steps=0,
+                                callbacks=[EpochSeeds(sampler),
+                                           TextProgress(summary=lambda m: m.history[-1] if m.history else None)],
+                                num_sanity_val_steps=0,
                                 enable_model_summary=False, log_every_n_steps=20,
                                 enable_progress_bar=sys.stdout.isatty())
     trainer.fit(module, train_loader, validation_loader)
@@ -251,9 +253,9 @@ def evaluate_recognizer(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio
     evaluations = {name: evaluate(recognizer, corpus, items) for name, items in splits.items() if items}
     if recognizer.net.config.speaker_reference:
         for clips, suffix in EVALUATED_REFERENCES.items():
-            evaluations.update({f"{name}{suffix}": evaluate(recognizer, corpus, items,
-                                                           references=ReferencePicker(corpus, items, fixed=True, clips=clips))
-                                for name, items in splits.items() if items})
+            evaluations.update({f"{name}{suffix}": evaluate(
+                recognizer, corpus, items, references=ReferencePicker(corpus, items, fixed=True, clips=clips))
+                for name, items in splits.items() if items})
     return evaluations
 
 
@@ -302,7 +304,8 @@ def reproducing_command(args: argparse.Namespace) -> str:
                      f"--reference-clips {args.reference_clips}")
     if args.initialise_from:
         words.append(f"--initialise-from {args.initialise_from}")
-    words.append(f"--intensity-weight {args.intensity_weight} --intensity-ranking-weight {args.intensity_ranking_weight}")
+    words.append(f"--intensity-weight {args.intensity_weight} "
+                 f"--intensity-ranking-weight {args.intensity_ranking_weight}")
     return " ".join(words)
 
 
