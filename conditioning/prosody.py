@@ -126,6 +126,13 @@ _BOUNDS = {
 }
 
 
+def dimensional_cues() -> dict[str, tuple[float, float, float]]:
+    """The prior's dimensional part: per field, its change per unit of (valence, arousal,
+    dominance); the ratio fields (range, tempo, pauses) in natural log. What a recognizer
+    reads backwards from measured cues."""
+    return {field: tuple(float(x) for x in row) for field, row in zip(_FIELDS, _DIMENSIONAL)}
+
+
 def prosody_prior(target: EmotionTarget) -> ProsodyTargets:
     values = _DIMENSIONAL @ np.array(target.vad)
     values += target.intensity * (np.array(target.categories) @ _CATEGORY_MATRIX)

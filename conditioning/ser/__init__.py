@@ -1,9 +1,13 @@
 """Speech emotion recognizer: speech -> the shared emotion space (categories, VAD, intensity)."""
 
+from .calibration import Calibration, load_calibration
+from .cues import CueReading, VoiceCues, measure_cues, read_cues
 from .frontend import LogMelConfig, LogMelFrontend
+from .judgement import Doubt
 from .model import SERConfig, SpeechEmotionNet
 from .recognizer import (CHECKPOINT_NAME, FrameEmotion, SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer,
                          shipped_recognizer)
 
-__all__ = ["CHECKPOINT_NAME", "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeakerReference", "SpeechEmotion",
+__all__ = ["CHECKPOINT_NAME", "Calibration", "CueReading", "Doubt", "VoiceCues", "load_calibration", "measure_cues",
+           "read_cues", "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeakerReference", "SpeechEmotion",
            "SpeechEmotionNet", "SpeechEmotionRecognizer", "shipped_recognizer"]
