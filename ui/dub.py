@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import gradio as gr
-import numpy as np
 import soundfile as sf
 
 from synth.dub import DubOptions, DubScript, DubScriptError, dub_script, parse_script

@@ -72,8 +72,10 @@ def track_for(args: argparse.Namespace) -> Path:
         raise ValueError(f"{output} is a folder; give a file name")
     if Path(args.script).resolve() in (output.resolve(), track.resolve()):
         raise ValueError(f"-o {output} would overwrite the script")
-    if output.exists() and not args.force:
-        raise ValueError(f"{output} exists; pass --force to overwrite it, or choose another -o")
+    video = track.with_suffix(".mp4") if args.video else None
+    for made in (output, video):
+        if made is not None and made.exists() and not args.force:
+            raise ValueError(f"{made} exists; pass --force to overwrite it, or choose another -o")
     return track
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -189,7 +189,6 @@ def render_cue(studio, item: CheckedCue, options: DubOptions, render_path: Path)
     slot = len(audio) if plan.mode == "natural" else start_sample(cue.end, rate) - first
     room = None if math.isinf(item.room_s) else start_sample(cue.start + item.room_s, rate) - first
     placed = fill_slot(audio, rate, slot, room)
-    audio_format(render_path)  # a suffix the track can be written in
     sf.write(str(render_path), placed.audio, rate, subtype="FLOAT", format="WAV")
     onset, offset = sounding_span(placed.audio, rate)
     spoken_s = len(audio) / rate
@@ -235,7 +234,7 @@ def dub_script(studio, script: DubScript | str | Path, output: str | Path, optio
         from .voices_config import apply_voice_map, read_voice_map
         script = apply_voice_map(script, read_voice_map(voices_config))
     paths = output_paths(Path(output))
-    track_format = audio_format(paths["track"])
+    audio_format(paths["track"])   # a track we can write (.wav, .flac), refused before any work
     synthesizer = synthesizer_for(options.decoder)
     checked = check_script(script, options, tuple(synthesizer.voices), voice_for(synthesizer))
     _check_video_output(options, paths["track"])
@@ -255,7 +254,7 @@ def dub_script(studio, script: DubScript | str | Path, output: str | Path, optio
             report(len(lines) + 1, len(checked), f"cue {item.cue.index + 1} spoken")
         lines.append(line)
     gain_db = dialogue_gain_db([(line["raw_lufs"], line["placed_s"]) for line in lines], options.loudness)
-    _assemble(lines, paths, options.sample_rate, gain_db, track_format)
+    _assemble(lines, paths, options.sample_rate, gain_db)
     write_manifest(paths["manifest"], lines)
     atomic_write_bytes(paths["srt"], srt_text((item.cue, line["start_s"], line["end_s"])
                                               for item, line in zip(checked, lines)).encode())
@@ -280,7 +279,7 @@ def video_output(track: Path) -> Path:
     return track.with_suffix(".mp4")
 
 
-def _assemble(lines: list[dict], paths: dict[str, Path], rate: int, gain_db: float, track_format) -> None:
+def _assemble(lines: list[dict], paths: dict[str, Path], rate: int, gain_db: float) -> None:
     """Each rendering at the track's gain, limited, faded, written as its cue file and onto
     the track at its first sample; one cue in memory at a time."""
     from synth.loudness import limit_true_peak
