@@ -33,6 +33,9 @@ STRENGTH_FACTORS = (1.0, 1.35, 0.75, 1.8, 0.55, 2.4)
 STEP_GAIN = 2.0
 MAX_STEP_FACTOR = 3.0            # one calibration step changes strength at most 3x either way
 MIN_SLOPE = 0.02                 # intensity per unit of log strength below which a fit is not trusted
+# No candidate read confidently: the output is taken as not yet expressive enough, and strength
+# rises by this factor per step (a clear reading then steers as usual).
+UNCLEAR_STEP = 1.5
 
 
 @dataclass(frozen=True)
@@ -163,8 +166,15 @@ def run_scoring(make: Callable[[int, float], Result], judge: Callable[[Result], 
 def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out_of_time) -> str:
     for _ in range(config.calibration_budget):
         best = candidates[best_index(candidates)]
-        if not best.score.trusted or best.score.intensity_error is None:
-            return "no trusted reading"
+        if not best.score.trusted:
+            if out_of_time():
+                return "time budget"
+            anchor = candidates[-1] if candidates[-1].stage == "calibration" else candidates[0]
+            strength = float(np.clip(anchor.strength * UNCLEAR_STEP, *bounds))
+            if strength <= anchor.strength:
+                return "no trusted reading"
+            add(anchor.seed, strength, "calibration")
+            continue
         if abs(best.score.intensity_error) <= config.tolerance:
             return "within tolerance"
         if out_of_time():
@@ -176,7 +186,9 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
             return "strength at its limit"
         add(best.seed, strength, "calibration")
     best = candidates[best_index(candidates)]
-    within = best.score.intensity_error is not None and abs(best.score.intensity_error) <= config.tolerance
+    if not best.score.trusted:
+        return "no trusted reading"
+    within = abs(best.score.intensity_error) <= config.tolerance
     return "within tolerance" if within else "calibration budget"
 
 

@@ -1,0 +1,170 @@
+"""The scoring loop (issue 28): best of N, intensity calibration, determinism, the recognizers'
+reliability flag, timelines, and the interfaces (Studio, CLI JSON, batch manifest)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from conditioning import parse_emotion
+from synth.scoring import (Judgement, ScoringConfig, Segment, best_index, next_strength, run_scoring, score,
+                           speech_judgement, timeline_segments)
+from synth.scoring.strength import intensity_bounds, scaled_intensity
+
+VOICE = "kal16"      # a Debian voice: fast, and one the SER never trained on
+TEXT = "The door was open."
+
+
+@pytest.fixture(scope="module")
+def studio():
+    from synth.studio import Studio
+    return Studio()
+
+
+def test_next_strength_moves_towards_the_asked_intensity():
+    # Read weaker than asked: stronger; read stronger: weaker; never past the bounds.
+    assert next_strength([(1.0, 0.3)], 1.0, asked=0.6, read=0.3, bounds=(0.25, 4.0)) > 1.0
+    assert next_strength([(1.0, 0.9)], 1.0, asked=0.5, read=0.9, bounds=(0.25, 4.0)) < 1.0
+    assert next_strength([(3.9, 0.1)], 3.9, asked=0.9, read=0.1, bounds=(0.25, 4.0)) == 4.0
+    # Two readings that rise with strength: the fit lands on the asked intensity (log-linear).
+    fitted = next_strength([(1.0, 0.4), (2.0, 0.6)], 2.0, asked=0.5, read=0.6, bounds=(0.25, 4.0))
+    assert fitted == pytest.approx(math.sqrt(2.0), rel=1e-6)
+
+
+def test_scores_rank_closer_readings_better_and_unreliable_ones_last():
+    asked = parse_emotion("angry:0.8")
+    exact = score(asked, Judgement(asked))
+    assert exact.total == pytest.approx(0.0, abs=1e-6) and exact.intensity_error == pytest.approx(0.0)
+    weaker = score(asked, Judgement(parse_emotion("angry:0.4")))
+    other = score(asked, Judgement(parse_emotion("happy:0.8")))
+    assert weaker.intensity_error == pytest.approx(-0.4) and 0 < weaker.total < other.total
+    assert not score(asked, Judgement(None)).trusted
+    from synth.scoring import Candidate
+    candidates = [Candidate(i, i, 1.0, "best_of", None, Judgement(t, reliable=r), score(asked, Judgement(t, reliable=r)), 0.0)
+                  for i, (t, r) in enumerate([(parse_emotion("happy:0.8"), True), (asked, False),
+                                              (parse_emotion("angry:0.5"), True)])]
+    assert best_index(candidates) == 2          # the exact but unreliable reading does not win
+    assert best_index(candidates[1:2]) == 0     # nothing trusted: the plain output
+
+
+def test_timeline_is_scored_per_segment():
+    timeline = parse_emotion("0s happy:0.8; 2s sad:0.8")
+    windows = [(t, parse_emotion("happy:0.8") if t < 2 else parse_emotion("sad:0.8")) for t in np.arange(0.125, 4, 0.25)]
+    segments = timeline_segments(timeline, windows, 4.0)
+    assert [(s.start_s, s.end_s) for s in segments] == [(0.0, 2.0), (2.0, 4.0)]
+    assert [s.read.category for s in segments] == ["happy", "sad"]
+    matched = score(timeline.at(0), Judgement(None, segments=segments))
+    swapped = score(timeline.at(0), Judgement(None, segments=tuple(
+        Segment(s.start_s, s.end_s, s.asked, other.read) for s, other in zip(segments, segments[::-1]))))
+    assert matched.total < swapped.total
+
+
+def test_face_strength_scales_intensity_within_its_range():
+    timeline = parse_emotion("0s happy:0.5; 1s sad:0.25")
+    assert [k.target.intensity for k in scaled_intensity(timeline, 1.5).keyframes] == [0.75, 0.375]
+    assert intensity_bounds(timeline) == (0.25, 2.0)
+    assert scaled_intensity(parse_emotion("angry:0.8"), 2.0).intensity == 1.0
+
+
+def test_best_of_returns_every_scored_candidate_and_keeps_the_best(studio):
+    result = studio.speak(TEXT, "sad:0.6", voice=VOICE, best_of=3)
+    scoring = result.scoring
+    assert len(scoring.candidates) == 3 and [c.seed for c in scoring.candidates] == [0, 1, 2]
+    assert all(c.score.trusted and math.isfinite(c.score.total) for c in scoring.candidates)
+    totals = [c.score.total for c in scoring.candidates]
+    assert scoring.kept == int(np.argmin(totals))
+    kept = scoring.best
+    # The result is the kept candidate, and its recipe reproduces it without the loop.
+    assert result.settings["seed"] == kept.seed and result.settings["guidance"] == kept.strength
+    again = studio.speak(TEXT, "sad:0.6", voice=VOICE, seed=kept.seed, guidance=kept.strength)
+    np.testing.assert_array_equal(again.audio, result.audio)
+    recipe = result.recipe()["scoring"]
+    assert recipe["kept"] == scoring.kept and len(recipe["candidates"]) == 3
+    # A person may pick another candidate.
+    other = (scoring.kept + 1) % 3
+    chosen = result.choose(other)
+    assert chosen.settings["seed"] == scoring.candidates[other].seed and chosen.scoring.kept == other
+
+
+def test_calibration_moves_guidance_the_right_way_and_stops_within_budget(studio):
+    from synth.studio import _recognize, neutral_reference
+    from synth.speaking import synthesizer_for
+    from conditioning.ser import shipped_recognizer
+
+    synthesizer, recognizer = synthesizer_for("engine"), shipped_recognizer()
+    reference = neutral_reference(synthesizer, recognizer, VOICE)
+    asked = parse_emotion("angry:0.9")
+
+    def make(seed, guidance):
+        speech = synthesizer.speak(TEXT, asked, VOICE, seed=seed, guidance=guidance)
+        return speech, _recognize(speech, recognizer, reference)
+
+    def judge(made):
+        return speech_judgement(made[1], asked, made[0].duration_s)
+
+    # Start far too weak: the reading is below the asked 0.9, so guidance must rise.
+    config = ScoringConfig(best_of=1, calibrate=True, tolerance=0.05, calibration_budget=2)
+    scoring = run_scoring(make, judge, asked, config, seed=0, strength=0.3, bounds=(0.25, 4.0))
+    first, *steps = scoring.candidates
+    assert first.score.intensity_error < -0.05
+    assert 1 <= len(steps) <= 2 and all(c.stage == "calibration" for c in steps)
+    assert steps[0].strength > first.strength
+    assert steps[0].score.read_intensity > first.score.read_intensity
+    assert scoring.stopped_by in ("within tolerance", "calibration budget", "strength at its limit",
+                                  "no trusted reading")
+    # Deterministic for a seed: the same loop makes the same candidates.
+    repeat = run_scoring(make, judge, asked, config, seed=0, strength=0.3, bounds=(0.25, 4.0))
+    assert [c.to_dict() | {"seconds": 0} for c in repeat.candidates] == [c.to_dict() | {"seconds": 0} for c in scoring.candidates]
+    np.testing.assert_array_equal(repeat.best.result[0].audio, scoring.best.result[0].audio)
+
+
+def test_readings_marked_unreliable_are_ignored(studio):
+    # The SER's reliability flag (where it has one) decides; here every reading but seed 1's is
+    # marked unreliable, so seed 1 is kept whatever it reads.
+    result = studio.speak(TEXT, "happy:0.7", voice=VOICE, best_of=2)
+    made = [c.result for c in result.scoring.candidates]
+    asked = parse_emotion("happy:0.7")
+    scoring = run_scoring(lambda seed, strength: made[seed], lambda m: Judgement(
+        speech_judgement(m[1], asked, m[0].duration_s).reading, reliable=m is made[1]), asked,
+        ScoringConfig(best_of=2, calibrate=True), 0, 1.0)
+    assert scoring.kept == 1 and scoring.stopped_by in ("within tolerance", "calibration budget",
+                                                        "strength at its limit", "done")
+
+
+
+
+def test_cli_json_lists_four_scored_candidates(tmp_path, capsys):
+    from synth.cli import main
+
+    out = tmp_path / "angry.wav"
+    assert main(["speak", TEXT, "--voice", VOICE, "--emotion", "angry:0.6", "--best-of", "4", "--json",
+                 "-o", str(out), "-q"]) == 0
+    line = json.loads(capsys.readouterr().out)
+    scoring = line["scoring"]
+    assert len(scoring["candidates"]) == 4 and 0 <= scoring["kept"] < 4
+    assert all(c["total"] is not None and c["read_category"] for c in scoring["candidates"])
+    assert line["seed"] == scoring["candidates"][scoring["kept"]]["seed"] and out.is_file()
+
+
+def test_batch_manifest_carries_the_scores(tmp_path):
+    from synth.cli import main
+
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(json.dumps({"text": TEXT, "voice": VOICE, "emotion": "sad:0.5", "best_of": 2}) + "\n")
+    assert main(["speak", "--batch", str(requests), "--out-dir", str(tmp_path / "out"), "-q"]) == 0
+    line = json.loads((tmp_path / "out" / "manifest.jsonl").read_text().splitlines()[0])
+    assert len(line["scoring"]["candidates"]) == 2
+    requests.write_text(json.dumps({"text": TEXT, "best_of": 0}) + "\n")
+    assert main(["speak", "--batch", str(requests), "--out-dir", str(tmp_path / "bad"), "-q"]) == 2
+
+
+def test_animate_best_of_keeps_a_scored_candidate_video(studio, tmp_path):
+    spoken = studio.speak(TEXT, "neutral", voice=VOICE)
+    output = tmp_path / "happy.mp4"
+    animation, _ = studio.animate(None, (spoken.audio, spoken.sample_rate), "happy:0.6", output, best_of=2)
+    scoring = animation.scoring
+    assert len(scoring.candidates) == 2 and animation.video == output
+    assert all(c.score.trusted and c.score.identity_distance is not None for c in scoring.candidates)
+    assert scoring.kept == int(np.argmin([c.score.total for c in scoring.candidates]))
+    assert output.read_bytes() == scoring.best.result.video.read_bytes()
