@@ -16,7 +16,7 @@ import sys
 from .common import add_verbosity_options
 
 # Each command's module, in the order `--help` lists them.
-COMMANDS = ("speak", "convert", "animate", "dub", "recognize", "emotion", "text", "completion")
+COMMANDS = ("speak", "convert", "animate", "dub", "recognize", "verify", "emotion", "text", "completion")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,7 +45,7 @@ def _version() -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        status = args.run(args)  # a command may return its own exit status (verify: 1 = no mark)
     except KeyboardInterrupt:
         print("emostudio: interrupted", file=sys.stderr)
         return 130
@@ -58,4 +58,4 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:  # every documented input error is a ValueError subclass
         print(f"emostudio: error: {error}", file=sys.stderr)
         return 2
-    return 0
+    return status if isinstance(status, int) else 0
