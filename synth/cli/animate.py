@@ -59,10 +59,9 @@ def animate_settings(request: dict) -> dict:
     the size and output are ones animate can make."""
     from conditioning import parse_emotion
 
-    settings = typed_fields(request, ANIMATE_FIELDS)
-    for name in ("portrait", "audio"):
-        if name not in settings:
-            raise ValueError(f'each request needs a "{name}" field')
+    settings = {"portrait": "default", **typed_fields(request, ANIMATE_FIELDS)}
+    if "audio" not in settings:
+        raise ValueError('each request needs an "audio" field')
     if settings["portrait"] not in BUILT_IN_FACES and not Path(settings["portrait"]).is_file():
         raise ValueError(f"portrait: no image file at {settings['portrait']}")
     if not Path(settings["audio"]).is_file():
