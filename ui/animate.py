@@ -22,9 +22,10 @@ from synth.face.portrait import default_portrait_path
 from ui.emotion_control import emotion_control
 from ui.results import (add_result, caption, download_stem, history_view, missing_checkpoints_notice, readable_mix,
                         studio, target_vs_recognized)
+from ui.scoring import candidate_rows, checked_pick, scoring_controls
 from ui.scratch import discard, new_run_folder
 from ui.speak import spoken
-from ui.voice_picker import default_voice, voice_names, voice_picker
+from ui.voice_picker import default_voice, voice_choices, voice_names
 
 # Whole-form examples, one per capability: (what it shows, cartoon?, text to speak, voice, emotion).
 EXAMPLES = (
@@ -108,11 +109,11 @@ def _cancel_shown(shown: bool):
     return gr.Button(visible=shown)
 
 
-def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, report):
+def _studio_animate(face, audio_path, emotion, output: Path, size, seed, steps, report, best_of=1, calibrate=False):
     """Studio.animate with every failure turned into a message naming the problem."""
     try:
         return studio().animate(face, audio_path, emotion, output, size=SIZES[size], seed=int(seed),
-                                 steps=int(steps), progress=report)
+                                 steps=int(steps), progress=report, best_of=int(best_of), calibrate=bool(calibrate))
     except AnimationCancelled:
         raise gr.Error("Animation cancelled.") from None
     except MissingCheckpointError as error:
@@ -134,7 +135,7 @@ def _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, desti
 
 
 def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice, emotion, size, seed, steps,
-            progress=gr.Progress(), request: gr.Request = None):
+            best_of=1, calibrate=False, progress=gr.Progress(), request: gr.Request = None):
     """Gradio handler; every failure becomes a message naming the problem."""
     if not audio_path and not (speak_text or "").strip():
         raise gr.Error("Upload or record speech first (WAV/FLAC/OGG, up to 10 minutes), or type text to speak.")
@@ -151,17 +152,32 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice
                                                      progress)
         animation, source = _studio_animate(_face(portrait, cartoon, cartoon_seed), audio_path, emotion,
                                              folder / f"{stem}.mp4", size, seed, steps,
-                                             _reporter(progress, session))
+                                             _reporter(progress, session), best_of, calibrate)
     except BaseException:
         discard(folder)
         raise
     recipe = _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation)
     recipe["spoken"] = spoken_with
+    if animation.scoring is not None:
+        recipe["scoring"] = animation.scoring.to_dict()
     recipe_path = folder / f"{stem}.json"
     atomic_write_bytes(recipe_path, json.dumps(recipe, indent=2).encode())
     _save_speech_wav(audio_path, speech_path)
     recognized = readable_mix(animation.recognized.category_dict()) if animation.recognized else {}
-    return str(animation.video), recognized, recipe, [str(animation.video), str(speech_path), str(recipe_path)]
+    return (str(animation.video), recognized, recipe, [str(animation.video), str(speech_path), str(recipe_path)],
+            candidate_rows(recipe.get("scoring")), animation.scoring)
+
+
+def use_candidate(scoring, index):
+    """Gradio handler: another of the last run's candidate videos, shown and downloadable."""
+    import dataclasses
+    import shutil
+
+    chosen = scoring.candidates[checked_pick(scoring, index)]
+    video = new_run_folder("animate") / f"candidate_{chosen.index}.mp4"
+    shutil.copyfile(chosen.result.video, video)
+    recognized = readable_mix(chosen.result.recognized.category_dict()) if chosen.result.recognized else {}
+    return str(video), recognized, [str(video)], candidate_rows(dataclasses.replace(scoring, kept=chosen.index).to_dict())
 
 
 def _download_stem(audio_path, speak_text, emotion) -> str:
@@ -215,15 +231,13 @@ def build_animate_tab() -> None:
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             with gr.Row(equal_height=True):
-                portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP, up to 50 megapixels)", type="numpy",
-                                    sources=["upload"], value=str(default_portrait_path()), height=230,
-                                    min_width=200, elem_id="animate-portrait")
-                audio = gr.Audio(label="Speech (WAV/FLAC/OGG, up to 10 minutes)", type="filepath",
-                                 sources=["upload", "microphone"], min_width=200, elem_id="animate-audio")
-            with gr.Row():
-                cartoon = gr.Checkbox(label="Cartoon avatar instead", value=False, elem_id="animate-cartoon")
-                cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
-            speak_it, speak_text, speak_voice = _speak_it_inputs()
+                with gr.Column(min_width=200):
+                    portrait = gr.Image(label="Portrait (one face; JPEG/PNG/WebP, up to 50 megapixels)",
+                                        type="numpy", sources=["upload"], value=str(default_portrait_path()),
+                                        height=230, elem_id="animate-portrait")
+                    cartoon = gr.Checkbox(label="Cartoon avatar instead", value=False, elem_id="animate-cartoon")
+                with gr.Column(min_width=200):
+                    speech_tabs, audio, speak_text, speak_voice = _speech_inputs()
             with gr.Row():
                 button = gr.Button("Animate", variant="primary", scale=3, elem_id="animate-run")
                 # Shown only while an animation runs: there is nothing to cancel before.
@@ -233,51 +247,62 @@ def build_animate_tab() -> None:
                             interactive=False, height=150, elem_id="animate-files")
         with gr.Column(scale=6):
             control = emotion_control("animate-emotion", initial="happy:0.8")
-            with gr.Accordion("Video size, seed and steps", open=False):
+            with gr.Accordion("Video size, seed, steps and cartoon identity", open=False):
                 with gr.Row():
                     size = gr.Radio(list(SIZES), value="256 px", label="Video size")
                     seed = gr.Number(label="Seed", value=0, precision=0)
+                with gr.Row():
                     steps = gr.Slider(1, 32, value=8, step=1, label="Mouth-model steps")
+                    cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
+            scoring = scoring_controls("animate", "the face expression recognizer")
             recognized = gr.Label(label="Expression the face recognizer reads", num_top_classes=3,
                                   elem_id="animate-recognized")
             comparison = gr.Plot(label="Target vs recognized, on the valence-arousal plane",
                                  elem_id="animate-comparison")
-    _examples(cartoon, speak_text, speak_voice, control, speak_it)
+    _examples(cartoon, speak_text, speak_voice, control, speech_tabs)
     with gr.Accordion("How it was made (JSON)", open=False):
         recipe = gr.JSON(label="Recipe")
     history = history_view("animate", "video")
+    made = gr.State(None)      # the last run's scored candidates, so a person may pick another
 
     started = button.click(_cancel_shown, gr.State(True), cancel, api_name=False, queue=False,
                            show_progress="hidden")
     run = started.then(animate, [portrait, cartoon, cartoon_seed, audio, speak_text, speak_voice, control.value,
-                                 size, seed, steps],
-                       [video, recognized, recipe, files], api_name="animate")
+                                 size, seed, steps, scoring.best_of, scoring.calibrate],
+                       [video, recognized, recipe, files, scoring.table, made], api_name="animate")
+    scoring.use.click(use_candidate, [made, scoring.pick], [video, recognized, files, scoring.table], api_name=False)
     run.then(_cancel_shown, gr.State(False), cancel, api_name=False, queue=False, show_progress="hidden")
     run.success(record_result, [history.state, recipe, files], [*history.outputs, comparison], api_name=False)
     # Cancelling drops a queued request, stops waiting for a running one, and stops its work.
     cancel.click(request_cancel, None, cancel, cancels=[run], api_name=False, queue=False)
 
 
-def _speak_it_inputs() -> tuple[gr.Accordion, gr.Textbox, gr.Dropdown]:
-    """The "speak it" inputs: text the TTS says with the tab's emotion, used instead of the recording."""
-    with gr.Accordion("…or speak it: text to say with the text-to-speech", open=False) as accordion:
-        text = gr.Textbox(label="Text (when filled, it is spoken with the emotion and used instead of the "
-                                "speech above; Ctrl+Enter animates)", lines=2, max_length=1000,
-                          elem_id="animate-speak-text")
-        picker = voice_picker("animate-speak")
-    return accordion, text, picker.dropdown
+def _speech_inputs() -> tuple[gr.Tabs, gr.Audio, gr.Textbox, gr.Dropdown]:
+    """The speech to animate: a recording, or text the TTS says with the tab's emotion. Both sit
+    in one slot (tabs), so opening either moves nothing on the page: the Animate button stays put."""
+    with gr.Tabs(selected="recording", elem_id="animate-speech-tabs") as tabs:
+        with gr.Tab("Recording", id="recording"):
+            audio = gr.Audio(label="Speech (WAV/FLAC/OGG, up to 10 minutes)", type="filepath",
+                             sources=["upload", "microphone"], elem_id="animate-audio")
+        with gr.Tab("…or text to speak", id="text"):
+            text = gr.Textbox(label="Text (when filled, it is spoken with the emotion and used instead of the "
+                                    "recording; Ctrl+Enter animates)", lines=3, max_length=1000,
+                              elem_id="animate-speak-text")
+            voice = gr.Dropdown(voice_choices(), value=default_voice(voice_names()), label="Voice",
+                                elem_id="animate-speak-voice")
+    return tabs, audio, text, voice
 
 
-def _examples(cartoon, speak_text, speak_voice, control, speak_it) -> gr.Examples:
-    """One click fills the form with an example of one capability, and opens the text to speak."""
+def _examples(cartoon, speak_text, speak_voice, control, speech_tabs) -> gr.Examples:
+    """One click fills the form with an example of one capability, and shows the text to speak."""
     names = voice_names()
     rows = [[is_cartoon, text, voice if voice in names else default_voice(names), emotion]
             for _, is_cartoon, text, voice, emotion in EXAMPLES]
 
     def fill(_cartoon, _text, _voice, emotion):
-        return (*control.filled(emotion), gr.Accordion(open=True))
+        return (*control.filled(emotion), gr.Tabs(selected="text"))
 
-    return gr.Examples(rows, [cartoon, speak_text, speak_voice, control.value], [*control.fill_outputs(), speak_it],
+    return gr.Examples(rows, [cartoon, speak_text, speak_voice, control.value], [*control.fill_outputs(), speech_tabs],
                        fn=fill, run_on_click=True, cache_examples=False,
                        example_labels=[label for label, *_ in EXAMPLES],
                        label="Examples: each shows one thing the studio does (click to fill the form)",

@@ -18,6 +18,7 @@ MAX_UPLOAD = "200mb"
 # A compact title and notes, so each tab's main button shows without scrolling at 1280x800.
 STUDIO_CSS = """
 #studio-title h1 { font-size: 1.5rem !important; margin: 0 !important; }
+@media (max-width: 640px) { #studio-title h1 { font-size: 1.15rem !important; } }
 .tab-intro p, .voice-about p { margin: 0; font-size: 0.9rem; color: var(--body-text-color-subdued); }
 """
 
@@ -32,12 +33,12 @@ def build_app() -> gr.Blocks:
             build_speak_tab()
         with gr.Tab("Animate", id="animate", elem_id="tab-animate"):
             build_animate_tab()
-        with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
-            build_explorer_tab()
-        with gr.Tab("Dub", id="dub", elem_id="tab-dub"):
-            build_dub_tab()
         with gr.Tab("Convert", id="convert", elem_id="tab-convert"):
             build_convert_tab()
+        with gr.Tab("Dub", id="dub", elem_id="tab-dub"):
+            build_dub_tab()
+        with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
+            build_explorer_tab()
     return app
 
 

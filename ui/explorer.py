@@ -52,7 +52,7 @@ def _render_live(emotion):
 def build_explorer_tab() -> None:
     """Adds the explorer's components and events to the current Blocks."""
     gr.Markdown("Set an emotion in any form; the studio resolves it to one point in its emotion "
-                "space, the same one every generator is driven by.")
+                "space, the same one every generator is driven by.", elem_classes=["tab-intro"])
     with gr.Row():
         with gr.Column(scale=1):
             control = emotion_control("explorer-emotion", initial="a slightly nervous whisper", show_plot=False)

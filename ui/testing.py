@@ -129,7 +129,7 @@ def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS, while_
         page.locator("#animate-run").click()
         if while_running is not None:
             while_running()
-    return _run_and_wait(page, start, page.locator("#animate-video video"), "Animate", timeout_ms)
+    return run_and_wait(page, start, page.locator("#animate-video video"), "Animate", timeout_ms)
 
 
 def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS, shortcut: bool = False):
@@ -143,10 +143,10 @@ def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS, shortcut: bo
     # fetched file, as a blob); the standard player beside it stays hidden.
     audio = page.locator('#speak-audio [data-testid^="waveform"] audio')
     start = (lambda: box.press("Control+Enter")) if shortcut else page.locator("#speak-run").click
-    return _run_and_wait(page, start, audio, "Speak", timeout_ms)
+    return run_and_wait(page, start, audio, "Speak", timeout_ms)
 
 
-def _run_and_wait(page, start, result, what: str, timeout_ms: int):
+def run_and_wait(page, start, result, what: str, timeout_ms: int):
     """Starts the work (`start()`, or a click on the button selector `start`) and waits for
     `result` to appear; whichever comes first, so an error names its problem at once instead
     of a long time-out."""
