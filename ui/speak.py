@@ -20,6 +20,7 @@ from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
 from ui.results import (add_result, caption, download_stem, history_view, missing_checkpoints_notice, readable_mix,
                         studio, target_vs_recognized)
+from ui.scoring import candidate_rows, checked_pick, scoring_controls
 from ui.scratch import discard, new_run_folder
 from ui.voice_picker import default_voice, voice_names, voice_picker
 
@@ -80,13 +81,27 @@ def _duration(value) -> float | None:
     return float(value) if value else None
 
 
-def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, guidance, progress=gr.Progress()):
+def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, guidance, best_of=1, calibrate=False,
+          progress=gr.Progress()):
     """Gradio handler: the speech, its plot, what the recognizer hears, the recipe and the
-    downloads (WAV, JSON); and the plot as PNG for the history's thumbnail."""
+    downloads (WAV, JSON); the plot as PNG for the history's thumbnail; the scored candidates
+    (best of N) and the result, so another candidate can be picked."""
     progress(0.1, desc="speaking")
     result = spoken(text, emotion, voice, duration=_duration(duration), decoder=decoder, steps=int(steps),
-                    seed=int(seed), rate=float(rate), pitch_shift=float(pitch), guidance=float(guidance))
-    progress(0.9, desc="drawing")
+                    seed=int(seed), rate=float(rate), pitch_shift=float(pitch), guidance=float(guidance),
+                    best_of=int(best_of), calibrate=bool(calibrate),
+                    progress=lambda share, message: progress(0.1 + 0.8 * share, desc=message))
+    return _shown(result, text, emotion)
+
+
+def use_candidate(result, index):
+    """Gradio handler: another of the last run's candidates, shown and downloadable as if made."""
+    return _shown(result.choose(checked_pick(result.scoring if result else None, index)),
+                  result.settings["text"], result.settings["emotion"])
+
+
+def _shown(result, text, emotion):
+    """What the tab shows of a result (see `speak`)."""
     folder = new_run_folder("speak")
     try:
         recipe = result.recipe()
@@ -102,7 +117,8 @@ def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, gui
         discard(folder)
         raise
     heard = readable_mix(result.recognized.target.category_dict()) if result.recognized else {}
-    return str(wav), figure, heard, recipe, [str(wav), str(recipe_path)], str(thumbnail)
+    return (str(wav), figure, heard, recipe, [str(wav), str(recipe_path)], str(thumbnail),
+            candidate_rows(recipe.get("scoring")), result)
 
 
 def record_result(history: list[dict], recipe: dict, files: list, thumbnail: str):
@@ -144,6 +160,7 @@ def build_speak_tab() -> None:
                     seed = gr.Number(0, label="Seed", precision=0, elem_id="speak-seed")
                     guidance = gr.Slider(0, 5, value=1.0, step=0.1, label="Emotion guidance (> 1 exaggerates)",
                                          elem_id="speak-guidance")
+            scoring = scoring_controls("speak", "the speech emotion recognizer")
     _examples(text, picker.dropdown, control, duration)
     with gr.Row(equal_height=False):
         contour = gr.Plot(label="Pitch contour, phones and spectrogram", scale=3, elem_id="speak-contour")
@@ -156,11 +173,13 @@ def build_speak_tab() -> None:
         recipe = gr.JSON(label="Recipe")
     history = history_view("speak", "utterance")
     thumbnail = gr.State(None)
+    made = gr.State(None)      # the last result, whose other candidates a person may pick
 
     decoder.change(lambda name: steps_of[name], decoder, steps, api_name=False, queue=False)
+    shown = [audio, contour, recognized, recipe, files, thumbnail, scoring.table, made]
     run = button.click(speak, [text, picker.dropdown, control.value, decoder, steps, seed, duration, rate, pitch,
-                               guidance],
-                       [audio, contour, recognized, recipe, files, thumbnail], api_name="speak")
+                               guidance, scoring.best_of, scoring.calibrate], shown, api_name="speak")
+    scoring.use.click(use_candidate, [made, scoring.pick], shown, api_name=False)
     run.success(record_result, [history.state, recipe, files, thumbnail], [*history.outputs, comparison],
                 api_name=False)
 
