@@ -110,7 +110,8 @@ def read_requests(path: str, needs: str) -> list[dict]:
             continue
         try:
             request = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as error:  # RecursionError: nesting too deep
+        # ValueError: also numbers of over 4300 digits; RecursionError: nesting too deep.
+        except (ValueError, RecursionError) as error:
             raise EmotionInputError(f"{path} line {number} is not JSON: {error or 'nested too deeply'}") from None
         if not isinstance(request, dict) or needs not in request:
             raise EmotionInputError(f"{path} line {number}: each request needs a \"{needs}\" field")
