@@ -8,7 +8,8 @@ choices, the default and each one's voices.
 from __future__ import annotations
 
 from synth.render.synthesizer import EngineSynthesizer, engine_synthesizer
-from synth.speech import DEFAULT_DECODER, DEFAULT_ENGINE_VOICE, ENGINE_DECODER, LEARNED_DECODERS, SPEECH_DECODERS, TTSInputError
+from synth.speech import (DEFAULT_DECODER, DEFAULT_ENGINE_VOICE, ENGINE_DECODER, LEARNED_DECODERS, SPEECH_DECODERS,
+                          TTSInputError)
 from synth.tts.synthesizer import Synthesizer, default_voice, shipped_synthesizer
 
 

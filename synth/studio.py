@@ -127,7 +127,8 @@ REFERENCE_SENTENCES = ("The train leaves from the second platform just after noo
 
 
 @functools.lru_cache(maxsize=64)
-def neutral_reference(synthesizer: Synthesizer | EngineSynthesizer, recognizer: SpeechEmotionRecognizer, voice: str, rate: float = 1.0,
+def neutral_reference(synthesizer: Synthesizer | EngineSynthesizer, recognizer: SpeechEmotionRecognizer, voice: str,
+                      rate: float = 1.0,
                       pitch_shift: float = 0.0) -> SpeakerReference | None:
     """The voice's own neutral speech (as configured: same rate and pitch shift), encoded as the
     recognizer's speaker reference, so speech is judged against its speaker's resting voice as
@@ -174,7 +175,8 @@ class Studio:
               progress: Progress | None = None) -> SpeakResult:
         """`text` spoken by `voice` with `emotion` (any form, or a timeline). `decoder` "engine"
         (default) speaks with the voice's own engine (default voice joe, Piper) and renders the
-        emotion; "flow" or "diffusion" with a learned TTS model (default voice slt). `duration` (s) fixes the length (dubbing); `rate` > 1 speaks faster;
+        emotion; "flow" or "diffusion" with a learned TTS model (default voice slt). `duration` (s)
+        fixes the length (dubbing); `rate` > 1 speaks faster;
         `pitch_shift` in semitones; `guidance` > 1 exaggerates the emotion; `steps`, `seed` and
         `scheduler` ("dpm" or "ddpm", diffusion only) steer the decoder's sampling; `loudness`
         is the integrated loudness in LUFS (true peak ≤ -1 dBTP), None for the decoder's own level.

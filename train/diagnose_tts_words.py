@@ -77,7 +77,8 @@ def _speak(synthesizer, text: str, voice: str, steps=None, durations=None) -> Ac
     dims = config.envelope_dims
     return AcousticFeatures(log_f0=out["log_f0"][0].numpy()[mask], voiced=out["voiced"][0].numpy()[mask],
                             envelope=acoustic[:, :dims], aperiodicity=acoustic[:, dims:],
-                            energy_db=out["energy"][0].numpy()[mask], duration_s=int(mask.sum()) / config.frames_per_second)
+                            energy_db=out["energy"][0].numpy()[mask],
+                            duration_s=int(mask.sum()) / config.frames_per_second)
 
 
 def true_durations(text: str, rendering, frames: int, fps: float) -> list[int] | None:
@@ -107,14 +108,16 @@ def evaluate(decoder: str, voices: list[str], count: int) -> dict:
             truth = analyze_audio(rendering.audio, rendering.sample_rate, config)
             heard["ceiling"].append(transcribe(synthesize(to_world(truth, config)), config.sample_rate))
             predicted = _speak(synthesizer, text, voice)
-            ratios.append(float(np.mean(predicted.envelope.var(axis=0)[1:] / np.maximum(truth.envelope.var(axis=0)[1:], 1e-8))))
+            kept = predicted.envelope.var(axis=0)[1:] / np.maximum(truth.envelope.var(axis=0)[1:], 1e-8)
+            ratios.append(float(np.mean(kept)))
             heard["tts"].append(transcribe(synthesize(to_world(predicted, config)), config.sample_rate))
             durations = true_durations(text, rendering, len(truth.log_f0), config.frames_per_second)
             forced = _speak(synthesizer, text, voice, durations=durations) if durations else predicted
             heard["tts_true_durations"].append(transcribe(synthesize(to_world(forced, config)), config.sample_rate))
             more = _speak(synthesizer, text, voice, steps=32)
             heard["tts_steps_32"].append(transcribe(synthesize(to_world(more, config)), config.sample_rate))
-            filtered = AcousticFeatures(predicted.log_f0, predicted.voiced, postfilter(predicted.envelope, target_variance),
+            filtered = AcousticFeatures(predicted.log_f0, predicted.voiced,
+                                        postfilter(predicted.envelope, target_variance),
                                         predicted.aperiodicity, predicted.energy_db, predicted.duration_s)
             heard["tts_postfilter"].append(transcribe(synthesize(to_world(filtered, config)), config.sample_rate))
         report["voices"][voice] = {"wer": {c: round(word_error_rate(texts, h), 4) for c, h in heard.items()},

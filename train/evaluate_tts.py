@@ -175,7 +175,8 @@ def evaluate(args: argparse.Namespace) -> dict:
     neutral_speech = {(text, voice): speak(number, text, parse_emotion("neutral"), voice)
                       for number, (text, category, _) in enumerate(plan) if category == "neutral" for voice in voices}
     rate = next(iter(neutral_speech.values())).sample_rate
-    references = other_sentence_references(recognizer, {key: [speech.audio] for key, speech in neutral_speech.items()}, rate)
+    clips = {key: [speech.audio] for key, speech in neutral_speech.items()}
+    references = other_sentence_references(recognizer, clips, rate)
     for number, (text, category, intensity) in enumerate(plan):
         target = parse_emotion("neutral" if category == "neutral" else f"{category}:{intensity}")
         for voice in voices:
@@ -205,7 +206,8 @@ def plot_confusions(report: dict, folder: Path) -> None:
     """tts_confusion_<decoder>.png, and ..._with_reference.png where the judge took a reference."""
     decoder = report["decoder"]
     plot_confusion(np.array(report["confusion"]["rows_reference_columns_predicted"]),
-                   f"TTS ({decoder}) heard by the SER: UAR {report['uar']:.3f}", folder / f"tts_confusion_{decoder}.png")
+                   f"TTS ({decoder}) heard by the SER: UAR {report['uar']:.3f}",
+                   folder / f"tts_confusion_{decoder}.png")
     if "with_reference" in report:
         judged = report["with_reference"]
         plot_confusion(np.array(judged["confusion"]["rows_reference_columns_predicted"]),

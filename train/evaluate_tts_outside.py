@@ -128,7 +128,8 @@ def evaluate(decoder: str, voices: list[str] | None, sentences: int, detail_sent
     started = time.perf_counter()
     bar = tqdm(total=len(voices) * len(texts) * (len(CATEGORIES) + 2), desc=f"judging {decoder}", unit="utt")
     for voice in voices:
-        report["voices"][voice] = _evaluate_voice(synthesizer, decoder, voice, texts, texts[:detail_sentences], seed, bar)
+        report["voices"][voice] = _evaluate_voice(synthesizer, decoder, voice, texts, texts[:detail_sentences],
+                                                  seed, bar)
     bar.close()
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["bounds_met"] = _bounds(report)
@@ -227,10 +228,14 @@ def _bounds(report: dict) -> dict:
             "sad_narrowed": (cats["sad"]["f0_span_change_st"] or 0) < 0,
             "rate": all(abs(cats[c]["rate_change_pct"] or 0) >= 10 for c in ("angry", "happy", "fearful", "sad")),
             "monotonic": all(all(v is not False for v in m["monotonic"].values()) for m in r["monotonic"].values()),
-            "pitch_descriptors": (desc["high pitch"]["f0_change_st"] or 0) >= 2 and (desc["low pitch"]["f0_change_st"] or 0) <= -2,
-            "loudness_descriptors": (desc["loud"]["loudness_change_lu"] or 0) >= 3 and (desc["quiet"]["loudness_change_lu"] or 0) <= -3,
-            "rate_descriptors": (desc["fast"]["rate_change_pct"] or 0) >= 15 and (desc["slow"]["rate_change_pct"] or 0) <= -15,
-            "span_descriptors": (desc["monotone"]["f0_span_change_st"] or 0) < 0 < (desc["expressive"]["f0_span_change_st"] or 0),
+            "pitch_descriptors": ((desc["high pitch"]["f0_change_st"] or 0) >= 2
+                                  and (desc["low pitch"]["f0_change_st"] or 0) <= -2),
+            "loudness_descriptors": ((desc["loud"]["loudness_change_lu"] or 0) >= 3
+                                     and (desc["quiet"]["loudness_change_lu"] or 0) <= -3),
+            "rate_descriptors": ((desc["fast"]["rate_change_pct"] or 0) >= 15
+                                 and (desc["slow"]["rate_change_pct"] or 0) <= -15),
+            "span_descriptors": ((desc["monotone"]["f0_span_change_st"] or 0) < 0
+                                 < (desc["expressive"]["f0_span_change_st"] or 0)),
             # DIO finds some periodicity in any noise: "unvoiced" is a third of neutral's voicing or less
             "whisper_unvoiced": _at_most(desc["whispered"]["voiced_share_ratio"], 1 / 3),
         }
@@ -245,17 +250,20 @@ TABLE_CATEGORIES = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", 
 
 
 def words_table(report: dict) -> str:
-    rows = ["| voice | ceiling | " + " | ".join(TABLE_CATEGORIES) + " | all ≤ 1.3 × ceiling |", "|---" * (len(TABLE_CATEGORIES) + 3) + "|"]
+    rows = ["| voice | ceiling | " + " | ".join(TABLE_CATEGORIES) + " | all ≤ 1.3 × ceiling |",
+            "|---" * (len(TABLE_CATEGORIES) + 3) + "|"]
     for voice, r in report["voices"].items():
         ok = report["bounds_met"][voice]["wer"]
-        rows.append(f"| {voice} | {r['wer_ceiling']:.2f} | " + " | ".join(f"{r['wer'][c]:.2f}" for c in TABLE_CATEGORIES)
+        cells = " | ".join(f"{r['wer'][c]:.2f}" for c in TABLE_CATEGORIES)
+        rows.append(f"| {voice} | {r['wer_ceiling']:.2f} | " + cells
                     + f" | {'yes' if ok else 'no'} |")
     return "\n".join(rows)
 
 
 def strength_table(report: dict) -> str:
     voices = list(report["voices"])
-    rows = ["| at intensity 1, against the voice's neutral | F0 median (st) | F0 20–80 % span (st) | loudness (LU) | rate (%) |",
+    rows = ["| at intensity 1, against the voice's neutral | F0 median (st) | F0 20–80 % span (st) | loudness (LU) "
+            "| rate (%) |",
             "|---|---|---|---|---|"]
     keys = ("f0_change_st", "f0_span_change_st", "loudness_change_lu", "rate_change_pct")
     for c in TABLE_CATEGORIES[1:]:
@@ -272,7 +280,8 @@ def descriptors_table(report: dict) -> str:
     voices = list(report["voices"])
     keys = ("f0_change_st", "f0_span_change_st", "loudness_change_lu", "rate_change_pct", "voiced_share_ratio",
             "alpha_ratio_db_change", "aperiodicity_change")
-    rows = ["| caption | F0 (st) | span (st) | loudness (LU) | rate (%) | voiced share (× neutral) | alpha ratio (dB) | aperiodicity |",
+    rows = ["| caption | F0 (st) | span (st) | loudness (LU) | rate (%) | voiced share (× neutral) | alpha ratio (dB) "
+            "| aperiodicity |",
             "|---" * 8 + "|"]
     for name in report["voices"][voices[0]]["descriptors"]:
         cells = []

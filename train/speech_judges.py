@@ -184,5 +184,6 @@ def fidelity(audio: np.ndarray, sample_rate: int, reference: np.ndarray, referen
     mcd = float(np.mean(10.0 / np.log(10) * np.sqrt(2.0 * np.sum(diff ** 2, axis=1))))
     vx, vr = f0_x[ix] > 0, f0_r[ir] > 0
     both = vx & vr
-    rmse = float(np.sqrt(np.mean((1200 * np.log2(f0_x[ix][both] / f0_r[ir][both])) ** 2))) if both.any() else float("nan")
+    cents = 1200 * np.log2(f0_x[ix][both] / f0_r[ir][both])
+    rmse = float(np.sqrt(np.mean(cents ** 2))) if both.any() else float("nan")
     return Fidelity(mcd, rmse, float(np.mean(vx != vr)))
