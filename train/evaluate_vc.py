@@ -179,7 +179,7 @@ def _bounds(report: dict) -> dict:
             "monotonic": all(v is not False for c in cats.values() for v in c.get("monotonic", {}).values())}
 
 
-def evaluate(sentence_count: int, joe_count: int, seed: int = 0) -> dict:
+def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
     converter = VoiceConverter()
     recognizer = converter.recognizer
@@ -197,7 +197,7 @@ def evaluate(sentence_count: int, joe_count: int, seed: int = 0) -> dict:
               "different_voices_cosine": _different_voices_cosine(texts[:2])}
     robust = [(t, noisy(a, rng), r) for t, a, r in held[:1]] + [(t, reverberant(a, r, rng), r) for t, a, r in held[:1]]
     report["noisy_and_reverberant"] = evaluate_sources("noise and reverb", robust, converter, reference, True)
-    alsa = [(Path(p).stem.replace("_", " "), *_read(p)) for p in sorted(glob.glob(ALSA_GLOB))]
+    alsa = [(Path(p).stem.replace("_", " "), *_read(p)) for p in sorted(glob.glob(ALSA_GLOB))[:alsa_count]]
     if alsa:
         report["alsa_human_speaker"] = evaluate_sources("ALSA recordings", alsa, converter, None, True)
     try:
@@ -207,7 +207,7 @@ def evaluate(sentence_count: int, joe_count: int, seed: int = 0) -> dict:
         report["piper_joe"] = {"skipped": f"{type(error).__name__}: {error}"}
     report["bounds_met"] = _bounds(report)
     report["seconds"] = round(time.perf_counter() - started, 1)
-    report["command"] = f"python -m train.evaluate_vc --sentences {sentence_count} --joe {joe_count}"
+    report["command"] = f"python -m train.evaluate_vc --sentences {sentence_count} --joe {joe_count} --alsa {alsa_count}"
     return report
 
 
@@ -247,9 +247,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=4, help="held-out test sentences (default 4)")
     parser.add_argument("--joe", type=int, default=2, help="of them also spoken by Piper joe (default 2)")
+    parser.add_argument("--alsa", type=int, default=8, help="ALSA test recordings (default all 8)")
     parser.add_argument("--out", default=str(DOCS / "vc_evaluation.json"))
     args = parser.parse_args(argv)
-    report = evaluate(args.sentences, args.joe)
+    report = evaluate(args.sentences, args.joe, args.alsa)
     atomic_write_bytes(Path(args.out), (json.dumps(report, indent=2) + "\n").encode())
     print(table(report))
     print(f"wrote {args.out} in {report['seconds']:.0f} s")
