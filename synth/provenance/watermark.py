@@ -426,3 +426,17 @@ def _read(cell_power: np.ndarray, config: WatermarkConfig) -> _Reading:
     sums = np.bincount(roles[carried], weights=items[carried], minlength=PAYLOAD_BITS)
     spread = np.sqrt(np.bincount(roles[carried], weights=squares[carried], minlength=PAYLOAD_BITS))
     return _Reading(float(z[best]), sums / np.maximum(spread, 1e-12))
+
+
+def detect_bits(audio: np.ndarray, sample_rate: int, config: WatermarkConfig = DEFAULT_CONFIG) -> np.ndarray:
+    """The payload bits as read at the best sync, CRC or not (for measuring bit accuracy)."""
+    x, rate = _mono(audio, sample_rate)
+    low_rate = _to_rate(x, rate, INTERNAL_RATE)
+    best = _Reading(-math.inf, np.zeros(PAYLOAD_BITS))
+    for shift in range(0, config.hop, config.hop // 2):
+        band_power = _band_power(_stft(low_rate[shift:], config), config)
+        for phase in range(config.frames_per_tile):
+            reading = _read(_cells(band_power, phase, config)[:SEGMENT_TILES], config)
+            if reading.score > best.score:
+                best = reading
+    return (best.bit_scores > 0).astype(np.int8)
