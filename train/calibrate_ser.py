@@ -101,7 +101,8 @@ def main(argv=None) -> int:
                      "ece_after": round(expected_calibration_error(softmax(logits, temperature), report_labels), 4),
                      "accuracy": round(float((logits.argmax(1) == report_labels).mean()), 4)}
     quantiles = {name: [round(float(q), 3) for q in np.quantile(d, [0.5, 0.95, 0.99])] for name, d in distances.items()}
-    fitted_on = {"made_by": "python -m train.calibrate_ser" + (f" --corpus {args.corpus}" if args.corpus != DEFAULT_CORPUS else ""),
+    command = "python -m train.calibrate_ser" + (f" --corpus {args.corpus}" if args.corpus != DEFAULT_CORPUS else "")
+    fitted_on = {"made_by": command,
                  "corpus": str(args.corpus), "validation_items": len(validation), "held_out_fit_items": len(fit),
                  "held_out_report_items": len(report), "temperature_items": int(len(fit_logits)),
                  "threshold_quantile": THRESHOLD_QUANTILE, "distance_median_p95_p99": quantiles,
@@ -113,7 +114,8 @@ def main(argv=None) -> int:
     path = save_calibration(checkpoint, calibration)
     add_to_manifest_entry(checkpoint, calibration={"file": path.name, "temperature": round(temperature, 4),
                                                     "ood_threshold": round(threshold, 4), **fitted_on})
-    print(json.dumps({"temperature": round(temperature, 4), "ood_threshold": round(threshold, 4), **fitted_on}, indent=2))
+    print(json.dumps({"temperature": round(temperature, 4), "ood_threshold": round(threshold, 4), **fitted_on},
+                     indent=2))
     return 0
 
 

@@ -52,6 +52,7 @@ JOE_SENTENCES = ("The train leaves from the second platform at noon.", "Please p
                  "The meeting has been moved to Thursday morning.", "He bought bread, cheese and a few apples.")
 AROUSED = {"f0_semitones": 3.0, "tempo": 1.15, "gain_db": 6.0}
 ANXIOUS_CATEGORIES = ("angry", "fearful")
+ANALYSIS_RATE = 16000
 
 
 def real_clips(per_set: int) -> dict[str, list[tuple[str, np.ndarray, int]]]:
@@ -59,7 +60,7 @@ def real_clips(per_set: int) -> dict[str, list[tuple[str, np.ndarray, int]]]:
     for name, (folder, shortest, longest) in REAL_SETS.items():
         paths = [p for p in sorted(folder.glob("*.wav")) if p.name not in NOT_SPEECH
                  and shortest <= sf.info(p).duration <= longest] if folder.is_dir() else []
-        clips = [(p.name, *load_audio(p)) for p in paths[:per_set]]
+        clips = [(p.name, *at_analysis_rate(*load_audio(p))) for p in paths[:per_set]]
         if clips:
             found[name] = clips
     return found
@@ -70,7 +71,12 @@ def joe_clips() -> list[tuple[str, np.ndarray, int]]:
     from conditioning.parse import parse_emotion
     synthesizer = synthesizer_for("engine")
     spoken = [synthesizer.speak(text, parse_emotion("neutral"), "joe") for text in JOE_SENTENCES]
-    return [(f"joe-{k}", s.audio, s.sample_rate) for k, s in enumerate(spoken)]
+    return [(f"joe-{k}", *at_analysis_rate(s.audio, s.sample_rate)) for k, s in enumerate(spoken)]
+
+
+def at_analysis_rate(audio: np.ndarray, rate: int) -> tuple[np.ndarray, int]:
+    """The recognizer hears 16 kHz; WORLD (Harvest) runs three times faster there than at 48 kHz."""
+    return resample(audio, rate, ANALYSIS_RATE).astype(np.float32), ANALYSIS_RATE
 
 
 def world_change(audio: np.ndarray, rate: int, semitones: float, tempo: float, gain_db: float) -> np.ndarray:
@@ -144,7 +150,8 @@ def moved(recognizer: SpeechEmotionRecognizer, clips: list) -> dict:
             continue
         references = [None if against == "alone" else
                       recognizer.speaker_reference(others(plain, k), clips[k][2]) for k in range(len(clips))]
-        base = [recognizer.recognize(p, c[2], frames=False, reference=ref) for p, c, ref in zip(plain, clips, references)]
+        base = [recognizer.recognize(p, c[2], frames=False, reference=ref)
+                for p, c, ref in zip(plain, clips, references)]
         for direction, audio in changed.items():
             after = [recognizer.recognize(a, c[2], frames=False, reference=ref)
                      for a, c, ref in zip(audio, clips, references)]
@@ -177,7 +184,8 @@ def held_out_synthetic(recognizer: SpeechEmotionRecognizer, corpus_path: Path) -
             if clips and clips not in references:
                 references[clips] = recognizer.speaker_reference([corpus.audio(j) for j in clips], corpus.sample_rate)
             reference = references.get(clips)
-            readings.append(recognizer.recognize(corpus.audio(i), corpus.sample_rate, frames=False, reference=reference))
+            readings.append(recognizer.recognize(corpus.audio(i), corpus.sample_rate, frames=False,
+                                                 reference=reference))
         network = emotion_metrics(target_arrays(r.network for r in readings), truth, categorical)
         judged = emotion_metrics(target_arrays(r.target for r in readings), truth, categorical)
         report[name] = {"items": len(test), "network_uar": network["uar"], "judged_uar": judged["uar"],
@@ -185,8 +193,8 @@ def held_out_synthetic(recognizer: SpeechEmotionRecognizer, corpus_path: Path) -
                         "reliable_share": round(float(np.mean([r.reliable for r in readings])), 3),
                         "mean_confidence": round(float(np.mean([r.confidence for r in readings])), 3),
                         "cue_ccc_arousal": emotion_metrics(
-                            {"categories": truth["categories"], "intensity": truth["intensity"],
-                             "vad": np.array([r.cue_reading.vad for r in readings])}, truth, categorical)["ccc_arousal"],
+                            {**truth, "vad": np.array([r.cue_reading.vad for r in readings])}, truth,
+                            categorical)["ccc_arousal"],
                         "accuracy_when_reliable": _accuracy(readings, corpus, test, True),
                         "accuracy_when_unreliable": _accuracy(readings, corpus, test, False)}
     entry = read_manifest()["checkpoints"][CHECKPOINT_NAME].get("evaluation", {})
@@ -205,7 +213,8 @@ def _accuracy(readings, corpus, items, reliable: bool) -> float | None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="the calibration corpus (rendered if absent)")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
+                        help="the calibration corpus (rendered if absent)")
     parser.add_argument("--clips-per-set", type=int, default=12, help="real clips per recording set")
     parser.add_argument("--output", type=Path, default=Path("docs/ser_real.json"))
     parser.add_argument("--skip-synthetic", action="store_true", help="only the real recordings")
@@ -218,7 +227,9 @@ def main(argv=None) -> int:
         report["real_neutral"][name] = real_neutral(recognizer, clips)
         report["prosodic_changes"][name] = moved(recognizer, clips[:8])
         print(json.dumps({name: {k: v for k, v in report["real_neutral"][name].items() if k != "clips"}}), flush=True)
-    report["calibration"] = load_calibration(checkpoint_path(CHECKPOINT_NAME)).fitted_on.get("expected_calibration_error")
+    fitted_on = load_calibration(checkpoint_path(CHECKPOINT_NAME)).fitted_on
+    report["calibration"] = {"temperature_and_ood": fitted_on.get("made_by"),
+                             **fitted_on.get("expected_calibration_error", {})}
     if not args.skip_synthetic:
         report["held_out_synthetic"] = held_out_synthetic(recognizer, args.corpus)
         print(json.dumps(report["held_out_synthetic"]), flush=True)

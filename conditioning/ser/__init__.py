@@ -9,5 +9,6 @@ from .recognizer import (CHECKPOINT_NAME, FrameEmotion, SpeakerReference, Speech
                          shipped_recognizer)
 
 __all__ = ["CHECKPOINT_NAME", "Calibration", "CueReading", "Doubt", "VoiceCues", "load_calibration", "measure_cues",
-           "read_cues", "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeakerReference", "SpeechEmotion",
+           "read_cues",
+           "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeakerReference", "SpeechEmotion",
            "SpeechEmotionNet", "SpeechEmotionRecognizer", "shipped_recognizer"]

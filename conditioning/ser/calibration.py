@@ -55,7 +55,8 @@ class Calibration:
     def familiarity(self, distance: np.ndarray) -> np.ndarray:
         if not np.isfinite(self.ood_threshold):
             return np.ones_like(np.asarray(distance, dtype=float))
-        return np.clip((FALLOFF * self.ood_threshold - np.asarray(distance)) / ((FALLOFF - 1) * self.ood_threshold), 0, 1)
+        falling = (FALLOFF * self.ood_threshold - np.asarray(distance)) / ((FALLOFF - 1) * self.ood_threshold)
+        return np.clip(falling, 0, 1)
 
     def to_dict(self) -> dict:
         def listed(a, digits=6):

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from conditioning.space import categories_from_vad, intensity_from_vad
+from conditioning.space import category_prototypes, intensity_from_vad
 from conditioning.target import EmotionTarget
 
 from .cues import CueReading
 
 RELIABLE_CONFIDENCE = 0.5
+# How far a category's speech spreads around its prototype in VAD (one sd).
+PROTOTYPE_SD = 0.25
 # The network's own arousal error on held-out synthetic speech is about this (one sd).
 NETWORK_AROUSAL_SD = 0.2
 # Arousal differences above this many combined sds make the two readings disagree.
@@ -43,7 +45,8 @@ class Doubt:
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict:
-        number = (lambda v: None if not np.isfinite(v) else round(float(v), 3))
+        def number(v: float) -> float | None:
+            return None if not np.isfinite(v) else round(float(v), 3)
         return {"confidence": number(self.confidence), "reliable": self.reliable,
                 "familiarity": number(self.familiarity), "ood_distance": number(self.ood_distance),
                 "agreement": number(self.agreement), "reasons": list(self.reasons)}
@@ -55,9 +58,21 @@ def cue_agreement(network: EmotionTarget, cues: CueReading) -> float:
     return float(np.exp(-0.5 * ((network.arousal - cues.vad[1]) / spread) ** 2))
 
 
+def cue_categories(cues: CueReading) -> np.ndarray:
+    """Each category's likelihood of the cue reading: a Gaussian around its prototype with
+    the reading's own spread plus the category's extent. The cues' valence is mostly
+    doubt, so a neutral-sounding voice with a noisy valence estimate stays near neutral
+    rather than being assigned whichever category lies in that direction."""
+    prototypes, _ = category_prototypes()
+    variance = np.array(cues.vad_sd) ** 2 + PROTOTYPE_SD ** 2
+    log_likelihood = -0.5 * (((np.array(cues.vad) - prototypes) ** 2) / variance).sum(1)
+    weights = np.exp(log_likelihood - log_likelihood.max())
+    return weights / weights.sum()
+
+
 def cue_target(cues: CueReading) -> EmotionTarget:
     vad = np.array(cues.vad)
-    categories = categories_from_vad(vad)
+    categories = cue_categories(cues)
     return EmotionTarget(tuple(vad), tuple(categories), intensity_from_vad(vad, categories))
 
 

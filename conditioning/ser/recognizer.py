@@ -219,5 +219,6 @@ def shipped_recognizer() -> SpeechEmotionRecognizer:
     return SpeechEmotionRecognizer.from_checkpoint()
 
 
-__all__ = ["CHECKPOINT_NAME", "AudioInputError", "Doubt", "FrameEmotion", "SpeakerReference", "SpeechEmotion", "SpeechEmotionRecognizer",
+__all__ = ["CHECKPOINT_NAME", "AudioInputError", "Doubt",
+           "FrameEmotion", "SpeakerReference", "SpeechEmotion", "SpeechEmotionRecognizer",
            "shipped_recognizer", "targets_from_outputs"]

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> None:
     if result.reliable:
         print("sounds", describe(result.target), f"(confidence {result.confidence:.2f})")
     else:
-        print(f"uncertain (confidence {result.confidence:.2f}); leaning towards", describe(result.target))
+        print(f"sounds uncertain (confidence {result.confidence:.2f}); leaning towards", describe(result.target))
         for reason in result.doubt.reasons if result.doubt else ():
             print("  because", reason)
     print(result.target)
