@@ -170,3 +170,16 @@ def test_cli_single_and_batch(source, tmp_path, monkeypatch, capsys):
     (tmp_path / "bad.jsonl").write_text('{"input": "missing.wav", "emotion": "angry"}\n')
     code, _, err = run_cli(capsys, "convert", "--batch", "bad.jsonl")
     assert code == 2 and "line 1" in err and "missing.wav" in err
+
+
+def test_studio_convert_keeps_the_input_loudness_unless_asked(source):
+    from synth.loudness import integrated_loudness
+    from synth.studio import Studio
+
+    audio, rate = source
+    studio = Studio()
+    kept = studio.convert((audio, rate), emotion="angry", source_emotion="neutral")
+    assert abs(integrated_loudness(kept.audio, rate) - integrated_loudness(audio, rate)) < 0.5
+    assert kept.recipe()["emotion"] == "angry" and kept.recognized is not None
+    asked = studio.convert((audio, rate), emotion="sad", source_emotion="neutral", loudness=-20.0)
+    assert abs(integrated_loudness(asked.audio, rate) + 20.0) < 0.5
