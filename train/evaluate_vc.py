@@ -1,7 +1,7 @@
 """Judge voice conversion from outside (issue 27; DESIGN.md, "Judged from outside").
 
-    python -m train.evaluate_vc                 # ~8 minutes on one core; docs/vc_evaluation.json
-    python -m train.evaluate_vc --sentences 2   # a quick look
+    python -m train.evaluate_vc                 # docs/vc_evaluation.json; 10.6 min on a busy 2-core machine
+    python -m train.evaluate_vc --sentences 1 --alsa 2   # a quick look
 
 Sources: the corpus's held-out test sentences spoken neutrally by its held-out voice (kal16,
 which nothing trains on), as the engine decoder speaks neutral speech (the engine's own
@@ -245,9 +245,9 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sentences", type=int, default=4, help="held-out test sentences (default 4)")
-    parser.add_argument("--joe", type=int, default=2, help="of them also spoken by Piper joe (default 2)")
-    parser.add_argument("--alsa", type=int, default=8, help="ALSA test recordings (default all 8)")
+    parser.add_argument("--sentences", type=int, default=3, help="held-out test sentences (default 3)")
+    parser.add_argument("--joe", type=int, default=1, help="of them also spoken by Piper joe (default 1)")
+    parser.add_argument("--alsa", type=int, default=4, help="ALSA test recordings (default 4 of the 8)")
     parser.add_argument("--out", default=str(DOCS / "vc_evaluation.json"))
     args = parser.parse_args(argv)
     report = evaluate(args.sentences, args.joe, args.alsa)
