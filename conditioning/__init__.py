@@ -48,3 +48,11 @@ def __getattr__(name: str):
     value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
     globals()[name] = value
     return value
+
+
+# `describe` and `vocabulary` are also the names of submodules: once either submodule is
+# imported, Python binds the module to that attribute and __getattr__ is never asked, so
+# `from conditioning import vocabulary` gave the module. Both are light (no torch): bind the
+# functions now.
+from .describe import describe  # noqa: E402
+from .vocabulary import vocabulary  # noqa: E402
