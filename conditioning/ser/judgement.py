@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from conditioning.categories import CATEGORIES
 from conditioning.space import category_prototypes, intensity_from_vad
 from conditioning.target import EmotionTarget
 
@@ -27,6 +28,10 @@ from .cues import CueReading
 RELIABLE_CONFIDENCE = 0.5
 # How far a category's speech spreads around its prototype in VAD (one sd).
 PROTOTYPE_SD = 0.25
+# The cue reading's prior over categories: in natural speech neutral is the largest class
+# by far (MSP-Podcast, Lotfian & Busso 2019), so a voice the cues cannot tell from neutral
+# is read as neutral, not as the emotion its noisy valence estimate happens to point at.
+NEUTRAL_BASE_RATE = 0.3
 # The network's own arousal error on held-out synthetic speech is about this (one sd).
 NETWORK_AROUSAL_SD = 0.2
 # Arousal differences above this many combined sds make the two readings disagree.
@@ -66,7 +71,9 @@ def cue_categories(cues: CueReading) -> np.ndarray:
     prototypes, _ = category_prototypes()
     variance = np.array(cues.vad_sd) ** 2 + PROTOTYPE_SD ** 2
     log_likelihood = -0.5 * (((np.array(cues.vad) - prototypes) ** 2) / variance).sum(1)
-    weights = np.exp(log_likelihood - log_likelihood.max())
+    prior = np.full(len(CATEGORIES), (1 - NEUTRAL_BASE_RATE) / (len(CATEGORIES) - 1))
+    prior[CATEGORIES.index("neutral")] = NEUTRAL_BASE_RATE
+    weights = prior * np.exp(log_likelihood - log_likelihood.max())
     return weights / weights.sum()
 
 
