@@ -37,6 +37,7 @@ from conditioning.audio import resample
 from conditioning.prosody import dimensional_cues
 
 ANALYSIS_RATE = 16000
+CUE_MAX_S = 60.0
 FRAME_S = 0.01
 # Frames more than this below the loudest (dB) are not speech.
 SPEECH_RANGE_DB = 30.0
@@ -114,8 +115,10 @@ def _frame_power(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def measure_cues(audio: np.ndarray, sample_rate: int) -> VoiceCues:
-    """The functionals of one mono recording at any rate (already validated)."""
-    x = resample(np.asarray(audio, dtype=np.float64), sample_rate, ANALYSIS_RATE).astype(np.float64)
+    """The functionals of one mono recording at any rate (already validated), from at most its first minute."""
+    # An utterance's prosody is read from its first minute: bounded time and memory on an hour.
+    x = np.asarray(audio[: int(CUE_MAX_S * sample_rate)], dtype=np.float64)
+    x = resample(x, sample_rate, ANALYSIS_RATE).astype(np.float64)
     f0, times = pyworld.dio(x, ANALYSIS_RATE, f0_floor=60.0, f0_ceil=600.0, frame_period=FRAME_S * 1000)
     f0 = pyworld.stonemask(x, f0, times, ANALYSIS_RATE)
     power, low, high = _frame_power(x, ANALYSIS_RATE)
