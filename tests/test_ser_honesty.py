@@ -166,3 +166,13 @@ def test_recognize_prints_the_doubt_in_text_and_json(capsys):
     assert reading["reliable"] is False and reading["label"] == "uncertain"
     assert main(["recognize", str(ALSA_SPEECH[0])]) in (0, None)
     assert "uncertain (confidence" in capsys.readouterr().out
+
+
+def test_the_studio_caption_shows_a_doubted_reading_as_uncertain():
+    from ui.results import caption
+
+    happy = {"vad": {"valence": 0.8, "arousal": 0.5, "dominance": 0.3},
+             "categories": {c: float(c == "happy") for c in CATEGORIES}, "intensity": 0.8}
+    assert caption(1, "hello", happy, "heard as", 0.82, True).endswith("→ heard as happy (0.82)")
+    assert caption(2, "hello", happy, "heard as", 0.12, False).endswith("→ heard as uncertain (happy?) (0.12)")
+    assert caption(3, "hello", None, "heard as") == "#3: hello"

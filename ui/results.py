@@ -68,9 +68,15 @@ def target_vs_recognized(recipe: dict):
     return valence_arousal_plot(parse_emotion(recipe["emotion"]), recognized, title="")
 
 
-def caption(number: int, subject: str, recognized: dict | None, verb: str) -> str:
-    """`#3: happy:0.8 → read as happy`: one line under a history thumbnail."""
-    read = f" → {verb} {EmotionTarget.from_dict(recognized).category}" if recognized else ""
+def caption(number: int, subject: str, recognized: dict | None, verb: str, confidence: float | None = None,
+            reliable: bool = True) -> str:
+    """`#3: happy:0.8 → read as happy (0.82)`: one line under a history thumbnail; a reading
+    the recognizer itself doubts shows as `uncertain (happy?)`."""
+    read = ""
+    if recognized:
+        category = EmotionTarget.from_dict(recognized).category
+        heard = category if reliable else f"uncertain ({category}?)"
+        read = f" → {verb} {heard}" + (f" ({confidence:.2f})" if confidence is not None else "")
     subject = " ".join(subject.split())
     shortened = subject[:CAPTION_CHARS] + ("…" if len(subject) > CAPTION_CHARS else "")
     return f"#{number}: {shortened}{read}"

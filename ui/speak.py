@@ -124,7 +124,9 @@ def _shown(result, text, emotion):
 def record_result(history: list[dict], recipe: dict, files: list, thumbnail: str):
     """Adds finished speech to the session's history and draws target vs recognized."""
     subject = f"“{recipe['text']}” · {recipe['emotion']}"
-    added = add_result(history, thumbnail, files, caption(len(history) + 1, subject, recipe["recognized"], "heard as"))
+    added = add_result(history, thumbnail, files, caption(len(history) + 1, subject, recipe["recognized"], "heard as",
+                                                          recipe.get("recognized_confidence"),
+                                                          recipe.get("recognized_reliable", True)))
     return (*added, target_vs_recognized(recipe))
 
 
