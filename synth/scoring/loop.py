@@ -182,8 +182,14 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
         # Read as asked + error: for a timeline the error is the segments' mean, not the clip's.
         tried = [(c.strength, asked + c.score.intensity_error) for c in candidates if c.score.trusted]
         strength = next_strength(tried, best.strength, asked, asked + best.score.intensity_error, bounds)
-        if any(c.seed == best.seed and abs(math.log(c.strength / strength)) < 0.01 for c in candidates):
-            return "strength at its limit"
+
+        def tried_already(value: float) -> bool:
+            return any(c.seed == best.seed and abs(math.log(c.strength / value)) < 0.01 for c in candidates)
+        if tried_already(strength):
+            # The fit points back at a strength already made: halve the step (in log strength).
+            strength = math.sqrt(strength * best.strength)
+            if tried_already(strength):
+                return "strength at its limit"
         add(best.seed, strength, "calibration")
     best = candidates[best_index(candidates)]
     if not best.score.trusted:

@@ -2,7 +2,8 @@
 
 Every term is in 0..1 (0: exactly what was asked), so the weights say how much each matters:
   * category distance: Jensen-Shannon distance (base 2) between the asked and the read
-    category distributions (0 same, 1 disjoint);
+    category distributions (0 same, 1 disjoint), plus a miss when the read top category is
+    not the asked one (what a listener would name is what matters most);
   * VAD distance: Euclidean distance in valence-arousal-dominance over the space's diameter;
   * intensity error: read minus asked intensity (signed: calibration needs the direction);
   * intelligibility (speech, where a judge gives it): 1 minus the share of words understood;
@@ -28,6 +29,7 @@ VAD_DIAMETER = 2.0 * math.sqrt(3.0)   # corner to corner of [-1, 1]^3
 @dataclass(frozen=True)
 class ScoreWeights:
     category: float = 1.0
+    category_miss: float = 0.5
     vad: float = 0.5
     intensity: float = 1.0
     intelligibility: float = 1.0
@@ -98,7 +100,9 @@ def score(asked: EmotionTarget, judgement: Judgement, weights: ScoreWeights = Sc
     categories = float(np.mean([category_distance(a, r) for a, r in pairs]))
     vads = float(np.mean([vad_distance(a, r) for a, r in pairs]))
     intensity_error = float(np.mean([r.intensity - a.intensity for a, r in pairs]))
-    total = weights.category * categories + weights.vad * vads + weights.intensity * abs(intensity_error)
+    misses = float(np.mean([r.category != a.category for a, r in pairs]))
+    total = (weights.category * categories + weights.category_miss * misses + weights.vad * vads
+             + weights.intensity * abs(intensity_error))
     if judgement.intelligibility is not None:
         total += weights.intelligibility * (1.0 - judgement.intelligibility)
     if judgement.identity_distance is not None:
