@@ -168,6 +168,5 @@ def test_animate_best_of_keeps_a_scored_candidate_video(studio, tmp_path):
     assert all(c.score.trusted and c.score.identity_distance is not None for c in scoring.candidates)
     assert scoring.kept == int(np.argmin([c.score.total for c in scoring.candidates]))
     # The output is the kept candidate's video (its provenance record aside): the same frames.
-    import imageio.v3 as iio
-    kept_frames = np.stack(list(iio.imiter(scoring.best.result.video)))
-    np.testing.assert_array_equal(np.stack(list(iio.imiter(output))), kept_frames)
+    from train.evaluate_scoring import video_frames
+    np.testing.assert_array_equal(np.stack(video_frames(output)), np.stack(video_frames(scoring.best.result.video)))
