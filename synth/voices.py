@@ -93,11 +93,20 @@ def describe_voice(name: str) -> Voice:
         spec = PIPER_VOICES[name]
         return Voice(name, "unknown", "unknown", "unknown", "Piper", "neural (VITS)", spec.engine_voice,
                      origin="user")
+    from .voice_store import load_voice
+
+    stored = load_voice(name)
+    if stored is not None:
+        return stored.as_voice()
     known = ", ".join(voice.name for voice in BUILT_IN)
-    raise ValueError(f"unknown voice {name!r}; the voices are {known}")
+    raise ValueError(f"unknown voice {name!r}; the voices are {known} and the stored ones (emostudio voice list)")
 
 
 def installed_voices() -> tuple[Voice, ...]:
     """The voices this machine can speak with now (their engine and data are installed),
-    the default (joe) first."""
-    return tuple(describe_voice(name) for name in available_voices())
+    the default (joe) first, then the voices stored from users' clips (synth/voice_store.py)."""
+    from .voice_store import stored_voices
+
+    installed = available_voices()
+    built_in = tuple(describe_voice(name) for name in installed)
+    return built_in + tuple(v.as_voice() for v in stored_voices() if v.base_voice in installed)

@@ -16,7 +16,7 @@ import sys
 from .common import add_verbosity_options
 
 # Each command's module, in the order `--help` lists them.
-COMMANDS = ("speak", "convert", "animate", "dub", "recognize", "verify", "emotion", "text", "completion")
+COMMANDS = ("speak", "convert", "animate", "dub", "voice", "recognize", "verify", "emotion", "text", "completion")
 
 
 def build_parser() -> argparse.ArgumentParser:

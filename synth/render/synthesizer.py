@@ -27,6 +27,7 @@ from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_se
                           phrase_pause_room_s)
 
 from .emotional import contour_for, engine_preset, engine_renderings, limit_widening, world_share
+from .timbre import Timbre, apply_timbre
 from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
@@ -60,31 +61,38 @@ class EngineSynthesizer:
               pitch_shift_semitones: float = 0.0, scheduler: str | None = None) -> Speech:
         """One utterance; ``duration_s`` fixes its length (dubbing), ``rate`` > 1 speaks faster.
         A timeline is sampled at the centre of each phone of the voice's plain rendering."""
-        voice = self._resolve(voice)
+        voice, timbre = self._resolve(voice)
         self._check(voice, guidance, rate, pitch_shift_semitones)
 
         def prosody(target):
             return engine_prosody(target, rate, pitch_shift_semitones, guidance)
 
         if isinstance(emotion, EmotionTimeline):
-            plain = self._engine(text, voice, seed)
+            plain = self._engine(text, voice, seed, timbre=timbre)
             at_phones = [emotion.at(0.5 * (start + end)) for _, start, end in plain.phones]
             plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.keyframes[-1].target),
                          tuple(prosody(t) for t in at_phones))
         else:
             target = first_target(emotion)
             wanted = prosody(target)
-            plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice)), wanted, contour_for(target))
+            plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice), timbre), wanted,
+                         contour_for(target))
         natural = _speech(plan.render(seed), None)
         if duration_s is None:
             return natural
         return fit_with_silence(self._fit_duration(plan, seed, natural, duration_s), duration_s)
 
-    def _engine(self, text, voice, seed, preset=(0, 0)):
+    def _engine(self, text, voice, seed, preset=(0, 0), timbre: Timbre | None = None):
         try:
-            return engine_renderings(text, voice, {preset}, seed=int(seed), level_dbfs=OUTPUT_LEVEL_DBFS)[preset]
+            rendering = engine_renderings(text, voice, {preset}, seed=int(seed), level_dbfs=OUTPUT_LEVEL_DBFS)[preset]
         except VoiceRenderError as error:
             raise TTSInputError(str(error)) from None
+        if timbre is None:
+            return rendering
+        # A stored voice: the base voice's rendering moved toward its speaker before the emotion
+        # is rendered, so every emotion starts from the same timbre.
+        return dataclasses.replace(rendering, features=apply_timbre(rendering.features, timbre),
+                                   plain_f0_std_semitones=rendering.plain_f0_std_semitones * timbre.f0_range_factor)
 
     def _fit_duration(self, plan: "_Plan", seed, natural: Speech, duration_s: float) -> Speech:
         """The rendering whose words come closest to filling `duration_s` at a speaking rate
@@ -110,8 +118,18 @@ class EngineSynthesizer:
             spoken = _speech(plan.render(seed, speed), natural_s)
         return spoken
 
-    def _resolve(self, voice: str) -> str:
-        """A Piper model path becomes a registered voice; names pass through."""
+    def _resolve(self, voice: str) -> tuple[str, Timbre | None]:
+        """A Piper model path becomes a registered voice; a stored voice (synth/voice_store.py)
+        its base voice and timbre; other names pass through."""
+        if voice not in self.voices and not str(voice).endswith(".onnx"):
+            from synth.voice_store import load_voice
+
+            stored = load_voice(voice)
+            if stored is not None:
+                return stored.base_voice, Timbre.from_dict(stored.timbre)
+        return self._registered(voice), None
+
+    def _registered(self, voice: str) -> str:
         if str(voice).endswith(".onnx"):
             try:
                 name = register_piper_voice(voice)

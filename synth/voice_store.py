@@ -1,0 +1,213 @@
+"""The voice store: voices people add from a few clips of a speaker, with that speaker's
+consent, kept one JSON file per voice in a folder (``EMOSTUDIO_VOICES``; by default
+``$XDG_DATA_HOME/emostudio/voices``, i.e. ``~/.local/share/emostudio/voices``).
+
+A stored voice is spoken at once (zero-shot): the built-in voice nearest to the clips by the
+speaker embedding (conditioning/speaker.py) says the words, and its timbre is moved toward the
+clips' speaker by WORLD (synth/render/timbre.py), before the emotion is rendered on top. Each
+file holds the speaker embedding, the clips' sha256 hashes and measured statistics, the consent
+statement, the date, what the voice was built from and the timbre; never the clips themselves
+unless asked (``keep_clips``: copied beside the JSON).
+
+Listing reads JSON only (no model, no engine), so ``emostudio voice list`` answers at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from conditioning.checkpoints import atomic_write_bytes
+
+from .voices import Voice
+
+VOICES_ENV = "EMOSTUDIO_VOICES"
+FORMAT = "emostudio-voice/1"
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
+MIN_CONSENT_WORDS = 3
+CONSENT_HELP = ("a voice can be added only with the speaker's consent: pass --consent \"...\" saying who the "
+                "speaker is and that they agreed to their voice being used (e.g. \"I, Ana Lima, recorded these "
+                "clips and agree to this studio speaking with my voice\")")
+
+
+class VoiceStoreError(ValueError):
+    """A voice that cannot be added, found or removed, with the reason."""
+
+
+def voices_dir() -> Path:
+    """Where stored voices live: $EMOSTUDIO_VOICES, else $XDG_DATA_HOME/emostudio/voices."""
+    if os.environ.get(VOICES_ENV):
+        return Path(os.environ[VOICES_ENV]).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser() / "emostudio" / "voices"
+
+
+def check_name(name: str) -> str:
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise VoiceStoreError(f"voice name {name!r} must start with a letter and hold only letters, digits, "
+                              "'_' or '-' (at most 40)")
+    from .voices import BUILT_IN
+
+    if name in {voice.name for voice in BUILT_IN}:
+        raise VoiceStoreError(f"{name!r} is a built-in voice; choose another name")
+    return name
+
+
+def check_consent(statement) -> str:
+    """The consent statement, stripped; refused in plain words when missing or empty."""
+    text = " ".join(str(statement or "").split())
+    if len(text.split()) < MIN_CONSENT_WORDS:
+        raise VoiceStoreError(CONSENT_HELP)
+    return text
+
+
+@dataclass(frozen=True)
+class StoredVoice:
+    """One stored voice, as its JSON file says."""
+    name: str
+    created: str
+    consent: dict                # {"statement", "recorded_at"}
+    clips: tuple[dict, ...]      # per clip: file, sha256, duration_s, sample_rate, speech_s, f0_median_hz
+    embedding: tuple[float, ...]
+    stats: dict                  # the clips' measured statistics (synth.render.timbre.SpeakerStats)
+    timbre: dict                 # synth.render.timbre.Timbre
+    built_from: dict             # method, base voice, the fit's cosines, software
+    path: Path | None = None
+
+    def to_dict(self) -> dict:
+        return {"format": FORMAT, "name": self.name, "created": self.created, "consent": self.consent,
+                "clips": list(self.clips), "built_from": self.built_from, "stats": self.stats,
+                "timbre": self.timbre, "embedding": list(self.embedding)}
+
+    @classmethod
+    def from_dict(cls, data: dict, path: Path | None = None) -> "StoredVoice":
+        if data.get("format") != FORMAT:
+            raise VoiceStoreError(f"{path}: not an emostudio voice file (format {data.get('format')!r})")
+        return cls(data["name"], data["created"], data["consent"], tuple(data["clips"]),
+                   tuple(float(v) for v in data["embedding"]), data["stats"], data["timbre"], data["built_from"], path)
+
+    @property
+    def base_voice(self) -> str:
+        return self.timbre["base_voice"]
+
+    def consent_record(self) -> dict:
+        """What a generated file's provenance carries: whose voice, their statement, the clips."""
+        return {"voice": self.name, "statement": self.consent["statement"],
+                "recorded_at": self.consent["recorded_at"], "clips_sha256": [c["sha256"] for c in self.clips]}
+
+    def as_voice(self) -> Voice:
+        f0 = self.stats.get("f0_median_hz")
+        return Voice(self.name, "unknown", "unknown", "unknown", f"{self.base_voice} + WORLD timbre",
+                     f"zero-shot from {len(self.clips)} clips" + (f", F0 {f0:.0f} Hz" if f0 else ""),
+                     f"stored voice ({self.created[:10]}), base {self.base_voice}", origin="user")
+
+
+def _path_for(name: str, directory: Path | None) -> Path:
+    return (directory or voices_dir()) / f"{name}.json"
+
+
+def load_voice(name: str, directory: Path | None = None) -> StoredVoice | None:
+    """The stored voice called ``name``, or None when there is none."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        return None
+    path = _path_for(name, directory)
+    if not path.is_file():
+        return None
+    try:
+        return StoredVoice.from_dict(json.loads(path.read_text(encoding="utf-8")), path)
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise VoiceStoreError(f"{path}: unreadable voice file ({error})") from None
+
+
+def stored_voices(directory: Path | None = None) -> tuple[StoredVoice, ...]:
+    """Every readable stored voice, by name; unreadable files are skipped (listing must not fail)."""
+    folder = directory or voices_dir()
+    found = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            voice = load_voice(path.stem, folder)
+        except VoiceStoreError:
+            continue
+        if voice is not None:
+            found.append(voice)
+    return tuple(found)
+
+
+def remove_voice(name: str, directory: Path | None = None) -> Path:
+    path = _path_for(name, directory)
+    if load_voice(name, directory) is None:
+        raise VoiceStoreError(f"no stored voice {name!r} in {path.parent}")
+    clips = path.with_suffix(".clips")
+    if clips.is_dir():
+        shutil.rmtree(clips)
+    path.unlink()
+    return path
+
+
+ClipInput = str | Path | tuple[np.ndarray, int]
+
+
+def _sha256(clip: ClipInput, audio: np.ndarray) -> str:
+    if isinstance(clip, tuple):
+        return hashlib.sha256(np.asarray(audio, dtype="<f4").tobytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(clip, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def add_voice(name: str, clips: Sequence[ClipInput], consent: str, bases: Sequence[str] | None = None,
+              keep_clips: bool = False, force: bool = False, directory: Path | None = None,
+              progress=None) -> StoredVoice:
+    """Measure ``clips`` (checked one by one: see synth/voice_clips.py), pick the base voice, fit
+    the timbre and store the voice as ``<directory>/<name>.json``, atomically. ``bases`` limits the
+    built-in voices tried as its base (default: every installed one)."""
+    from .voice_clips import build_voice
+
+    name = check_name(name)
+    statement = check_consent(consent)
+    path = _path_for(name, directory)
+    if path.exists() and not force:
+        raise VoiceStoreError(f"a voice {name!r} is stored already ({path}); remove it first or pass --force")
+    if not clips:
+        raise VoiceStoreError("give at least one clip of the speaker (a few seconds of speech each)")
+    built = build_voice(clips, bases, progress)
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    records = tuple({**record, "sha256": _sha256(clip, audio)} for clip, audio, record in built.clips)
+    voice = StoredVoice(name, now, {"statement": statement, "recorded_at": now}, records,
+                        tuple(round(float(v), 6) for v in built.embedding), built.stats, built.timbre,
+                        built.built_from, path)
+    if keep_clips:
+        _keep_clips(path.with_suffix(".clips"), [clip for clip, _, _ in built.clips])
+    atomic_write_bytes(path, (json.dumps(voice.to_dict(), indent=1) + "\n").encode("utf-8"))
+    return voice
+
+
+def _keep_clips(folder: Path, clips: Sequence[ClipInput]) -> None:
+    """Copies of the clip files beside the voice (arrays are written as WAV), replaced whole."""
+    import soundfile as sf
+
+    staging = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for index, clip in enumerate(clips, 1):
+        if isinstance(clip, tuple):
+            sf.write(staging / f"clip{index}.wav", np.asarray(clip[0], dtype=np.float32), int(clip[1]))
+        else:
+            shutil.copyfile(clip, staging / f"{index:02d}_{Path(clip).name}")
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+
+
+__all__ = ["VOICES_ENV", "StoredVoice", "VoiceStoreError", "add_voice", "check_consent", "check_name",
+           "load_voice", "remove_voice", "stored_voices", "voices_dir"]
