@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import soundfile as sf
 
 from conditioning import parse_emotion
 from conditioning.audio import AudioInputError, load_audio
-from conditioning.checkpoints import atomic_write_bytes
 from conditioning.describe import first_target
 from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer, shipped_recognizer
 from conditioning.target import EmotionTarget
@@ -31,7 +28,9 @@ from conditioning.timeline import EmotionSource
 
 from .scoring import Scored, ScoringConfig, asked_target, run_scoring, speech_judgement
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
-from .loudness import DEFAULT_LOUDNESS_LUFS, integrated_loudness, normalize_loudness
+from .audio_files import write_audio
+from .provenance import ProvenanceRecord, mark, write_record
+from .loudness import DEFAULT_LOUDNESS_LUFS, limit_true_peak, integrated_loudness, normalize_loudness
 from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
 from .speech import Speech
 from .render.synthesizer import EngineSynthesizer
@@ -40,7 +39,6 @@ from .voices import Voice, installed_voices
 from .vc import MAX_INPUT_S as MAX_CONVERT_S, ConversionResult, VoiceConverter, check_source_audio
 
 AudioInput = str | Path | tuple[np.ndarray, int]
-AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 GUIDANCE_BOUNDS = (0.25, 4.0)   # where the scoring loop may take speech guidance
 CONVERT_INTENSITY_BOUNDS = (0.25, 2.0)   # and voice conversion's intensity
 
@@ -65,6 +63,7 @@ class SpeakResult:
     recognized: SpeechEmotion | None
     settings: dict[str, Any]
     scoring: Scored | None = None       # best_of / calibrate: every candidate, and which was kept
+    provenance: ProvenanceRecord | None = None   # what made it; its payload is watermarked into the audio
 
     @property
     def audio(self) -> np.ndarray:
@@ -109,16 +108,9 @@ class SpeakResult:
                            dataclasses.replace(self.scoring, kept=index))
 
     def write_wav(self, path: str | Path) -> Path:
-        """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically."""
-        path = Path(path)
-        if path.suffix.lower() not in AUDIO_FORMATS:
-            raise ValueError(f"audio output must end in {' or '.join(AUDIO_FORMATS)}; got {path.name!r}")
-        audio_format, subtype = AUDIO_FORMATS[path.suffix.lower()]
-        buffer = io.BytesIO()
-        # Clipped first: libsndfile wraps float samples beyond ±1 around when it writes integers.
-        sf.write(buffer, np.clip(self.audio, -1.0, 1.0), self.sample_rate, format=audio_format, subtype=subtype)
-        atomic_write_bytes(path, buffer.getvalue())
-        return path
+        """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically, with its
+        provenance record inside and beside it."""
+        return write_audio(path, self.audio, self.sample_rate, self.provenance)
 
 
 # Neutral sentences a voice's reference is spoken from (none of them in the corpus).
@@ -156,6 +148,40 @@ def _emotion_as_given(emotion) -> Any:
     if isinstance(emotion, (str, tuple, list, dict)):
         return list(emotion) if isinstance(emotion, tuple) else emotion
     return parse_emotion(emotion).to_dict()
+
+
+def _finished(audio: np.ndarray, rate: int, loudness: float | None, recipe: dict, generator: str,
+              checkpoints: tuple[str, ...], consent: dict | None = None) -> tuple[np.ndarray, ProvenanceRecord]:
+    """Every generated sound's last steps, in one place: loudness (None keeps the level), the
+    watermark and its record, and the true-peak ceiling the mark may have nudged."""
+    levelled = normalize_loudness(audio, rate, loudness)
+    marked, record = mark(levelled, rate, recipe, consent=consent, generator=generator, checkpoints=checkpoints)
+    return limit_true_peak(marked, rate), record
+
+
+def _marked_once(samples: np.ndarray, rate: int, recipe: dict) -> tuple[np.ndarray, ProvenanceRecord]:
+    """The audio a video will carry, watermarked unless it already is (speech the studio made),
+    and the video's record."""
+    from .provenance import detect
+
+    already = detect(samples, rate).watermarked
+    marked, record = mark(samples, rate, recipe, generator="animate",
+                          checkpoints=("mouth_motion.pt", "face_expression.pt"))
+    return (samples if already else marked), record
+
+
+def _stored_voice_consent(voice: str) -> dict:
+    """A voice stored from someone's clips carries their consent into the recipe (and so the
+    provenance record); built-in voices add nothing."""
+    from .voice_store import load_voice
+
+    stored = load_voice(voice)
+    return {"consent": stored.consent_record()} if stored is not None else {}
+
+
+def _speak_checkpoints(decoder: str) -> tuple[str, ...]:
+    """The shipped models a speak result came from (the engine's voices come from packages)."""
+    return ("speech_emotion.pt",) if decoder == "engine" else (f"tts_{decoder}.pt", "speech_emotion.pt")
 
 
 class Studio:
@@ -209,9 +235,10 @@ class Studio:
         settings = {"text": text, "voice": voice, "emotion": _emotion_as_given(emotion), "decoder": decoder,
                     "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
                     "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
-                    "loudness": loudness, "requested_duration_s": duration}
-        speech = dataclasses.replace(speech, audio=normalize_loudness(speech.audio, speech.sample_rate, loudness))
-        return SpeakResult(speech, source, recognized, settings, scoring)
+                    "loudness": loudness, "requested_duration_s": duration, **_stored_voice_consent(voice)}
+        audio, record = _finished(speech.audio, speech.sample_rate, loudness, settings, "speak",
+                                  _speak_checkpoints(decoder), settings.get("consent"))
+        return SpeakResult(dataclasses.replace(speech, audio=audio), source, recognized, settings, scoring, record)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,
@@ -228,6 +255,9 @@ class Studio:
         options = AnimateOptions(size=size, seed=seed, largest_face=largest_face,
                                  **({"steps": steps} if steps is not None else {}))
         samples, rate = read_speech(audio)
+        recipe = {"audio": "samples" if isinstance(audio, tuple) else str(audio),
+                  "emotion": _emotion_as_given(emotion), "size": size, "seed": int(seed), "steps": steps}
+        samples, record = _marked_once(samples, rate, recipe)
         config = ScoringConfig(best_of=best_of, calibrate=calibrate)
         if config.active:
             from .scoring.faces import scored_animation
@@ -235,10 +265,11 @@ class Studio:
             animation = scored_animation(self.talking_head, portrait, samples, rate, source, Path(output), options,
                                          config, Path(frames_dir) if frames_dir else None,
                                          Path(landmarks_json) if landmarks_json else None, progress)
-            return animation, source
-        animation = self.talking_head.animate(portrait, samples, rate, source, Path(output), options,
-                                              Path(frames_dir) if frames_dir else None,
-                                              Path(landmarks_json) if landmarks_json else None, progress)
+        else:
+            animation = self.talking_head.animate(portrait, samples, rate, source, Path(output), options,
+                                                  Path(frames_dir) if frames_dir else None,
+                                                  Path(landmarks_json) if landmarks_json else None, progress)
+        write_record(animation.video, record)
         return animation, source
 
     @functools.cached_property
@@ -247,7 +278,7 @@ class Studio:
 
     def convert(self, audio: AudioInput, emotion="neutral", intensity: float = 1.0, source_emotion=None,
                 seed: int = 0, loudness: float | None = None, best_of: int = 1, calibrate: bool = False,
-                progress: Progress | None = None) -> ConversionResult:
+                progress: Progress | None = None, consent: str | None = None) -> ConversionResult:
         """`audio` (a path or (samples, rate); mono or stereo, 8-48 kHz, up to 10 minutes) with
         the same words and voice in `emotion` (any form, or a timeline in the input's seconds).
         The change is relative to the source's own emotion, read by the SER unless
@@ -255,7 +286,8 @@ class Studio:
         The output keeps the input's integrated loudness unless `loudness` (LUFS) is given; the
         SER hears it before, at the converter's level, where loudness still carries emotion.
         `best_of` N > 1 keeps the best of N conversions (seeds and intensities) by the SER;
-        `calibrate` steps the intensity until the SER reads it within tolerance."""
+        `calibrate` steps the intensity until the SER reads it within tolerance. `consent`: the
+        speaker's consent to the conversion, in words; it goes into the provenance record."""
         if isinstance(audio, tuple):
             samples, rate = audio
         else:
@@ -276,10 +308,13 @@ class Studio:
             result = converted(seed, intensity)
         settings = {**result.settings, "emotion": _emotion_as_given(emotion), "loudness": loudness,
                     "source_emotion": source_emotion if source_emotion is None else _emotion_as_given(source_emotion)}
-        if result.applied.get("bypassed"):
+        if result.applied.get("bypassed"):   # the input itself, unchanged: nothing was generated to mark
             return dataclasses.replace(result, settings=settings)
         level = loudness if loudness is not None else integrated_loudness(check_source_audio(samples, rate)[0], rate)
-        return dataclasses.replace(result, audio=normalize_loudness(result.audio, rate, level), settings=settings)
+        given_consent = None if consent is None else {"statement": consent, "subject": "the converted recording"}
+        marked, record = _finished(result.audio, rate, level, settings, "convert", ("speech_emotion.pt",),
+                                   given_consent)
+        return dataclasses.replace(result, audio=marked, settings=settings, provenance=record)
 
     def dub(self, script, output: str | Path = "dialogue.wav", voices: str | Path | None = None,
             progress=None, **options):
