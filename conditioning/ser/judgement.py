@@ -2,11 +2,13 @@
 calibrated categories, how familiar the recording is (the OOD distance), and whether the
 knowledge-based cue reading agrees.
 
-* The reported target is the network's where the recording is like the training speech,
-  and moves towards the cue reading (the prosody prior read backwards) as it becomes
-  unfamiliar: categories by a geometric mix, VAD and intensity linearly, both weighted by
-  familiarity. A voice unlike anything in training is then read by the cues that hold for
-  every voice, not by a network that has never heard its like.
+* The reported target is the network's where the recording is like the training speech
+  and the cues agree, and moves towards the cue reading (the prosody prior read backwards)
+  as the recording becomes unfamiliar or the two disagree: a mixture of the two readings
+  (categories, VAD and intensity alike) with the network's weight familiarity x agreement.
+  A voice unlike anything in training is then read by the cues that hold for every voice,
+  not by a network that has never heard its like. The mixture is linear, not geometric, so
+  the top category is one of the two readings' and never a third that both half-support.
 * Agreement compares arousal only: it is the dimension prosody carries reliably in every
   study the prior cites (Juslin & Laukka 2003, Table 7); valence is barely in these cues.
 * Confidence = the network's calibrated top probability x familiarity x agreement; a
@@ -88,9 +90,7 @@ def blend(network: EmotionTarget, cues: CueReading, weight: float) -> EmotionTar
     if weight >= 1.0:
         return network
     prior = cue_target(cues)
-    log_mix = weight * np.log(np.clip(network.categories, 1e-9, None)) \
-        + (1 - weight) * np.log(np.clip(prior.categories, 1e-9, None))
-    categories = np.exp(log_mix - log_mix.max())
+    categories = weight * np.array(network.categories) + (1 - weight) * np.array(prior.categories)
     vad = weight * np.array(network.vad) + (1 - weight) * np.array(prior.vad)
     intensity = weight * network.intensity + (1 - weight) * prior.intensity
     return EmotionTarget(tuple(np.clip(vad, -1, 1)), tuple(categories / categories.sum()),
@@ -111,6 +111,6 @@ def judge(network: EmotionTarget, cues: CueReading | None, familiarity: float, o
                        f"({cues.against}) give {cues.vad[1]:+.2f}")
     if max(network.categories) < RELIABLE_CONFIDENCE:
         reasons.append(f"no category stands out (top probability {max(network.categories):.2f})")
-    target = network if cues is None else blend(network, cues, familiarity)
+    target = network if cues is None else blend(network, cues, familiarity * agreement)
     return target, Doubt(confidence, confidence >= RELIABLE_CONFIDENCE, float(familiarity), float(ood_distance),
                          agreement, tuple(reasons))
