@@ -91,6 +91,9 @@ class SpeakResult:
                 "natural_duration_s": round(self.speech.natural_duration_s, 3), "sample_rate": self.sample_rate,
                 "recognized": recognized.to_dict() if recognized else None,
                 "recognized_category": recognized.category if recognized else None,
+                # How far the recognizer trusts its own reading (issue 34): unreliable ones are to be ignored.
+                "recognized_confidence": round(self.recognized.confidence, 3) if self.recognized else None,
+                "recognized_reliable": self.recognized.reliable if self.recognized else None,
                 "phones": [[symbol, round(start, 3), round(end, 3)] for symbol, start, end in self.phones],
                 **({"scoring": self.scoring.to_dict()} if self.scoring else {})}
 
