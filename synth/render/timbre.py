@@ -238,7 +238,8 @@ def fit_timbre(base_voice: str, base_analyses: Sequence[WorldFeatures], target: 
 
     grid, best = [], None
     for warp in WARP_GRID:
-        timbre = timbre_for_warp(base_voice, base, target, warp, speaker_stats([_warped(a, warp) for a in base_analyses]))
+        warped = speaker_stats([_warped(a, warp) for a in base_analyses])
+        timbre = timbre_for_warp(base_voice, base, target, warp, warped)
         cos = embedding_cosine([apply_timbre(a, timbre) for a in judged])
         grid.append((warp, cos))
         if best is None or cos > best[1]:

