@@ -24,7 +24,8 @@ def add_parser(commands) -> None:
     speak.add_argument("text", nargs="?", help="what to say (up to 1000 characters)")
     speak.add_argument("--emotion", default="neutral", help="any emotion form, or a timeline")
     speak.add_argument("--voice", default=None, help="joe (the default; Piper), a Debian voice (slt, awb, ...), or "
-                       "a Piper .onnx file; the flow and diffusion decoders speak only their trained voices (slt)")
+                       "a Piper .onnx file, or a stored voice (emostudio voice list); the flow and diffusion "
+                       "decoders speak only their trained voices (slt)")
     add_output_options(speak, ".wav or .flac")
     speak.add_argument("--duration", type=float, default=None,
                        help="the length in seconds (dubbing); 0.25-4 times the text's natural length")
