@@ -56,7 +56,9 @@ def test_no_silent_overwrite_and_default_names_from_the_text(tmp_path, capsys, m
     monkeypatch.chdir(tmp_path)
     assert main(["speak", "Hello there!", "--emotion", "happy:0.8", "--voice", "slt", "-q"]) == 0
     assert main(["speak", "Hello there!", "--emotion", "happy:0.8", "--voice", "slt", "-q"]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hello-there_happy-0.8-2.wav", "hello-there_happy-0.8.wav"]
+    assert sorted(p.name for p in tmp_path.glob("*.wav")) == ["hello-there_happy-0.8-2.wav",
+                                                             "hello-there_happy-0.8.wav"]
+    assert (tmp_path / "hello-there_happy-0.8.wav.provenance.json").is_file()   # what made it, beside it
     taken = tmp_path / "hello-there_happy-0.8.wav"
     assert main(["speak", "Again.", "--voice", "slt", "-o", str(taken)]) == 2
     assert "exists; pass --force" in capsys.readouterr().err

@@ -49,9 +49,10 @@ def test_speech_is_judged_against_the_same_voices_neutral_speech(spoken):
     reference = neutral_reference(shipped_synthesizer("flow"), recognizer, "ked_diphone")
     again = neutral_reference(shipped_synthesizer("flow"), recognizer, "ked_diphone")
     assert reference.clips == 2 and reference is again
-    # Judged at the decoder's level, as the reference is, whatever loudness the file is written at.
-    at_decoder_level = Studio().speak(TEXT, emotion="happy:0.8", voice="ked_diphone", decoder="flow", steps=2,
-                                      seed=3, loudness=None)
+    # Judged as the decoder made it (its level, no watermark), as the reference is.
+    from conditioning import parse_emotion
+    at_decoder_level = shipped_synthesizer("flow").speak(TEXT, parse_emotion("happy:0.8"), "ked_diphone", steps=2,
+                                                         seed=3)
     against = recognizer.recognize(at_decoder_level.audio, spoken.sample_rate, reference=reference)
     alone = recognizer.recognize(at_decoder_level.audio, spoken.sample_rate)
     np.testing.assert_allclose(spoken.recognized.target.vad, against.target.vad, atol=1e-6)
@@ -74,7 +75,10 @@ def test_write_wav_and_flac_atomically(spoken, tmp_path):
         assert rate == spoken.sample_rate and len(audio) == len(spoken.audio)
     with pytest.raises(ValueError, match=".wav or .flac"):
         spoken.write_wav(tmp_path / "speech.mp3")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.flac", "speech.wav"]   # no temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [   # each with its provenance record; no temporary left
+        "speech.flac", "speech.flac.provenance.json", "speech.wav", "speech.wav.provenance.json"]
+    from synth.provenance import verify
+    assert verify(tmp_path / "speech.wav").watermarked or spoken.speech.duration_s < 4
 
 
 def test_a_timeline_with_a_duration_target():
@@ -164,8 +168,8 @@ def test_a_missing_model_names_the_command_that_trains_it(no_tts, capsys):
 def test_the_speak_tabs_handler_and_history(tmp_path):
     from ui.speak import record_result, speak
 
-    wav, figure, heard, recipe, files, thumbnail = speak(TEXT, "ked_diphone", "surprised:0.6", "flow", 2, 1, None,
-                                                         1.0, 0.0, 1.0, progress=no_progress)
+    wav, figure, heard, recipe, files, thumbnail, *_ = speak(TEXT, "ked_diphone", "surprised:0.6", "flow", 2, 1,
+                                                             None, 1.0, 0.0, 1.0, progress=no_progress)
     assert sf.info(wav).samplerate == 22050 and figure.axes and set(heard) <= set(CATEGORIES)
     assert min(heard.values()) >= 0.005   # rows that would show as 0 % are left out
     stem = "the-twelfth-train-leaves-from-platform_surprised-0.6"   # named after the text and the emotion

@@ -19,7 +19,6 @@ nothing goes through the vocoder.
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +27,11 @@ from typing import Any
 import numpy as np
 
 from conditioning.audio import AudioInputError, check_audio, resample
-from conditioning.checkpoints import atomic_write_bytes
 from conditioning.describe import first_target
 from conditioning.parse import parse_static_emotion
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource, EmotionTimeline
+from synth.audio_files import write_audio
 from synth.render.emotional import CONTOUR_MIN_INTENSITY, contour_for, limit_widening
 from synth.render.world_transform import analyze, apply_prosody_to_features, limit_peak
 
@@ -48,7 +47,6 @@ INTENSITY_RANGE = (0.0, 2.0)
 # Every chunk is analysed at one speech level, as the engine decoder does (emotional.py): the
 # loudness change then means the same on any recording, with headroom under the peak limit.
 SPEECH_LEVEL_DBFS = -30.0
-AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,6 +65,7 @@ class ConversionResult:
     applied: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
     scoring: Any = None               # synth.scoring.Scored when made with best_of / calibrate
+    provenance: Any = None            # synth.provenance.ProvenanceRecord: what made it, watermarked in
 
     @property
     def target(self) -> EmotionTarget:
@@ -93,17 +92,9 @@ class ConversionResult:
                 **({"scoring": self.scoring.to_dict()} if self.scoring else {})}
 
     def write_wav(self, path: str | Path) -> Path:
-        """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically."""
-        import soundfile as sf
-
-        path = Path(path)
-        if path.suffix.lower() not in AUDIO_FORMATS:
-            raise ValueError(f"audio output must end in {' or '.join(AUDIO_FORMATS)}; got {path.name!r}")
-        audio_format, subtype = AUDIO_FORMATS[path.suffix.lower()]
-        buffer = io.BytesIO()
-        sf.write(buffer, np.clip(self.audio, -1.0, 1.0), self.sample_rate, format=audio_format, subtype=subtype)
-        atomic_write_bytes(path, buffer.getvalue())
-        return path
+        """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically, with its
+        provenance record inside and beside it."""
+        return write_audio(path, self.audio, self.sample_rate, self.provenance)
 
 
 def check_source_audio(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
