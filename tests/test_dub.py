@@ -168,7 +168,8 @@ def test_one_gain_for_the_whole_dialogue_keeps_cues_relative_loudness(dubbed):
     raw = np.array([line["raw_lufs"] for line in result.cues])
     final = np.array([integrated_loudness(sf.read(line["audio"])[0], rate) for line in result.cues])
     assert raw.max() - raw.min() > 2.0                              # the emotions differ in loudness...
-    assert np.ptp(final - raw) < 0.6                                # ...and the track keeps those differences
+    # ...and the track keeps those differences (within 1 LU: the limiter trims the watermarked peaks of loud cues)
+    assert np.ptp(final - raw) < 1.0
 
 
 def test_the_manifest_records_each_cue(dubbed):
@@ -183,10 +184,10 @@ def test_the_manifest_records_each_cue(dubbed):
 
 def test_a_rerun_keeps_every_rendered_cue(studio, dubbed):
     script, result = dubbed
-    before = result.track.read_bytes()
+    before, _ = sf.read(str(result.track))
     again = dub_script(studio, script, result.track, DubOptions(sample_rate=RATE))
     assert again.rendered == 0
-    assert again.track.read_bytes() == before
+    np.testing.assert_array_equal(sf.read(str(again.track))[0], before)   # the same samples; a new record's time
 
 
 FOUR_CUES = """1

@@ -15,6 +15,7 @@ Outputs for a track `dialogue.wav`:
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ from conditioning.audio import load_audio, resample
 from conditioning.checkpoints import atomic_write_bytes
 from conditioning.describe import first_target
 from conditioning.timeline import EmotionSource, EmotionTimeline
+from synth.provenance import make_record, write_record
 
 from .emotions import dialogue_timeline, for_spoken_length, resolve_emotion
 from .manifest import MANIFEST_NAME, append_line, read_rendered, request_key, write_manifest
@@ -260,6 +262,10 @@ def dub_script(studio, script: DubScript | str | Path, output: str | Path, optio
                                               for item, line in zip(checked, lines)).encode())
     result = DubResult(paths["track"], paths["srt"], paths["manifest"], lines, options, gain_db,
                        rendered=rendered, script=script.source)
+    # Each cue carries the watermark Studio.speak gave it; the track carries the record.
+    recipe = {"script": str(script.source), "options": dataclasses.asdict(options)}
+    write_record(paths["track"], make_record("dub", json.loads(json.dumps(recipe, default=str)),
+                                             checkpoints=("speech_emotion.pt",)))
     slots = np.array([line["slot"] for line in lines], dtype=np.float64)
     if options.background:
         background, rate = load_audio(options.background, max_duration_s=MAX_BACKGROUND_S)
