@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from synth.provenance import AI_NOTICE
 from ui.animate import build_animate_tab
 from ui.dub import build_dub_tab
 from ui.explorer import build_explorer_tab
@@ -27,6 +28,8 @@ def build_app() -> gr.Blocks:
     # Generated files are copied into Gradio's cache; files a day old are removed every hour.
     with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"# {TITLE}", elem_id="studio-title")
+        gr.Markdown(f"{AI_NOTICE}. Every file it makes carries an inaudible watermark and a provenance record "
+                    "(`emostudio verify FILE`).", elem_id="ai-notice", elem_classes="tab-intro")
         # What people come to do first (the page opens on Speak), the explorer last. Each tab's
         # panel is `tab-<name>` and its main button `<name>-run`: Ctrl+Enter presses it.
         with gr.Tab("Speak", id="speak", elem_id="tab-speak"):

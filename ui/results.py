@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import gradio as gr
@@ -79,7 +80,7 @@ def caption(number: int, subject: str, recognized: dict | None, verb: str, confi
         read = f" → {verb} {heard}" + (f" ({confidence:.2f})" if confidence is not None else "")
     subject = " ".join(subject.split())
     shortened = subject[:CAPTION_CHARS] + ("…" if len(subject) > CAPTION_CHARS else "")
-    return f"#{number}: {shortened}{read}"
+    return f"#{number}: {shortened}{read} · AI-generated"
 
 
 @dataclass
@@ -115,6 +116,8 @@ def history_view(prefix: str, noun: str) -> History:
 def add_result(history: list[dict], thumbnail: str, files: list, caption_text: str):
     """Adds a finished result to the history and shows it; returns `History.outputs`' updates."""
     paths = [getattr(f, "path", f) for f in files]   # gr.File may give FileData objects or paths
+    # Each download's provenance record (AI-generated, what made it) goes with it.
+    paths += [str(record) for record in (Path(f"{path}.provenance.json") for path in paths) if record.is_file()]
     entry = {"thumbnail": thumbnail, "files": paths, "caption": caption_text}
     history = history + [entry]
     return (history, gr.Gallery(_gallery(history), visible=True), gr.Markdown(visible=False),
