@@ -7,6 +7,8 @@ packages=(
     festival flite festvox-us-slt-hts festvox-kallpc16k festvox-kdlpc16k
     libdlib-data
     chromium
+    # alsa-utils ships a real person's recordings (/usr/share/sounds/alsa): real speech the evaluations use.
+    alsa-utils
 )
 missing=()
 for package in "${packages[@]}"; do
@@ -21,5 +23,7 @@ echo "system packages: installing ${missing[*]}"
 sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo_cmd apt-get update -qq
-$sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Another apt or dpkg (unattended upgrades on a fresh machine) may hold the lock: wait for it.
+lock_wait=(-o DPkg::Lock::Timeout=600)
+$sudo_cmd apt-get "${lock_wait[@]}" update -qq
+$sudo_cmd apt-get "${lock_wait[@]}" install -y -qq --no-install-recommends "${missing[@]}"
