@@ -13,9 +13,11 @@ detect syllable nuclei", Behavior Research Methods 41(2)).
 They are read against the speaker's own neutral speech when given (the way the corpus and
 listeners define emotion: as a change from that voice), else against population defaults
 for read speech, with the doubt that brings: loudness and spectral balance depend on the
-microphone and gain, so alone they are not read at all, and F0 level only against the
-register's mean (men about 115 Hz, women about 200 Hz: Traunmüller & Eriksson 1995, "The
-frequency range of the voice fundamental in the speech of male and female adults").
+microphone and gain, so alone they are not read at all, and F0 level only weakly, against
+the middle of the adult range (152 Hz, between men's about 115 Hz and women's about 200 Hz:
+Traunmüller & Eriksson 1995, "The frequency range of the voice fundamental in the speech of
+male and female adults") with a wide spread (6 st). One centre keeps the reading monotonic in
+F0: with a centre per register a voice lowered across the boundary read as raised.
 
 The reading inverts the dimensional part of :mod:`conditioning.prosody` (Schröder et al.
 2001; Schröder 2004, ch. 11: arousal raises F0 level and range, tempo, loudness and
@@ -41,8 +43,7 @@ CUE_MAX_S = 60.0
 FRAME_S = 0.01
 # Frames more than this below the loudest (dB) are not speech.
 SPEECH_RANGE_DB = 30.0
-MALE_FEMALE_BOUNDARY_HZ = 155.0
-POPULATION_F0_HZ = {"low": 115.0, "high": 200.0}
+POPULATION_F0_HZ = 152.0
 # Read neutral speech: F0 spread about 2.5 st (Traunmüller & Eriksson 1995), articulation
 # rate about 4 syllables/s by this estimator on plain read speech (de Jong & Wempe 2009
 # report 3.9-4.6 for read Dutch).
@@ -55,7 +56,7 @@ class VoiceCues:
     """Functionals of one recording (or the mean over a speaker's neutral clips)."""
 
     f0_median_hz: float          # nan when nothing is voiced
-    f0_spread_st: float          # standard deviation of voiced F0, semitones
+    f0_spread_st: float          # spread of voiced F0, semitones (10-90 % span / 2.563, an sd)
     loudness_db: float           # RMS level of the speech frames, dBFS
     alpha_ratio_db: float        # 50-1000 Hz over 1-5 kHz, voiced frames
     hnr_db: float                # from D4C aperiodicity below 3 kHz, voiced frames
@@ -75,7 +76,7 @@ class CueConfig:
 
     prior_sd: float = 0.5
     f0_sd_with_reference: float = 1.0        # semitones
-    f0_sd_alone: float = 3.0
+    f0_sd_alone: float = 6.0
     loudness_sd_with_reference: float = 2.5  # dB
     tilt_sd_with_reference: float = 2.0      # dB
     log_range_sd_with_reference: float = 0.2
@@ -138,7 +139,10 @@ def measure_cues(audio: np.ndarray, sample_rate: int) -> VoiceCues:
     band = aperiodicity[voiced][:, (freqs > 100) & (freqs < 3000)]
     periodic = np.clip(1 - band ** 2, 1e-6, None)
     hnr = float(np.median(10 * np.log10(periodic / np.clip(band ** 2, 1e-6, None))))
-    return VoiceCues(float(2 ** (np.median(semitones) / 12)), float(np.std(semitones)), loudness, alpha, hnr,
+    # Spread from the 10-90 % span (the sd of a normal distribution): an octave error of the
+    # F0 tracker in a few frames, common in low voices, would inflate a plain sd.
+    spread = float(np.subtract(*np.percentile(semitones, [90, 10])) / 2.563)
+    return VoiceCues(float(2 ** (np.median(semitones) / 12)), spread, loudness, alpha, hnr,
                      _syllable_rate(level, voiced, speech_s), float(voiced.sum() / max(speech.sum(), 1)), speech_s)
 
 
@@ -183,9 +187,7 @@ def cue_changes(cues: VoiceCues, reference: VoiceCues | None, config: CueConfig 
         range_reference, rate_reference = reference.f0_spread_st, reference.syllable_rate
         range_sd, tempo_sd = config.log_range_sd_with_reference, config.log_tempo_sd_with_reference
     else:
-        register = "low" if cues.f0_median_hz < MALE_FEMALE_BOUNDARY_HZ else "high"
-        changes["f0_shift_semitones"] = (12 * np.log2(cues.f0_median_hz / POPULATION_F0_HZ[register]),
-                                         config.f0_sd_alone)
+        changes["f0_shift_semitones"] = (12 * np.log2(cues.f0_median_hz / POPULATION_F0_HZ), config.f0_sd_alone)
         range_reference, rate_reference = POPULATION_F0_SPREAD_ST, POPULATION_SYLLABLE_RATE
         range_sd, tempo_sd = config.log_range_sd_alone, config.log_tempo_sd_alone
     if cues.f0_spread_st > 0 and range_reference > 0:
