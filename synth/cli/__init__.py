@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from .common import add_verbosity_options
 
@@ -43,6 +44,8 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # pyworld imports pkg_resources, whose deprecation notice means nothing to a user.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     args = build_parser().parse_args(argv)
     try:
         status = args.run(args)  # a command may return its own exit status (verify: 1 = no mark)
