@@ -99,11 +99,12 @@ class BuiltVoice:
 def base_voice_analyses(voice: str) -> tuple:
     """The base voice saying BASE_SENTENCES: WORLD analyses and d-vectors (cached per process)."""
     from conditioning.speaker import d_vector
-    from synth.render.engines import render
+    from synth.render.engines import render, voice_spec
     from synth.vocoder.world import analyze
 
     renderings = [render(text, voice) for text in BASE_SENTENCES]
-    return (tuple(analyze(r.audio, r.sample_rate) for r in renderings),
+    octave_check = voice_spec(voice).octave_check
+    return (tuple(analyze(r.audio, r.sample_rate, octave_check=octave_check) for r in renderings),
             tuple(d_vector(r.audio, r.sample_rate) for r in renderings))
 
 

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from conditioning import parse_emotion
 from conditioning.checkpoints import atomic_write_bytes
-from synth.render.engines import render
+from synth.render.engines import render, voice_spec
 from synth.render.world_transform import analyze, synthesize
 from synth.render.synthesizer import engine_synthesizer
 from synth.speaking import synthesizer_for
@@ -63,7 +63,7 @@ def test_sentences(count: int) -> list[str]:
 def ceiling_audio(text: str, voice: str, decoder: str, seed: int) -> tuple[np.ndarray, int]:
     """The engine's own neutral rendering through the decoder's representation and back."""
     plain = render(text, voice, seed=seed)
-    features = analyze(plain.audio, plain.sample_rate)
+    features = analyze(plain.audio, plain.sample_rate, octave_check=voice_spec(voice).octave_check)
     if decoder == ENGINE_DECODER:
         return synthesize(features), features.sample_rate
     from synth.tts.acoustic import analyze_audio, to_world

@@ -85,7 +85,7 @@ def speech_level_db(audio: np.ndarray, sample_rate: int, phones) -> float:
 def _analyze_at_speech_level(rendering, level_dbfs: float = SPEECH_LEVEL_DBFS):
     gain = 10.0 ** ((level_dbfs - speech_level_db(rendering.audio, rendering.sample_rate,
                                                           rendering.phones)) / 20.0)
-    return analyze(rendering.audio * gain, rendering.sample_rate)
+    return analyze(rendering.audio * gain, rendering.sample_rate, octave_check=voice_spec(rendering.voice).octave_check)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,9 @@ class VoiceSpec:
     sample_rate: int
     sex: str  # "female" | "male"
     controls: frozenset[str] = field(default_factory=frozenset)  # EngineControls fields honoured
+    # WORLD analysis checks F0 for octave-up errors (synth.vocoder.octave): Piper's VITS voices
+    # come out almost without their fundamental, and DIO then follows the second harmonic.
+    octave_check: bool = False
 
 
 @dataclass(frozen=True)

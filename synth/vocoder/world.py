@@ -16,6 +16,8 @@ with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resour
 
 from conditioning.audio import check_audio, resample
 
+from .octave import correct_octave_errors
+
 OUTPUT_SAMPLE_RATE = 22050
 FRAME_PERIOD_MS = 5.0
 F0_FLOOR_HZ = 65.0          # analysis floor; CheapTrick needs fft_size >= 3 fs / floor -> 1024 at 22.05 kHz
@@ -102,7 +104,7 @@ def _check_audio(audio, sample_rate) -> tuple[np.ndarray, int]:
 
 
 def analyze(audio: np.ndarray, sample_rate: int, f0_method: str = "dio",
-            frame_period_ms: float = FRAME_PERIOD_MS) -> WorldFeatures:
+            frame_period_ms: float = FRAME_PERIOD_MS, octave_check: bool = False) -> WorldFeatures:
     """WORLD analysis at OUTPUT_SAMPLE_RATE, by default in 5 ms frames.
 
     Resamples to 22.05 kHz (polyphase), then F0 by DIO + StoneMask (default) or Harvest
@@ -115,6 +117,11 @@ def analyze(audio: np.ndarray, sample_rate: int, f0_method: str = "dio",
     consonants voiced (slt: 83 % of pau/s/t/th/... frames, 62 % after the D4C step; DIO: 19 %
     / 15 %) while neither misses voicing in vowels, and DIO is ~3.5x faster per utterance.
     Harvest remains the better choice for noisy real recordings, where DIO drops voiced frames.
+
+    ``octave_check``: halve the F0 where the waveform's period is twice the estimate
+    (:mod:`synth.vocoder.octave`), before the envelope and aperiodicity are read at it. For
+    voices rendered without their fundamental (Piper's VITS voices); off by default, so the
+    Debian voices' analyses, which the corpus is built from, are unchanged.
     """
     x, sample_rate = _check_audio(audio, sample_rate)
     x = np.ascontiguousarray(resample(x, sample_rate, OUTPUT_SAMPLE_RATE), dtype=np.float64)
@@ -127,7 +134,16 @@ def analyze(audio: np.ndarray, sample_rate: int, f0_method: str = "dio",
         f0 = pyworld.stonemask(x, f0, t, fs)
     else:
         raise ValueError(f"f0_method must be 'dio' or 'harvest'; got {f0_method!r}")
-    sp = pyworld.cheaptrick(x, f0, t, fs, f0_floor=F0_FLOOR_HZ, fft_size=FFT_SIZE)
+    if octave_check:
+        f0 = correct_octave_errors(x, fs, f0, t)
+        if f0_method == "dio":
+            f0 = pyworld.stonemask(x, f0, t, fs)   # refined at the true fundamental
+    envelope_f0 = f0
+    if octave_check:
+        # CheapTrick reads a frame under its floor (3 fs / FFT_SIZE, 64.6 Hz) with a 500 Hz
+        # window; a halved low voice reaches ~60 Hz, so its lowest frames are read at the floor.
+        envelope_f0 = np.where(f0 > 0, np.maximum(f0, F0_FLOOR_HZ), 0.0)
+    sp = pyworld.cheaptrick(x, envelope_f0, t, fs, f0_floor=F0_FLOOR_HZ, fft_size=FFT_SIZE)
     ap = pyworld.d4c(x, f0, t, fs, threshold=D4C_THRESHOLD, fft_size=FFT_SIZE)
     f0 = np.where(np.all(ap > 1.0 - 1e-9, axis=1), 0.0, f0)  # D4C left the frame unvoiced
     return WorldFeatures(f0=f0, spectral_envelope=sp, aperiodicity=ap, sample_rate=fs,
