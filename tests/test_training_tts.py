@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from conditioning.checkpoints import load_checkpoint
+from conditioning.checkpoints import config_from_dict, load_checkpoint
 from train.train_tts import main, parse_arguments, train
 from train.tts_features import build_features
 
@@ -42,8 +42,7 @@ def test_script_writes_a_checkpoint_with_statistics(corpus_with_features, tmp_pa
     output = tmp_path / "tts.pt"
     main(["--corpus", str(corpus_with_features), "--epochs", "1", "--hidden", "32", "--decoder-channels", "32",
           "--output", str(output), "--no-manifest"])
-    config, state, extra = load_checkpoint(output, dict, "train_tts")
-    config = TTSConfig.from_dict(config)
+    config, state, extra = load_checkpoint(output, TTSConfig, "train_tts")
     assert config.log_f0_std != 1.0 and config.acoustic_std != (1.0,) * config.acoustic_dims
     assert extra["metrics"]["train_losses"]
 
@@ -59,7 +58,7 @@ def test_diffusion_warm_starts_from_a_flow_checkpoint(corpus_with_features, tmp_
                    "--hidden", "64", "--limit-train", "1")   # one step: weights barely move
     config = started["config"]
     assert config.decoder == "diffusion" and config.hidden == 32   # sizes and statistics come from the flow model
-    assert config.acoustic_mean == TTSConfig.from_dict(flow_values).acoustic_mean
+    assert config.acoustic_mean == config_from_dict(TTSConfig, flow_values).acoustic_mean
     text_side = "text_encoder.blocks.0.feed_forward"
     for name, value in started["module"].model.state_dict().items():
         if name.startswith(text_side) and value.dtype.is_floating_point:

@@ -11,6 +11,7 @@ import torch
 from conditioning.encoder import EmotionEncoderConfig
 from conditioning.features import FEATURE_DIM
 from synth.text.frontend import LONG_PAUSE, PHONE_SYMBOLS, SHORT_PAUSE
+from conditioning.checkpoints import config_from_dict
 from synth.tts.config import ACOUSTIC_DIMS, TTSConfig
 from synth.tts.decoder_net import guided_prediction
 from synth.tts.model import LOG_SEMITONE, EmotionalTTS
@@ -84,7 +85,7 @@ def infer(model: EmotionalTTS, batch: dict, seed: int = 0, **options) -> dict[st
 @pytest.mark.parametrize("config", [TTSConfig(), tiny_config("diffusion")])
 def test_config_round_trips_through_a_checkpoint_dict(config):
     stored = json.loads(json.dumps(asdict(config)))  # checkpoints hold plain lists and dicts
-    assert TTSConfig.from_dict(stored) == config
+    assert config_from_dict(TTSConfig, stored) == config
 
 
 def test_config_rejects_nonsense():

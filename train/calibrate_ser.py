@@ -23,11 +23,11 @@ import numpy as np
 import torch
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import add_to_manifest_entry, checkpoint_path
+from conditioning.checkpoints import add_to_manifest_entry, shipped_path
 from conditioning.ser.calibration import (expected_calibration_error, fit_embedding_distribution, fit_temperature,
                                           save_calibration, softmax)
 from conditioning.ser.frontend import LogMelConfig
-from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
+from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.corpus.build import CorpusConfig, build_corpus
 from train.ser_data import CorpusAudio, ReferencePicker, load_corpus_audio
 from train.train_ser import encode_items
@@ -75,7 +75,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sentences", type=int, default=12, help="sentences per split when rendering")
     parser.add_argument("--components", type=int, default=16, help="principal components of the OOD distance")
     args = parser.parse_args(argv)
-    checkpoint = checkpoint_path(CHECKPOINT_NAME)
+    checkpoint = shipped_path("ser")
     recognizer = SpeechEmotionRecognizer.from_checkpoint(checkpoint)
     corpus = calibration_corpus(args.corpus, args.sentences)
     validation, test = corpus.indices("validation"), corpus.indices("test")

@@ -16,9 +16,9 @@ import argparse
 import json
 from pathlib import Path
 
-from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, checkpoint_path
+from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, shipped_path
 from conditioning.ser.frontend import LogMelConfig
-from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
+from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.ser_data import load_corpus_audio
 from train.train_ser import DEFAULT_CONFUSION_IMAGE, evaluate_recognizer, report_held_out, without_confusions
 
@@ -46,7 +46,7 @@ def main(argv=None) -> int:
         atomic_write_bytes(args.output, (json.dumps(evaluations, indent=2) + "\n").encode())
     if shipped:
         corpus_summary = json.loads((Path(args.corpus) / "corpus.json").read_text())
-        add_to_manifest_entry(checkpoint_path(CHECKPOINT_NAME), evaluation={
+        add_to_manifest_entry(shipped_path("ser"), evaluation={
             "made_by": f"python -m train.evaluate_ser --corpus {args.corpus}",
             "corpus": {k: corpus_summary.get(k) for k in ("name", "rendering", "seed", "items", "hours")},
             **summary})

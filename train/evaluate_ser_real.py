@@ -33,9 +33,9 @@ import soundfile as sf
 
 from conditioning.audio import load_audio, resample
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes, checkpoint_path, read_manifest
+from conditioning.checkpoints import atomic_write_bytes, read_manifest, shipped_model, shipped_path
 from conditioning.ser.calibration import load_calibration
-from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
+from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.calibrate_ser import DEFAULT_CORPUS, calibration_corpus
 from train.emotion_evaluation import emotion_metrics, target_arrays
 from train.ser_data import ReferencePicker
@@ -198,7 +198,7 @@ def held_out_synthetic(recognizer: SpeechEmotionRecognizer, corpus_path: Path) -
                             categorical)["ccc_arousal"],
                         "accuracy_when_reliable": _accuracy(readings, corpus, test, True),
                         "accuracy_when_unreliable": _accuracy(readings, corpus, test, False)}
-    entry = read_manifest()["checkpoints"][CHECKPOINT_NAME].get("evaluation", {})
+    entry = read_manifest()["checkpoints"][shipped_model("ser").checkpoint].get("evaluation", {})
     report["today_full_test_set"] = {name: entry.get(name, {}).get("uar") for name in report}
     report["corpus"] = str(corpus_path)
     return report
@@ -228,7 +228,7 @@ def main(argv=None) -> int:
         report["real_neutral"][name] = real_neutral(recognizer, clips)
         report["prosodic_changes"][name] = moved(recognizer, clips[:8])
         print(json.dumps({name: {k: v for k, v in report["real_neutral"][name].items() if k != "clips"}}), flush=True)
-    fitted_on = load_calibration(checkpoint_path(CHECKPOINT_NAME)).fitted_on
+    fitted_on = load_calibration(shipped_path("ser")).fitted_on
     report["calibration"] = {"temperature_and_ood": fitted_on.get("made_by"),
                              **fitted_on.get("expected_calibration_error", {})}
     if not args.skip_synthetic:

@@ -35,12 +35,13 @@ import numpy as np
 
 from conditioning.categories import CATEGORIES
 from conditioning.audio import load_audio
-from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, checkpoint_path
+from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, shipped_path
 from conditioning.parse import parse_emotion
 from conditioning.target import EmotionTarget
 from conditioning.ser.recognizer import SpeakerReference, SpeechEmotionRecognizer, shipped_recognizer
 from synth.tts.acoustic import AcousticConfig, analyze_audio
-from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
+from synth.speech import shipped_tts
+from synth.tts.synthesizer import Synthesizer
 from train.corpus.build import read_manifest
 from train.emotion_evaluation import emotion_metrics, plot_confusion, rank_correlation, target_arrays
 
@@ -239,7 +240,7 @@ def main(argv=None) -> int:
     summary = without_confusions(report)
     if args.checkpoint is None and args.output is None and args.recognizer is None and args.split == "test":
         # the shipped model's own report
-        add_to_manifest_entry(checkpoint_path(CHECKPOINT_NAMES[args.decoder]), evaluation={
+        add_to_manifest_entry(shipped_path(shipped_tts(args.decoder)), evaluation={
             "made_by": f"python -m train.evaluate_tts --corpus {args.corpus} --decoder {args.decoder}", **summary})
     print(json.dumps(summary, indent=2))
     return 0

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.checkpoints import atomic_write_bytes, checkpoint_path
+from conditioning.checkpoints import atomic_write_bytes, shipped_path
 from synth.tts.model import LOG_SEMITONE
-from synth.tts.synthesizer import CHECKPOINT_NAMES, Synthesizer
+from synth.speech import shipped_tts
+from synth.tts.config import DECODERS
+from synth.tts.synthesizer import Synthesizer
 from train.tts_data import TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 
@@ -31,7 +33,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 def parse_arguments(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, required=True, help="a corpus with tts_features built")
-    parser.add_argument("--decoder", choices=tuple(CHECKPOINT_NAMES), default="flow")
+    parser.add_argument("--decoder", choices=DECODERS, default="flow")
     parser.add_argument("--checkpoint", type=Path, default=None, help="default: the shipped one")
     parser.add_argument("--split", default="validation")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -81,7 +83,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         raise SystemExit(f"{args.corpus} has no category items in the {args.split} split in this model's voices")
     rows = compare(synthesizer.model, TTSDataset(acoustic, tokens, items), args.batch_size)
     return {"decoder": args.decoder,
-            "checkpoint": str(args.checkpoint or checkpoint_path(CHECKPOINT_NAMES[args.decoder])),
+            "checkpoint": str(args.checkpoint or shipped_path(shipped_tts(args.decoder))),
             "split": args.split, "items": len(rows), "by_category_and_intensity": summarise(rows)}
 
 

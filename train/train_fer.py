@@ -24,9 +24,8 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import checkpoint_path, save_checkpoint
+from conditioning.checkpoints import save_checkpoint, shipped_model, shipped_path
 from conditioning.fer.model import FaceExpressionNet, FERConfig
-from conditioning.fer.recognizer import CHECKPOINT_NAME
 from train.callbacks import TextProgress, one_cycle_adamw, record_training_run
 from train.fer_data import FERDataConfig, render_samples
 from train.emotion_evaluation import confusion_matrix, plot_confusion
@@ -46,7 +45,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, default=3e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
-    parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{CHECKPOINT_NAME}")
+    parser.add_argument("--output", type=Path, default=None,
+                        help=f"default: checkpoints/{shipped_model('face_expression').checkpoint}")
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
     parser.add_argument("--no-manifest", action="store_true")
     return parser.parse_args(argv)
@@ -126,7 +126,7 @@ def train(args: argparse.Namespace) -> dict:
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     result = train(args)
-    output = args.output or checkpoint_path(CHECKPOINT_NAME)
+    output = args.output or shipped_path("face_expression")
     module, held_out = result["module"], result["held_out"]
     metrics = {"held_out_identities": held_out, "train_losses": module.train_losses}
     save_checkpoint(output, result["config"], module.net.state_dict(), extra={"metrics": metrics})

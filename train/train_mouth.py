@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, save_checkpoint
+from conditioning.checkpoints import save_checkpoint, shipped_model, shipped_path
 from conditioning.ser.frontend import LogMelConfig
 from synth.face.motion import MOUTH_CHANNELS
-from synth.face.mouth_generator import CHECKPOINT_NAME, MouthMotionGenerator
+from synth.face.mouth_generator import MouthMotionGenerator
 from synth.face.mouth_model import MouthModelConfig
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
 from train.mouth_data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
@@ -49,7 +49,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
     parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
     parser.add_argument("--devices", default="1")
-    parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{CHECKPOINT_NAME}")
+    parser.add_argument("--output", type=Path, default=None,
+                        help=f"default: checkpoints/{shipped_model('mouth_motion').checkpoint}")
     parser.add_argument("--no-manifest", action="store_true")
     return parser.parse_args(argv)
 
@@ -134,7 +135,7 @@ def train(args: argparse.Namespace) -> dict:
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     result = train(args)
-    output = args.output or checkpoint_path(CHECKPOINT_NAME)
+    output = args.output or shipped_path("mouth_motion")
     module, corpus = result["module"], result["corpus"]
     metrics = {"held_out_voice_test": result["test"], "train_losses": module.train_losses,
                "validation_losses": module.validation_losses}

@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, save_checkpoint
+from conditioning.checkpoints import save_checkpoint, shipped_model, shipped_path
 from conditioning.ser.frontend import LogMelConfig
 from conditioning.ser.model import SERConfig, centre_utterances
-from conditioning.ser.recognizer import CHECKPOINT_NAME, SpeechEmotionRecognizer
+from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import (EpochSeeds, TextProgress, record_training_run, starting_point,
                              training_items_description)
@@ -85,7 +85,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
     parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
     parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
-    parser.add_argument("--output", type=Path, default=None, help=f"default: checkpoints/{CHECKPOINT_NAME}")
+    parser.add_argument("--output", type=Path, default=None,
+                        help=f"default: checkpoints/{shipped_model('ser').checkpoint}")
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
     parser.add_argument("--no-manifest", action="store_true", help="do not record the checkpoint in the manifest")
     args = parser.parse_args(argv)
@@ -313,7 +314,7 @@ def main(argv=None) -> int:
     args = parse_arguments(argv)
     started_from = starting_point(args.initialise_from) if args.initialise_from else None   # before it is replaced
     result = train(args)
-    output = args.output or checkpoint_path(CHECKPOINT_NAME)
+    output = args.output or shipped_path("ser")
     module, corpus, evaluations = result["module"], result["corpus"], result["evaluations"]
     metrics = {**evaluations, "history": module.history, "train_losses": module.train_losses}
     save_checkpoint(output, result["config"], module.net.state_dict(),

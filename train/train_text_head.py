@@ -15,9 +15,9 @@ from pathlib import Path
 import lightning as L
 import torch
 
-from conditioning.checkpoints import checkpoint_path, record_in_manifest, save_checkpoint
+from conditioning.checkpoints import record_in_manifest, save_checkpoint, shipped_path
 from conditioning.sentence_encoder import embed_sentences
-from conditioning.text_head import CHECKPOINT_NAME, TextHeadConfig
+from conditioning.text_head import TextHeadConfig
 from train.description_corpus import generate_descriptions
 from train.text_head_module import (LabelledEmbeddings, TextHeadTraining, batch_loader, evaluate_head,
                                     target_labels, training_loss)
@@ -66,7 +66,7 @@ def train(args: argparse.Namespace) -> dict:
                                      [e.target for e in train_set[:args.test_size]])
     seconds = time.perf_counter() - started
 
-    output = args.output or checkpoint_path(CHECKPOINT_NAME)
+    output = args.output or shipped_path("text_head")
     save_checkpoint(output, config, head.state_dict(), extra={"metrics": metrics, "losses": losses})
     if not args.no_manifest:
         record_in_manifest(output, {

@@ -22,17 +22,14 @@ from pathlib import Path
 import lightning
 from torch.utils.data import DataLoader
 
-from conditioning.checkpoints import checkpoint_path, load_checkpoint, save_checkpoint
+from conditioning.checkpoints import load_checkpoint, save_checkpoint, shipped_path
 from synth.tts.acoustic import AcousticConfig
+from synth.speech import shipped_tts
 from synth.tts.config import DECODERS, TTSConfig
 from train.callbacks import TextProgress, record_training_run, starting_point, training_items_description
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 from train.tts_module import TTSTraining, corpus_statistics
-
-
-def checkpoint_name(decoder: str) -> str:
-    return f"tts_{decoder}.pt"
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -89,10 +86,10 @@ def train(args: argparse.Namespace) -> dict:
         raise SystemExit(f"{args.corpus} has no training items")
     initial_weights = None
     if args.init_from is not None:
-        values, initial_weights, _ = load_checkpoint(args.init_from, dict, made_by="python -m train.train_tts")
-        config = dataclasses.replace(TTSConfig.from_dict(values), decoder=args.decoder)
-        if args.variance_only and values["decoder"] != args.decoder:
-            raise SystemExit(f"--variance-only keeps the decoder of {args.init_from}, a {values['decoder']} decoder; "
+        initial, initial_weights, _ = load_checkpoint(args.init_from, TTSConfig, made_by="python -m train.train_tts")
+        config = dataclasses.replace(initial, decoder=args.decoder)
+        if args.variance_only and initial.decoder != args.decoder:
+            raise SystemExit(f"--variance-only keeps the decoder of {args.init_from}, a {initial.decoder} decoder; "
                              f"asked for {args.decoder}")
         if config.acoustic_dims != acoustic.config.decoder_dims:
             raise SystemExit(f"{args.init_from} predicts {config.acoustic_dims} acoustic dimensions; the features "
@@ -125,7 +122,7 @@ def train(args: argparse.Namespace) -> dict:
 def main(argv=None) -> int:
     args = parse_arguments(argv)
     result = train(args)
-    output = args.output or checkpoint_path(checkpoint_name(args.decoder))
+    output = args.output or shipped_path(shipped_tts(args.decoder))
     started_from = starting_point(args.init_from) if args.init_from else None   # before it is replaced
     module = result["module"]
     metrics = {"train_losses": module.train_losses, "validation_losses": module.validation_losses}

@@ -25,10 +25,6 @@ class FERConfig:
     hidden: int = 128
     dropout: float = 0.2
 
-    @classmethod
-    def from_dict(cls, values: dict) -> "FERConfig":
-        return cls(**{**values, "channels": tuple(values["channels"])})
-
 
 def _block(in_channels: int, out_channels: int) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),

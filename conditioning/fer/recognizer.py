@@ -11,15 +11,13 @@ import numpy as np
 import torch
 
 from common.face_detection import detect_face
-from conditioning.checkpoints import checkpoint_path, load_checkpoint
+from conditioning.checkpoints import load_shipped
 from conditioning.heads import targets_from_outputs
 from conditioning.target import EmotionTarget
 
 from .alignment import AlignmentConfig, aligned_face
 from .model import FaceExpressionNet, FERConfig
 
-CHECKPOINT_NAME = "face_expression.pt"
-MADE_BY = "python -m train.train_fer"
 BATCH = 256
 
 
@@ -30,8 +28,8 @@ class FaceExpressionRecognizer:
 
     @classmethod
     def from_checkpoint(cls, path: Path | None = None) -> "FaceExpressionRecognizer":
-        config, state, _ = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAME), dict, MADE_BY)
-        net = FaceExpressionNet(FERConfig.from_dict(config))
+        config, state, _ = load_shipped("face_expression", FERConfig, path)
+        net = FaceExpressionNet(config)
         net.load_state_dict(state)
         return cls(net)
 

@@ -5,10 +5,10 @@ from .cues import CueReading, VoiceCues, measure_cues, read_cues
 from .frontend import LogMelConfig, LogMelFrontend
 from .judgement import Doubt
 from .model import SERConfig, SpeechEmotionNet
-from .recognizer import (CHECKPOINT_NAME, FrameEmotion, SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer,
+from .recognizer import (FrameEmotion, SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer,
                          shipped_recognizer)
 
-__all__ = ["CHECKPOINT_NAME", "Calibration", "CueReading", "Doubt", "VoiceCues", "load_calibration", "measure_cues",
+__all__ = ["Calibration", "CueReading", "Doubt", "VoiceCues", "load_calibration", "measure_cues",
            "read_cues",
            "FrameEmotion", "LogMelConfig", "LogMelFrontend", "SERConfig", "SpeakerReference", "SpeechEmotion",
            "SpeechEmotionNet", "SpeechEmotionRecognizer", "shipped_recognizer"]

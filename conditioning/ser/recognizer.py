@@ -24,7 +24,7 @@ import torch
 
 from conditioning.audio import AudioInputError, check_audio, load_audio, resample
 from conditioning.heads import targets_from_outputs
-from conditioning.checkpoints import checkpoint_path, load_checkpoint
+from conditioning.checkpoints import load_shipped, shipped_path
 from conditioning.target import EmotionTarget
 
 from .calibration import Calibration, load_calibration
@@ -33,8 +33,6 @@ from .frontend import LogMelConfig, LogMelFrontend
 from .judgement import Doubt, judge
 from .model import SERConfig, SpeechEmotionNet, stack_padded
 
-CHECKPOINT_NAME = "speech_emotion.pt"
-MADE_BY = "python -m train.train_ser --corpus data/corpus"
 MIN_DURATION_S = 0.25
 MAX_DURATION_S = 3600.0  # an hour: the network is convolutional, memory grows linearly
 
@@ -101,8 +99,8 @@ class SpeechEmotionRecognizer:
 
     @classmethod
     def from_checkpoint(cls, path: Path | None = None) -> "SpeechEmotionRecognizer":
-        path = path or checkpoint_path(CHECKPOINT_NAME)
-        config, state, extra = load_checkpoint(path, SERConfig, MADE_BY)
+        path = path or shipped_path("ser")
+        config, state, extra = load_shipped("ser", SERConfig, path)
         net = SpeechEmotionNet(config)
         net.load_state_dict(state)
         return cls(net, LogMelConfig(**extra.get("frontend", {})), load_calibration(path))
@@ -219,6 +217,6 @@ def shipped_recognizer() -> SpeechEmotionRecognizer:
     return SpeechEmotionRecognizer.from_checkpoint()
 
 
-__all__ = ["CHECKPOINT_NAME", "AudioInputError", "Doubt",
+__all__ = ["AudioInputError", "Doubt",
            "FrameEmotion", "SpeakerReference", "SpeechEmotion", "SpeechEmotionRecognizer",
            "shipped_recognizer", "targets_from_outputs"]

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from conditioning.audio import check_audio, resample
-from conditioning.checkpoints import checkpoint_path, load_checkpoint
+from conditioning.checkpoints import load_shipped
 from conditioning.features import source_features
 from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
 from conditioning.target import NEUTRAL
@@ -25,8 +25,6 @@ from synth.sampling import classifier_free_guidance, sample_flow
 from .motion import FPS
 from .mouth_model import MouthFlowNet, MouthModelConfig
 
-CHECKPOINT_NAME = "mouth_motion.pt"
-MADE_BY = "python -m train.train_mouth --corpus data/corpus"
 DEFAULT_STEPS = 8
 MAX_DURATION_S = 600.0
 
@@ -42,8 +40,8 @@ class MouthMotionGenerator:
 
     @classmethod
     def from_checkpoint(cls, path: Path | None = None) -> "MouthMotionGenerator":
-        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAME), dict, MADE_BY)
-        net = MouthFlowNet(MouthModelConfig.from_dict(config))
+        config, state, extra = load_shipped("mouth_motion", MouthModelConfig, path)
+        net = MouthFlowNet(config)
         net.load_state_dict(state)
         return cls(net, LogMelConfig(**extra.get("frontend", {})))
 

@@ -42,14 +42,6 @@ class MouthModelConfig:
     motion_mean: tuple[float, ...] = (0.3, 0.0, 0.5)
     motion_std: tuple[float, ...] = (0.25, 0.4, 0.4)
 
-    @classmethod
-    def from_dict(cls, values: dict) -> "MouthModelConfig":
-        values = dict(values)
-        values["emotion"] = EmotionEncoderConfig(**values.get("emotion", {}))
-        for key in ("audio_dilations", "flow_dilations", "motion_mean", "motion_std"):
-            values[key] = tuple(values[key])
-        return cls(**values)
-
 
 class DilatedBlock(nn.Module):
     """Residual dilated convolution; with `condition`, its output is scaled and shifted

@@ -17,9 +17,6 @@ from synth.tts.acoustic import AcousticConfig
 DECODERS = ("flow", "diffusion")
 ACOUSTIC_DIMS = AcousticConfig().decoder_dims  # 60 coded envelope + 2 aperiodicity bands at 22.05 kHz
 
-_TUPLE_FIELDS = ("frame_predictor_dilations", "decoder_dilations", "acoustic_mean", "acoustic_std")
-
-
 @dataclass(frozen=True)
 class TTSConfig:
     decoder: str = "flow"
@@ -75,12 +72,3 @@ class TTSConfig:
     @property
     def decoder_receptive_field_frames(self) -> int:
         return 1 + (self.decoder_kernel - 1) * sum(self.decoder_dilations)
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "TTSConfig":
-        values = dict(values)
-        values["emotion"] = EmotionEncoderConfig(**values.get("emotion", {}))
-        for key in _TUPLE_FIELDS:
-            if key in values:
-                values[key] = tuple(values[key])
-        return cls(**values)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from conditioning.checkpoints import checkpoint_path, load_checkpoint
+from conditioning.checkpoints import load_shipped
 from conditioning.features import target_features
 from conditioning.prosody import prosody_prior
 from conditioning.target import EmotionTarget
@@ -28,19 +28,13 @@ from synth.text.errors import TextFrontendError
 
 from synth.vocoder.world import apply_jitter_shimmer, synthesize
 
-from synth.speech import Speech, TTSInputError, check_speech_settings
+from synth.speech import Speech, TTSInputError, check_speech_settings, shipped_tts
 
 from .acoustic import AcousticConfig, AcousticFeatures, to_world
 from .config import DECODERS, TTSConfig
 from .model import EmotionalTTS
 
-CHECKPOINT_NAMES = {decoder: f"tts_{decoder}.pt" for decoder in DECODERS}
 MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0   # beyond these a duration target is refused
-
-
-def made_by(decoder: str) -> str:
-    """The command that trains the shipped checkpoint of `decoder`."""
-    return f"python -m train.train_tts --corpus data/corpus --decoder {decoder}"
 
 
 PREFERRED_VOICE = "slt"   # flite's US English female voice: a clear one, and a training voice of the corpus
@@ -67,9 +61,8 @@ class Synthesizer:
     def from_checkpoint(cls, decoder: str = "flow", path: Path | None = None) -> "Synthesizer":
         if decoder not in DECODERS:
             raise TTSInputError(f"decoder must be one of {', '.join(DECODERS)}; got {decoder!r}")
-        config, state, extra = load_checkpoint(path or checkpoint_path(CHECKPOINT_NAMES[decoder]), dict,
-                                               made_by(decoder))
-        model = EmotionalTTS(TTSConfig.from_dict(config))
+        config, state, extra = load_shipped(shipped_tts(decoder), TTSConfig, path)
+        model = EmotionalTTS(config)
         model.load_state_dict(state)
         return cls(model, tuple(extra["voices"]), AcousticConfig(**extra.get("acoustic", {})),
                    extra.get("trained_voices"))
@@ -178,5 +171,5 @@ def shipped_synthesizer(decoder: str = "flow") -> Synthesizer:
     return Synthesizer.from_checkpoint(decoder)
 
 
-__all__ = ["CHECKPOINT_NAMES", "Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "default_voice",
-           "made_by", "shipped_synthesizer"]
+__all__ = ["Speech", "Synthesizer", "TTSInputError", "TextFrontendError", "default_voice",
+           "shipped_synthesizer", "shipped_tts"]
