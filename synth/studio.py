@@ -21,6 +21,7 @@ import numpy as np
 
 from conditioning import parse_emotion
 from conditioning.audio import AudioInputError, load_audio
+from conditioning.checkpoints import ShippedModel, missing_shipped_models, shipped_model
 from conditioning.describe import first_target
 from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer, shipped_recognizer
 from conditioning.target import EmotionTarget
@@ -32,7 +33,7 @@ from .audio_files import write_audio
 from .provenance import ProvenanceRecord, mark, write_record
 from .loudness import DEFAULT_LOUDNESS_LUFS, limit_true_peak, integrated_loudness, normalize_loudness
 from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
-from .speech import Speech
+from .speech import LEARNED_DECODERS, Speech, shipped_tts
 from .render.synthesizer import EngineSynthesizer
 from .tts.synthesizer import Synthesizer
 from .voices import Voice, installed_voices
@@ -168,8 +169,7 @@ def _marked_once(samples: np.ndarray, rate: int, recipe: dict) -> tuple[np.ndarr
     from .provenance import detect
 
     already = detect(samples, rate).watermarked
-    marked, record = mark(samples, rate, recipe, generator="animate",
-                          checkpoints=("mouth_motion.pt", "face_expression.pt"))
+    marked, record = mark(samples, rate, recipe, generator="animate", checkpoints=_checkpoints("animate"))
     return (samples if already else marked), record
 
 
@@ -182,9 +182,21 @@ def _stored_voice_consent(voice: str) -> dict:
     return {"consent": stored.consent_record()} if stored is not None else {}
 
 
-def _speak_checkpoints(decoder: str) -> tuple[str, ...]:
-    """The shipped models a speak result came from (the engine's voices come from packages)."""
-    return ("speech_emotion.pt",) if decoder == "engine" else (f"tts_{decoder}.pt", "speech_emotion.pt")
+# The shipped models (conditioning.checkpoints.SHIPPED_MODELS) each capability needs.
+CAPABILITY_MODELS: dict[str, tuple[str, ...]] = {
+    "speak": (*map(shipped_tts, LEARNED_DECODERS), "ser"),   # the engine decoder speaks without a TTS model
+    "convert": ("ser",),
+    "animate": ("mouth_motion", "face_expression"),
+}
+
+
+def _checkpoints(capability: str, decoder: str | None = None) -> tuple[str, ...]:
+    """The checkpoint files a result came from: a speak result's decoder (the engine's voices
+    come from packages) and the SER, or all that `capability` needs."""
+    names = CAPABILITY_MODELS[capability]
+    if capability == "speak":
+        names = ((shipped_tts(decoder),) if decoder in LEARNED_DECODERS else ()) + ("ser",)
+    return tuple(shipped_model(name).checkpoint for name in names)
 
 
 class Studio:
@@ -196,6 +208,23 @@ class Studio:
         """The voices this machine can speak with (default first), each with its description
         (gender, age range, accent, engine) and a sample clip; see synth/voices.py."""
         return installed_voices()
+
+    def default_steps(self) -> dict[str, int]:
+        """The sampling steps each generator takes when given none: every speak decoder's
+        ("engine" does not sample; it shows the flow decoder's) and the mouth model's ("mouth")."""
+        from .face.mouth_generator import DEFAULT_STEPS as MOUTH_STEPS
+        from .tts.diffusion_decoder import DiffusionDecoder
+        from .tts.flow_decoder import FlowMatchingDecoder
+
+        return {"engine": FlowMatchingDecoder.default_steps, "flow": FlowMatchingDecoder.default_steps,
+                "diffusion": DiffusionDecoder.default_steps, "mouth": MOUTH_STEPS}
+
+    def missing_models(self, capability: str) -> dict[str, ShippedModel]:
+        """The shipped models `capability` ("speak", "convert", "animate") needs that are not on
+        this machine, by name, each with the command that trains it; empty when all are."""
+        if capability not in CAPABILITY_MODELS:
+            raise ValueError(f"capability must be one of {', '.join(CAPABILITY_MODELS)}; got {capability!r}")
+        return missing_shipped_models(CAPABILITY_MODELS[capability])
 
     def speak(self, text: str, emotion="neutral", voice: str | None = None, duration: float | None = None,
               decoder: str = DEFAULT_DECODER, steps: int | None = None, seed: int = 0, guidance: float = 1.0,
@@ -240,7 +269,7 @@ class Studio:
                     "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
                     "loudness": loudness, "requested_duration_s": duration, **_stored_voice_consent(voice)}
         audio, record = _finished(speech.audio, speech.sample_rate, loudness, settings, "speak",
-                                  _speak_checkpoints(decoder), settings.get("consent"))
+                                  _checkpoints("speak", decoder), settings.get("consent"))
         return SpeakResult(dataclasses.replace(speech, audio=audio), source, recognized, settings, scoring, record)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
@@ -315,7 +344,7 @@ class Studio:
             return dataclasses.replace(result, settings=settings)
         level = loudness if loudness is not None else integrated_loudness(check_source_audio(samples, rate)[0], rate)
         given_consent = None if consent is None else {"statement": consent, "subject": "the converted recording"}
-        marked, record = _finished(result.audio, rate, level, settings, "convert", ("speech_emotion.pt",),
+        marked, record = _finished(result.audio, rate, level, settings, "convert", _checkpoints("convert"),
                                    given_consent)
         return dataclasses.replace(result, audio=marked, settings=settings, provenance=record)
 

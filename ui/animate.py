@@ -52,10 +52,8 @@ class AnimationCancelled(Exception):
 def missing_models_notice() -> str:
     """Markdown naming each talking-head checkpoint that is absent and the command that makes
     it; empty when all are there."""
-    from conditioning.fer import recognizer
-    from synth.face import mouth_generator
-    needed = [(module.CHECKPOINT_NAME, module.MADE_BY) for module in (mouth_generator, recognizer)]
-    return missing_checkpoints_notice("**The talking-head models are missing**, so Animate cannot run yet:", needed)
+    return missing_checkpoints_notice("**The talking-head models are missing**, so Animate cannot run yet:",
+                                      list(studio().missing_models("animate").values()))
 
 
 @functools.cache
@@ -252,7 +250,7 @@ def build_animate_tab() -> None:
                     size = gr.Radio(list(SIZES), value="256 px", label="Video size")
                     seed = gr.Number(label="Seed", value=0, precision=0)
                 with gr.Row():
-                    steps = gr.Slider(1, 32, value=8, step=1, label="Mouth-model steps")
+                    steps = gr.Slider(1, 32, value=studio().default_steps()["mouth"], step=1, label="Mouth-model steps")
                     cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
             scoring = scoring_controls("animate", "the face expression recognizer")
             recognized = gr.Label(label="Expression the face recognizer reads", num_top_classes=3,

@@ -13,7 +13,6 @@ from typing import Sequence
 import gradio as gr
 
 from conditioning import EmotionTarget, EmotionTimeline, parse_emotion
-from conditioning.checkpoints import checkpoint_path
 from ui.plots import valence_arousal_plot
 
 CAPTION_CHARS = 60
@@ -52,14 +51,13 @@ def studio():
     return Studio()
 
 
-def missing_checkpoints_notice(heading: str, needed: Sequence[tuple[str, str]]) -> str:
-    """Markdown: `heading`, then each (checkpoint name, command that makes it) whose file is
-    absent; empty when none is. Tabs show it as a callable, checked on every page load, so
-    it goes once the models exist."""
-    missing = [(name, command) for name, command in needed if not checkpoint_path(name).exists()]
+def missing_checkpoints_notice(heading: str, missing: Sequence) -> str:
+    """Markdown: `heading`, then each missing shipped model (Studio.missing_models) with the
+    command that makes it; empty when none is. Tabs show it as a callable, checked on every
+    page load, so it goes once the models exist."""
     if not missing:
         return ""
-    steps = "\n".join(f"- `checkpoints/{name}`: make it with `{command}`" for name, command in missing)
+    steps = "\n".join(f"- `checkpoints/{model.checkpoint}`: make it with `{model.made_by}`" for model in missing)
     return f"{heading}\n{steps}"
 
 

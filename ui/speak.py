@@ -10,12 +10,9 @@ import gradio as gr
 
 from conditioning import EmotionInputError, parse_emotion, to_emotionml
 from conditioning.audio import AudioInputError
-from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes, checkpoint_path
-from conditioning.ser import recognizer as ser
+from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
 from synth.text.errors import TextFrontendError
-from synth.speech import DEFAULT_DECODER, ENGINE_DECODER, SPEECH_DECODERS
-from synth.tts.config import DECODERS
-from synth.tts.synthesizer import CHECKPOINT_NAMES, made_by
+from synth.speech import DEFAULT_DECODER, LEARNED_DECODERS, SPEECH_DECODERS, shipped_tts
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
 from ui.results import (add_result, caption, download_stem, history_view, missing_checkpoints_notice, readable_mix,
@@ -45,20 +42,11 @@ EXAMPLES = (
 
 def missing_models_notice() -> str:
     """Markdown naming each absent speech checkpoint and the command that trains it."""
-    decoders = [(CHECKPOINT_NAMES[decoder], made_by(decoder)) for decoder in DECODERS]
-    untrained = not any(checkpoint_path(name).exists() for name, _ in decoders)
+    missing = studio().missing_models("speak")
+    untrained = all(shipped_tts(decoder) in missing for decoder in LEARNED_DECODERS)
     heading = ("**The learned text-to-speech models are not trained yet**; the engine decoder still speaks:"
                if untrained else "**A speech model is missing**; what needs it cannot run until it is trained:")
-    return missing_checkpoints_notice(heading, decoders + [(ser.CHECKPOINT_NAME, ser.MADE_BY)])
-
-
-def default_steps() -> dict[str, int]:
-    """Each decoder's own number of sampling steps: the steps slider follows the decoder."""
-    from synth.tts.diffusion_decoder import DiffusionDecoder
-    from synth.tts.flow_decoder import FlowMatchingDecoder
-    # The engine does not sample; its slider position is ignored.
-    return {ENGINE_DECODER: FlowMatchingDecoder.default_steps, "flow": FlowMatchingDecoder.default_steps,
-            "diffusion": DiffusionDecoder.default_steps}
+    return missing_checkpoints_notice(heading, list(missing.values()))
 
 
 def spoken(text: str, emotion: str, voice: str, **settings):
@@ -134,7 +122,7 @@ def build_speak_tab() -> None:
     gr.Markdown("Type what to say, pick a voice and set the emotion in any form (a timeline changes it as the "
                 "sentence goes); the speech emotion recognizer then says what it hears.", elem_classes=["tab-intro"])
     gr.Markdown(missing_models_notice, elem_id="speak-models-notice")
-    steps_of = default_steps()
+    steps_of = studio().default_steps()   # the steps slider follows the decoder
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             text = gr.Textbox(DEFAULT_TEXT, label="Text (up to 1000 characters; Ctrl+Enter speaks)", lines=3,
