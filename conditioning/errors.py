@@ -17,6 +17,9 @@ class UnknownEmotionError(EmotionInputError):
         super().__init__(f"unknown emotion word {word!r}{hint}")
 
 
+SHOWN_KEYFRAMES = 5
+
+
 class TimelineInputError(EmotionInputError):
     """Text that reads as a timeline but breaks its syntax; `understood` holds the keyframes
     read before the problem, so the message can show how far the reading got."""
@@ -24,7 +27,10 @@ class TimelineInputError(EmotionInputError):
     def __init__(self, problem: str, understood: tuple = ()):
         self.problem = problem
         self.understood = tuple(understood)
-        read = "; ".join(_keyframe_summary(k) for k in self.understood)
+        shown = self.understood[-SHOWN_KEYFRAMES:]
+        read = "; ".join(_keyframe_summary(k) for k in shown)
+        if len(self.understood) > len(shown):
+            read = f"{len(self.understood) - len(shown)} keyframes, then {read}"
         super().__init__(f"{problem} (understood so far: {read or 'nothing'})")
 
 

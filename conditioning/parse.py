@@ -32,6 +32,9 @@ from .timeline import EmotionSource, EmotionTimeline
 from .vocabulary import vocabulary
 
 EmotionInput = Any
+# Text forms (not EmotionML or JSON) longer than this are refused before any pattern runs:
+# enough for a few hundred keyframes, and it bounds every parser's time.
+MAX_EMOTION_TEXT_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,9 @@ def _parse_text(text: str, warnings: list[str], in_keyframe: bool) -> EmotionTar
         return parse_emotionml(stripped)
     if not stripped:
         raise EmotionInputError("the emotion is empty")
+    if len(stripped) > MAX_EMOTION_TEXT_CHARS and not looks_like_json_timeline(stripped):
+        raise EmotionInputError(f"the emotion text has {len(stripped)} characters; the limit is "
+                                f"{MAX_EMOTION_TEXT_CHARS} (longer timelines: a JSON list or EmotionML)")
     if looks_like_vad(stripped):  # before JSON: `[0.5, 0.2]` is VAD, not a list of keyframes
         return parse_vad_text(stripped)
     if looks_like_json_timeline(stripped):

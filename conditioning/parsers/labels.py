@@ -9,7 +9,7 @@ from ..target import EmotionTarget, check_unit_interval, mix_targets
 from ..vocabulary import vocabulary
 
 _WORD = r"[a-z][a-z\-']*"
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?"  # one way to match a number: no backtracking blow-up
 _TERM = re.compile(
     rf"^\s*(?:(?P<weight>{_NUMBER})\s*(?P<percent>%)?\s*\*?\s*)?"
     rf"(?P<word>{_WORD})\s*(?::\s*(?P<intensity>\S+))?\s*$",

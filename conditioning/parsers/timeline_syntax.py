@@ -27,7 +27,8 @@ _OTHER_UNITS = {"sec", "secs", "second", "seconds", "msec", "msecs", "millisecon
 
 _STARTS_WITH_TIME_AND_UNIT = re.compile(rf"^\s*{_TIME}\s*{_UNIT}", re.IGNORECASE)
 _STARTS_WITH_NUMBER_AND_WORD = re.compile(rf"^\s*{_TIME}\s*[a-z]", re.IGNORECASE)
-_TIME_AT_START = re.compile(rf"^\s*(?P<time>{_TIME})\s*(?P<rest>.*?)\s*$", re.IGNORECASE | re.DOTALL)
+# Applied to stripped parts; no free repeats around `rest`, so long text is read in linear time.
+_TIME_AT_START = re.compile(rf"^(?P<time>{_TIME})\s*(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _UNIT_AT_START = re.compile(rf"^(?P<unit>{_UNIT})\s*", re.IGNORECASE)
 _WORD_AT_START = re.compile(r"^[a-z]+", re.IGNORECASE)
 _COMMA_BEFORE_TIME = re.compile(rf",(\s*{_TIME}\s*{_UNIT})", re.IGNORECASE)
@@ -59,7 +60,7 @@ def parse_timeline_text(text: str, parse_static: StaticParser) -> EmotionTimelin
         except TimelineInputError:
             raise
         except EmotionInputError as error:
-            raise TimelineInputError(f"keyframe {number} ({part.strip()!r}): {error}", keyframes) from error
+            raise TimelineInputError(f"keyframe {number} ({_shown(part.strip())!r}): {error}", keyframes) from error
         keyframes.append(Keyframe(seconds, target))
     interpolation = _interpolation(clause, keyframes)
     try:
@@ -98,7 +99,7 @@ def _interpolation(clause: str | None, understood: list[Keyframe]) -> str:
 
 def _read_keyframe(part: str, number: int, understood: list[Keyframe]) -> tuple[float, str]:
     """`1.5s angry:0.8` -> (1.5, 'angry:0.8'), or an error saying what is wrong with it."""
-    where = f"keyframe {number} ({part!r})"
+    where = f"keyframe {number} ({_shown(part)!r})"
     match = _TIME_AT_START.match(part)
     if not match:
         raise TimelineInputError(f"{where} does not start with a time; write e.g. '1.5s angry:0.8'", understood)
@@ -123,6 +124,10 @@ def _read_keyframe(part: str, number: int, understood: list[Keyframe]) -> tuple[
                                  f"not ',': write {fixed!r}", understood)
     seconds = value * _SECONDS_PER_UNIT[unit["unit"].lower()]
     return seconds + 0.0, emotion  # + 0.0 turns -0.0 into 0.0
+
+
+def _shown(part: str, limit: int = 60) -> str:
+    return part if len(part) <= limit else part[:limit - 3] + "..."
 
 
 def looks_like_json_timeline(text: str) -> bool:

@@ -9,15 +9,18 @@ from ..errors import EmotionInputError
 from ..space import target_from_vad
 from ..target import EmotionTarget
 
-_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+|nan|inf)"
-_NAMED = re.compile(rf"\b(v|val|valence|a|aro|arousal|d|dom|dominance)\s*[=:]?\s*({_NUMBER})",
+# Every pattern here matches in one way only (no nested or adjacent free repeats), so
+# hostile text ('9' * 400 + ' x') is rejected in linear time, not after minutes of backtracking.
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+|nan|inf)"
+_NAMED = re.compile(rf"\b(v|val|valence|a|aro|arousal|d|dom|dominance)\s*(?:[=:]\s*)?({_NUMBER})",
                     re.IGNORECASE)
-_PLAIN = re.compile(rf"^\s*[(\[]?\s*{_NUMBER}(\s*[,;\s]\s*{_NUMBER}){{1,2}}\s*[)\]]?\s*$",
+_PLAIN = re.compile(rf"^(?:[(\[]\s*)?{_NUMBER}(?:(?:\s*[,;]\s*|\s+){_NUMBER}){{1,2}}(?:\s*[)\]])?$",
                     re.IGNORECASE)
 
 
 def looks_like_vad(text: str) -> bool:
     """`0.5, 0.2, -0.1`, `(0.5 0.2)`, or `v=0.5 a=0.2 d=0.1` / `valence 0.5 arousal 0.2`."""
+    text = text.strip()
     if _PLAIN.match(text):
         return True
     names = {m[0][0].lower() for m in _NAMED.findall(text)}
@@ -26,6 +29,7 @@ def looks_like_vad(text: str) -> bool:
 
 
 def parse_vad_text(text: str) -> EmotionTarget:
+    text = text.strip()
     if _PLAIN.match(text):
         values = [float(x) for x in re.findall(_NUMBER, text, re.IGNORECASE)]
         return parse_vad_values(values)

@@ -3,6 +3,8 @@ EmotionInputError; nothing else escapes."""
 
 import math
 
+import time
+
 from hypothesis import given, strategies as st
 
 from conditioning.errors import EmotionInputError
@@ -77,3 +79,17 @@ def test_vad_values(values):
     given_values = list(values.values()) if isinstance(values, dict) else list(values)
     in_range = [float(v) for v in given_values if isinstance(v, (int, float))]
     assert all(-1 <= v <= 1 for v in in_range)  # nothing out of range was accepted (or clipped)
+
+
+def test_hostile_long_numbers_and_spaces_are_read_in_linear_time():
+    """Found by fuzzing: '9' * 400 twice took minutes of regex backtracking in the VAD parser."""
+    hostile = ["9" * 400 + ", " + "9" * 400 + " x", ", ".join(["9" * 400] * 4) + "x", " " * 5000 + "1" + " " * 5000 + "x",
+               "v" + " " * 5000 + "x", "9" * 4000 + " happy" + " " * 3000 + "x", "0s happy" + " " * 19000 + "x",
+               "1" + " " * 5000 + "%" + " " * 5000 + "x"]
+    for text in hostile:
+        start = time.perf_counter()
+        try:
+            parse_emotion(text)
+        except EmotionInputError:
+            pass
+        assert time.perf_counter() - start < 2.0, text[:40]
