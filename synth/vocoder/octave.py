@@ -28,6 +28,8 @@ KEEP_LAGS = (0.9, 1.1)      # search around the given period, in periods
 HALF_LAGS = (1.7, 2.4)      # search around twice the period
 HALVING_BIAS = 0.03         # evidence a halved frame needs beyond equal correlation
 JUMP_COST = 0.5             # cost of an octave jump between neighbouring frames, in (1 - r) units
+EXTEND_CORRELATION = 0.8    # an unvoiced frame this periodic at its voiced neighbour's period is voiced
+EXTEND_LEVEL_DB = -30.0     # ... if no quieter than this under the loud (95th percentile) frames
 
 
 def _nccf_peak(x: np.ndarray, start: int, width: int, low_lag: float, high_lag: float) -> tuple[float, float]:
@@ -86,18 +88,54 @@ def _best_path(candidates: np.ndarray, costs: np.ndarray) -> np.ndarray:
     return np.array(states[::-1])
 
 
+def _frame_levels_db(x: np.ndarray, fs: int, times: np.ndarray) -> np.ndarray:
+    """RMS level (dB) of a 20 ms window at each frame time."""
+    half = int(0.01 * fs)
+    cumulative = np.concatenate(([0.0], np.cumsum(x * x)))
+    centres = np.clip(np.round(times * fs).astype(int), 0, x.size)
+    lo, hi = np.clip(centres - half, 0, x.size), np.clip(centres + half, 0, x.size)
+    return 10.0 * np.log10((cumulative[hi] - cumulative[lo]) / np.maximum(hi - lo, 1) + 1e-20)
+
+
+def extend_voicing(x: np.ndarray, fs: int, f0: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """Unvoiced frames next to a voiced run voiced at the run's period while the waveform
+    stays periodic there (correlation >= EXTEND_CORRELATION at a lag within KEEP_LAGS of the
+    neighbour's period) and loud (within EXTEND_LEVEL_DB of the utterance's speech level).
+    DIO's voicing test also reads the fundamental band: on joe it left ~1/3 of the frames
+    pyin hears as voiced unvoiced, which WORLD then resynthesises as noise."""
+    x = np.asarray(x, dtype=np.float64)
+    f0 = np.asarray(f0, dtype=np.float64).copy()
+    levels = _frame_levels_db(x, fs, times)
+    loud_enough = levels >= np.percentile(levels, 95) + EXTEND_LEVEL_DB
+
+    def voiced_at(i: int, period: float) -> float:
+        width = int(round(2.0 * period))
+        r, lag = _nccf_peak(x, int(round(times[i] * fs)) - width // 2, width,
+                            KEEP_LAGS[0] * period, KEEP_LAGS[1] * period)
+        return fs / lag if loud_enough[i] and np.isfinite(r) and r >= EXTEND_CORRELATION else 0.0
+
+    for step in (1, -1):   # forward from each run's end, then backward from each run's start
+        order = range(1, f0.size) if step == 1 else range(f0.size - 2, -1, -1)
+        for i in order:
+            neighbour = f0[i - step]
+            if f0[i] == 0 and neighbour > 0:
+                f0[i] = voiced_at(i, fs / neighbour)
+    return f0
+
+
 def correct_octave_errors(x: np.ndarray, fs: int, f0: np.ndarray, times: np.ndarray) -> np.ndarray:
-    """``f0`` (Hz, 0 unvoiced, one value per time in ``times`` s) with octave-up errors halved;
-    voicing is left as it is."""
+    """``f0`` (Hz, 0 unvoiced, one value per time in ``times`` s) with octave-up errors halved,
+    then its voicing extended where the waveform stays periodic (:func:`extend_voicing`)."""
     x = np.asarray(x, dtype=np.float64)
     f0 = np.asarray(f0, dtype=np.float64)
-    candidates, costs = _candidates(x, int(fs), f0, np.asarray(times, dtype=np.float64))
+    times = np.asarray(times, dtype=np.float64)
+    candidates, costs = _candidates(x, int(fs), f0, times)
     corrected = f0.copy()
     voiced = np.flatnonzero(f0 > 0)
     for run in np.split(voiced, np.flatnonzero(np.diff(voiced) > 1) + 1):
         if run.size:
             corrected[run] = candidates[run, _best_path(candidates[run], costs[run])]
-    return corrected
+    return extend_voicing(x, int(fs), corrected, times)
 
 
-__all__ = ["correct_octave_errors"]
+__all__ = ["correct_octave_errors", "extend_voicing"]
