@@ -117,6 +117,40 @@ class SpeakResult:
         return write_audio(path, self.audio, self.sample_rate, self.provenance)
 
 
+@dataclass(frozen=True)
+class AnimateResult:
+    """What `Studio.animate` made: the animation (video path, motion, landmarks, the FER of
+    the rendered frames, scoring), the resolved emotion, and the settings that reproduce it.
+    Unpacks as (animation, emotion), as the bare pair it replaces did."""
+    animation: Animation
+    emotion: EmotionSource
+    settings: dict[str, Any]
+
+    def __iter__(self):
+        return iter((self.animation, self.emotion))
+
+    def recipe(self) -> dict[str, Any]:
+        """JSON-ready: the settings (the kept candidate's seed and steps), the resolved emotion,
+        the timings and the FER's reading; the batch manifest's lines and the studio's downloads
+        are this."""
+        animation, recognized = self.animation, self.animation.recognized
+        return {**self.settings, "video": str(animation.video), "seed": animation.options.seed,
+                "steps": animation.options.steps, "resolved": self.emotion.to_dict(), "frames": animation.frames,
+                "duration_s": round(animation.duration_s, 3),
+                "recognized": recognized.to_dict() if recognized else None,
+                "recognized_category": recognized.category if recognized else None,
+                **({"scoring": animation.scoring.to_dict()} if animation.scoring else {})}
+
+
+def _portrait_as_given(portrait: FaceSource) -> str:
+    """How a recipe names the face: "default", "cartoon", a photo's path, or "upload" (pixels)."""
+    if portrait is None:
+        return "default"
+    if isinstance(portrait, (str, Path)):
+        return str(portrait)
+    return "upload" if isinstance(portrait, np.ndarray) else "cartoon"
+
+
 # Neutral sentences a voice's reference is spoken from (none of them in the corpus).
 REFERENCE_SENTENCES = ("The train leaves from the second platform just after noon.",
                        "Please write your name and the date at the top of each page.")
@@ -276,10 +310,11 @@ class Studio:
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,
                 frames_dir: str | Path | None = None, landmarks_json: str | Path | None = None,
                 progress: Progress | None = None, best_of: int = 1, calibrate: bool = False
-                ) -> tuple[Animation, EmotionSource]:
+                ) -> AnimateResult:
         """A talking-head MP4 of `portrait` (a photo path/array, None for the default portrait,
         or a CartoonIdentity) saying `audio` with `emotion`. Returns the animation (video
-        path, motion, landmarks, FER of the rendered frames) and the resolved emotion.
+        path, motion, landmarks, FER of the rendered frames), the resolved emotion and the
+        settings, with `.recipe()`; it unpacks as (animation, emotion).
         `best_of` N > 1 keeps the best of N candidates (seeds and expression intensity) by the
         FER; `calibrate` steps the intensity until the FER reads it within tolerance; the
         animation's `scoring` lists every candidate (their videos in a temporary folder)."""
@@ -302,7 +337,8 @@ class Studio:
                                                   Path(frames_dir) if frames_dir else None,
                                                   Path(landmarks_json) if landmarks_json else None, progress)
         write_record(animation.video, record)
-        return animation, source
+        settings = {"portrait": _portrait_as_given(portrait), **recipe, "largest_face": largest_face}
+        return AnimateResult(animation, source, settings)
 
     @functools.cached_property
     def converter(self) -> VoiceConverter:

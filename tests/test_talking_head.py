@@ -48,8 +48,14 @@ def test_shipped_models_load(studio):
 
 def test_two_second_video_has_frames_duration_and_audio(studio, speech, tmp_path):
     audio, rate, _ = speech
-    animation, source = studio.animate(None, (audio, rate), "happy:0.8", tmp_path / "out.mp4",
-                                       frames_dir=tmp_path / "frames", landmarks_json=tmp_path / "landmarks.json")
+    result = studio.animate(None, (audio, rate), "happy:0.8", tmp_path / "out.mp4",
+                            frames_dir=tmp_path / "frames", landmarks_json=tmp_path / "landmarks.json")
+    animation, source = result   # the result unpacks as the (animation, emotion) pair it replaced
+    recipe = result.recipe()
+    assert recipe["video"] == str(animation.video) and recipe["emotion"] == "happy:0.8" and recipe["frames"] == 50
+    assert recipe["resolved"] == source.to_dict() and recipe["portrait"] == "default" and recipe["audio"] == "samples"
+    assert recipe["recognized_category"] == (animation.recognized.category if animation.recognized else None)
+    json.dumps(recipe)
     info = probe_video(animation.video)
     assert (info.frames, info.width, info.height) == (50, 256, 256)
     assert info.duration_s == pytest.approx(2.0, abs=0.05)
@@ -107,8 +113,9 @@ def test_cli_single_and_batch(speech, tmp_path, capsys):
     assert cli(["animate", "default", str(stereo), "--emotion", "angry:0.7", "-o", str(tmp_path / "a.mp4"),
                 "--json"]) == 0
     line = json.loads(capsys.readouterr().out)
-    emotion = line["emotion"]["categories"]
-    assert line["frames"] == 50 and max(emotion, key=emotion.get) == "angry" and line["fer_category"] in emotion
+    emotion = line["resolved"]["categories"]
+    assert line["frames"] == 50 and max(emotion, key=emotion.get) == "angry" and line["recognized_category"] in emotion
+    assert line["emotion"] == "angry:0.7" and line["portrait"] == "default" and line["size"] == 256
     requests = tmp_path / "requests.jsonl"
     requests.write_text(json.dumps({"audio": str(stereo), "emotion": "calm", "seed": 2}) + "\n"
                         + json.dumps({"audio": str(stereo), "portrait": "cartoon", "emotion": "fearful",
@@ -117,6 +124,6 @@ def test_cli_single_and_batch(speech, tmp_path, capsys):
     lines = [json.loads(x) for x in (tmp_path / "batch" / "manifest.jsonl").read_text().splitlines()]
     assert [line["seed"] for line in lines] == [2, 0] and lines[1]["portrait"] == "cartoon"
     assert all(probe_video(line["video"]).frames == 50 for line in lines)
-    assert {"video", "portrait", "audio", "emotion", "seed", "fer"} <= set(lines[0])
+    assert {"video", "portrait", "audio", "emotion", "resolved", "seed", "recognized"} <= set(lines[0])
     assert cli(["animate", "default", str(tmp_path / "missing.wav")]) == 2
     assert "no audio file" in capsys.readouterr().err

@@ -16,7 +16,6 @@ import soundfile as sf
 from conditioning import EmotionInputError
 from conditioning.audio import AudioInputError
 from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
-from conditioning.describe import first_target
 from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
 from ui.emotion_control import emotion_control
@@ -148,16 +147,14 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice
     try:
         audio_path, spoken_with = _speech_to_animate(audio_path, speak_text, speak_voice, emotion, seed, speech_path,
                                                      progress)
-        animation, source = _studio_animate(_face(portrait, cartoon, cartoon_seed), audio_path, emotion,
-                                             folder / f"{stem}.mp4", size, seed, steps,
-                                             _reporter(progress, session), best_of, calibrate)
+        result = _studio_animate(_face(portrait, cartoon, cartoon_seed), audio_path, emotion, folder / f"{stem}.mp4",
+                                 size, seed, steps, _reporter(progress, session), best_of, calibrate)
     except BaseException:
         discard(folder)
         raise
-    recipe = _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation)
-    recipe["spoken"] = spoken_with
-    if animation.scoring is not None:
-        recipe["scoring"] = animation.scoring.to_dict()
+    animation = result.animation
+    # The studio's recipe, as the CLI writes it, plus what only this form knows.
+    recipe = {**result.recipe(), "cartoon_seed": int(cartoon_seed) if cartoon else None, "spoken": spoken_with}
     recipe_path = folder / f"{stem}.json"
     atomic_write_bytes(recipe_path, json.dumps(recipe, indent=2).encode())
     _save_speech_wav(audio_path, speech_path)
@@ -175,7 +172,8 @@ def use_candidate(scoring, index):
     video = new_run_folder("animate") / f"candidate_{chosen.index}.mp4"
     shutil.copyfile(chosen.result.video, video)
     recognized = readable_mix(chosen.result.recognized.category_dict()) if chosen.result.recognized else {}
-    return str(video), recognized, [str(video)], candidate_rows(dataclasses.replace(scoring, kept=chosen.index).to_dict())
+    rows = candidate_rows(dataclasses.replace(scoring, kept=chosen.index).to_dict())
+    return str(video), recognized, [str(video)], rows
 
 
 def _download_stem(audio_path, speak_text, emotion) -> str:
@@ -184,15 +182,6 @@ def _download_stem(audio_path, speak_text, emotion) -> str:
         return download_stem(words, emotion)
     except EmotionInputError as error:
         raise gr.Error(str(error)) from None
-
-
-def _recipe(portrait, cartoon, cartoon_seed, emotion, source, size, seed, steps, animation) -> dict:
-    """How a video was made, in enough detail to make it again."""
-    return {"portrait": "cartoon" if cartoon else ("default" if _is_default_portrait(portrait) else "upload"),
-            "cartoon_seed": int(cartoon_seed) if cartoon else None, "emotion": emotion,
-            "resolved": first_target(source).to_dict(), "size": SIZES[size], "seed": int(seed), "steps": int(steps),
-            "frames": animation.frames, "duration_s": round(animation.duration_s, 3),
-            "recognized": animation.recognized.to_dict() if animation.recognized else None}
 
 
 def _save_poster(video: Path, destination: Path) -> None:

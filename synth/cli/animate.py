@@ -77,20 +77,13 @@ def animate_settings(request: dict) -> dict:
 
 
 def animate_one(studio, settings: dict, output: Path, progress=None) -> dict:
-    """One animation; returns its manifest line."""
-    animation, source = studio.animate(
+    """One animation; returns its manifest line (the result's recipe, as the studio's download)."""
+    return studio.animate(
         _face(settings["portrait"]), settings["audio"], settings.get("emotion", "neutral"), output,
         size=settings["size"], seed=settings.get("seed", 0), steps=settings.get("steps"),
         largest_face=settings.get("largest_face", False), frames_dir=settings.get("frames_dir"),
         landmarks_json=settings.get("landmarks_json"), progress=progress,
-        best_of=settings.get("best_of", 1), calibrate=settings.get("calibrate", False))
-    return {"video": str(animation.video), "portrait": settings["portrait"],
-            "audio": str(settings["audio"]), "emotion": source.to_dict(),
-            "seed": animation.options.seed, "steps": animation.options.steps, "frames": animation.frames,
-            "duration_s": round(animation.duration_s, 3),
-            "fer": animation.recognized.to_dict() if animation.recognized else None,
-            "fer_category": animation.recognized.category if animation.recognized else None,
-            **({"scoring": animation.scoring.to_dict()} if animation.scoring else {})}
+        best_of=settings.get("best_of", 1), calibrate=settings.get("calibrate", False)).recipe()
 
 
 def run(args: argparse.Namespace) -> None:
@@ -118,4 +111,4 @@ def run(args: argparse.Namespace) -> None:
         print(json.dumps(line, indent=2))
         return
     say(args, f"wrote {line['video']} ({line['frames']} frames, {line['duration_s']:.2f} s); "
-        f"the face reads as {line['fer_category'] or 'n/a'}{scoring_summary(line)}")
+        f"the face reads as {line['recognized_category'] or 'n/a'}{scoring_summary(line)}")
