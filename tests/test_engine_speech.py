@@ -220,3 +220,28 @@ def test_the_outside_evaluation_reports_every_measure(tmp_path, capsys):
     capsys.readouterr()
     assert evaluate_tts(["--tables", str(report_path)]) == 0
     assert "| joe |" in capsys.readouterr().out
+
+
+def _pyin_f0(audio, sample_rate) -> np.ndarray:
+    """Voiced F0 (Hz) by pyin: an estimator the decoder does not use, robust to a weak fundamental."""
+    import librosa
+    f0, voiced, _ = librosa.pyin(np.asarray(audio, dtype=np.float64), fmin=60, fmax=400, sr=sample_rate,
+                                 frame_length=2048)
+    return f0[voiced]
+
+
+def test_neutral_keeps_joes_own_pitch_register(engine, neutral):
+    """Piper renders joe almost without his fundamental, and WORLD's DIO once followed the second
+    harmonic: neutral came out an octave up (pyin median 189 Hz against joe's 89) and sad above
+    joe's own pitch. The octave check (synth/vocoder/octave.py) keeps joe's register."""
+    from synth.render.engines import render
+
+    raw = render(TEXT, "joe")
+    raw_f0, out_f0 = _pyin_f0(raw.audio, raw.sample_rate), _pyin_f0(neutral.audio, neutral.sample_rate)
+    assert raw_f0.size >= 20 and out_f0.size >= 20
+    raw_median = float(np.median(raw_f0))
+    assert abs(12.0 * np.log2(np.median(out_f0) / raw_median)) <= 1.5
+    # no octave-up mode: about as few frames far above joe's median as joe's own rendering has
+    assert np.mean(out_f0 > 1.5 * raw_median) <= np.mean(raw_f0 > 1.5 * raw_median) + 0.1
+    sad = engine.speak(TEXT, parse_emotion("sad"), "joe")
+    assert np.median(_pyin_f0(sad.audio, sad.sample_rate)) < min(np.median(out_f0), raw_median)
