@@ -57,5 +57,5 @@ def __getattr__(name: str):
 # imported, Python binds the module to that attribute and __getattr__ is never asked, so
 # `from conditioning import vocabulary` gave the module. Both are light (no torch): bind the
 # functions now.
-from .describe import describe  # noqa: E402
-from .vocabulary import vocabulary  # noqa: E402
+from .describe import describe  # noqa: E402, F401
+from .vocabulary import vocabulary  # noqa: E402, F401

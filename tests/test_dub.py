@@ -177,7 +177,8 @@ def test_the_manifest_records_each_cue(dubbed):
     lines = [json.loads(text) for text in result.manifest.read_text().splitlines()]
     assert [line["cue"] for line in lines] == list(range(1, 21))
     for line in lines:
-        assert {"text", "emotion", "resolved", "voice", "slot", "spoken_s", "recognized", "recognized_category"} <= set(line)
+        assert {"text", "emotion", "resolved", "voice", "slot", "spoken_s", "recognized",
+                "recognized_category"} <= set(line)
         assert line["resolved"]["categories"]
     assert sum(line["recognized"] is not None for line in lines) >= 15   # the SER judges cues of ~2 s
 
@@ -240,7 +241,8 @@ def test_natural_length_when_it_fits_before_the_next_cue(studio, tmp_path):
 
 def test_a_line_too_long_for_its_slot_is_flagged_not_garbled(studio, tmp_path):
     script = parse_script("1\n00:00:00,000 --> 00:00:00,600\n[voice=slt] We will need a much longer slot "
-                          "for this sentence.\n\n2\n00:00:01,000 --> 00:00:02,500\n[voice=slt] Indeed we will.\n", "srt")
+                          "for this sentence.\n\n2\n00:00:01,000 --> 00:00:02,500\n[voice=slt] Indeed we will.\n",
+                          "srt")
     result = dub_script(studio, script, tmp_path / "fast.wav", DubOptions(sample_rate=16000))
     line = result.cues[0]
     assert line["flag"] == "too_fast" and line["timing"]["rate"] == MAX_RATE
@@ -308,8 +310,10 @@ def test_tags_with_descriptions_timelines_and_emotionml_files(tmp_path):
 
 
 @pytest.mark.parametrize("text, format, problem", [
-    ("1\n00:00:01,000 --> 00:00:03,000\nOne.\n\n2\n00:00:02,000 --> 00:00:04,000\nTwo.\n", "srt", "line 6: .*overlaps .*line 2"),
-    ("1\n00:00:01,000 --> 00:00:03,000\nOne.\n\n2\n00:00:04,000 --> 00:00:0x,000\nTwo.\n", "srt", "line 6: bad cue times"),
+    ("1\n00:00:01,000 --> 00:00:03,000\nOne.\n\n2\n00:00:02,000 --> 00:00:04,000\nTwo.\n", "srt",
+     "line 6: .*overlaps .*line 2"),
+    ("1\n00:00:01,000 --> 00:00:03,000\nOne.\n\n2\n00:00:04,000 --> 00:00:0x,000\nTwo.\n", "srt",
+     "line 6: bad cue times"),
     ("1\n00:00:05,000 --> 00:00:03,000\nOne.\n", "srt", "line 2: the cue ends"),
     ("1\n00:00:01,000 --> 00:00:03,000\n[mood=sad] One.\n", "srt", "line 2: unknown tag setting 'mood'"),
     ("1\n00:00:01,000 --> 00:00:03,000\n[sad]\n", "srt", "line 2: the cue has no text"),
@@ -370,7 +374,10 @@ def test_the_talking_head_follows_the_cues_emotions(studio, tmp_path):
     result = dub_script(studio, script, tmp_path / "scene.wav", DubOptions(sample_rate=16000, video="default"))
     assert result.video.suffix == ".mp4" and result.video.stat().st_size > 10_000
     motion = result.animation.motion
-    frames = lambda start, end: slice(int((start + 0.5) * motion.fps), int((end - 0.2) * motion.fps))
+
+    def frames(start, end):
+        return slice(int((start + 0.5) * motion.fps), int((end - 0.2) * motion.fps))
+
     happy, sad = frames(0.0, 2.0), frames(2.4, 4.4)
     smile = motion.column("AU12")
     brows = motion.column("AU1") + motion.column("AU15")

@@ -41,7 +41,8 @@ def test_scores_rank_closer_readings_better_and_unreliable_ones_last():
     assert weaker.intensity_error == pytest.approx(-0.4) and 0 < weaker.total < other.total
     assert not score(asked, Judgement(None)).trusted
     from synth.scoring import Candidate
-    candidates = [Candidate(i, i, 1.0, "best_of", None, Judgement(t, reliable=r), score(asked, Judgement(t, reliable=r)), 0.0)
+    candidates = [Candidate(i, i, 1.0, "best_of", None, Judgement(t, reliable=r),
+                            score(asked, Judgement(t, reliable=r)), 0.0)
                   for i, (t, r) in enumerate([(parse_emotion("happy:0.8"), True), (asked, False),
                                               (parse_emotion("angry:0.5"), True)])]
     assert best_index(candidates) == 2          # the exact but unreliable reading does not win
@@ -50,7 +51,8 @@ def test_scores_rank_closer_readings_better_and_unreliable_ones_last():
 
 def test_timeline_is_scored_per_segment():
     timeline = parse_emotion("0s happy:0.8; 2s sad:0.8")
-    windows = [(t, parse_emotion("happy:0.8") if t < 2 else parse_emotion("sad:0.8")) for t in np.arange(0.125, 4, 0.25)]
+    windows = [(t, parse_emotion("happy:0.8") if t < 2 else parse_emotion("sad:0.8"))
+               for t in np.arange(0.125, 4, 0.25)]
     segments = timeline_segments(timeline, windows, 4.0)
     assert [(s.start_s, s.end_s) for s in segments] == [(0.0, 2.0), (2.0, 4.0)]
     assert [s.read.category for s in segments] == ["happy", "sad"]
@@ -115,7 +117,8 @@ def test_calibration_moves_guidance_the_right_way_and_stops_within_budget(studio
                                   "no trusted reading")
     # Deterministic for a seed: the same loop makes the same candidates.
     repeat = run_scoring(make, judge, asked, config, seed=0, strength=0.3, bounds=(0.25, 4.0))
-    assert [c.to_dict() | {"seconds": 0} for c in repeat.candidates] == [c.to_dict() | {"seconds": 0} for c in scoring.candidates]
+    assert ([c.to_dict() | {"seconds": 0} for c in repeat.candidates]
+            == [c.to_dict() | {"seconds": 0} for c in scoring.candidates])
     np.testing.assert_array_equal(repeat.best.result[0].audio, scoring.best.result[0].audio)
 
 

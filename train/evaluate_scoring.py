@@ -179,7 +179,8 @@ def evaluate_faces(studio: Studio, args, folder: Path) -> list[dict]:
                                  "read_intensity": candidate.score.read_intensity,
                                  "intensity_factor": candidate.strength, "seed": candidate.seed,
                                  "cue_category": cue_category, "cue_agreement": [cue_category == emotion],
-                                 "cue_strength": geometry_strength(displacement, emotion) if displacement is not None else 0.0,
+                                 "cue_strength": (geometry_strength(displacement, emotion)
+                                                  if displacement is not None else 0.0),
                                  "seconds": candidate.seconds if arm == "plain" else scoring.seconds}
                 items.append(item)
                 print(f"face {emotion}:{intensity} kept {item['kept']}/{item['candidates']} "

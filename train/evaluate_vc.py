@@ -130,14 +130,17 @@ def evaluate_sources(name: str, sources: list[tuple[str, np.ndarray, int]], conv
     texts = [t for t, _, _ in sources]
     out = {"sources": len(sources), "source_emotion": "given (neutral)" if given else "read by the SER",
            "source_read_as": sorted({r["source_category"] for r in full}) if not given else ["neutral"],
-           "cosine_median": _median([r["cosine"] for r in full]), "cosine_min": round(min(r["cosine"] for r in full), 3),
-           "ser_uar": _uar([r["category"] for r in full], [r["heard"] for r in full]) if reference is not None else None,
+           "cosine_median": _median([r["cosine"] for r in full]),
+           "cosine_min": round(min(r["cosine"] for r in full), 3),
+           "ser_uar": (_uar([r["category"] for r in full], [r["heard"] for r in full])
+                       if reference is not None else None),
            "categories": {}}
     if with_words:
         out["wer_source"] = round(word_error_rate(texts, source_words), 3)
     for category in CATEGORIES:
         mine = [r for r in full if r["category"] == category]
-        entry = {key: _median([r[key] for r in mine]) for key in ("f0_change_st", "loudness_change_lu", "rate_change_pct")}
+        entry = {key: _median([r[key] for r in mine])
+                 for key in ("f0_change_st", "loudness_change_lu", "rate_change_pct")}
         entry["cosine"] = _median([r["cosine"] for r in mine])
         entry["ser_heard"] = {h: sum(r["heard"] == h for r in mine) for h in sorted({r["heard"] for r in mine})}
         if with_words:
@@ -201,13 +204,15 @@ def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int
     if alsa:
         report["alsa_human_speaker"] = evaluate_sources("ALSA recordings", alsa, converter, None, True)
     try:
-        joe = [(t, *(lambda r: (r.audio.astype(np.float64), r.sample_rate))(render(t, "joe"))) for t in texts[:joe_count]]
+        joe = [(t, *(lambda r: (r.audio.astype(np.float64), r.sample_rate))(render(t, "joe")))
+               for t in texts[:joe_count]]
         report["piper_joe"] = evaluate_sources("Piper joe", joe, converter, None, True)
     except Exception as error:  # joe is optional (its wheel may be absent); say so in the report
         report["piper_joe"] = {"skipped": f"{type(error).__name__}: {error}"}
     report["bounds_met"] = _bounds(report)
     report["seconds"] = round(time.perf_counter() - started, 1)
-    report["command"] = f"python -m train.evaluate_vc --sentences {sentence_count} --joe {joe_count} --alsa {alsa_count}"
+    report["command"] = (f"python -m train.evaluate_vc --sentences {sentence_count} --joe {joe_count} "
+                         f"--alsa {alsa_count}")
     return report
 
 
@@ -238,7 +243,8 @@ def table(report: dict) -> str:
         if "categories" in part:
             f0 = ", ".join(f"{c} {v['f0_change_st']:+.1f}" for c, v in part["categories"].items())
             lines.append(f"\n{key}: WER {part.get('wer_result', float('nan')):.2f} (source "
-                         f"{part.get('wer_source', float('nan')):.2f}), speaker cosine median {part['cosine_median']:.2f}"
+                         f"{part.get('wer_source', float('nan')):.2f}), "
+                         f"speaker cosine median {part['cosine_median']:.2f}"
                          f" (min {part['cosine_min']:.2f}); F0 Δ st: {f0}")
     return "\n".join(lines)
 

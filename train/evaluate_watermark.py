@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m train.evaluate_watermark", description=__doc__)
     parser.add_argument("--crops", type=int, default=3, help="random 3 s crops per file and attack")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", default=str(Path(__file__).resolve().parents[1] / "docs" / "watermark_evaluation.json"))
+    parser.add_argument("--output",
+                        default=str(Path(__file__).resolve().parents[1] / "docs" / "watermark_evaluation.json"))
     args = parser.parse_args(argv)
     report = evaluate(args.crops, args.seed)
     from conditioning.checkpoints import atomic_write_bytes

@@ -47,7 +47,8 @@ def speech_cues(audio: np.ndarray, sample_rate: int, phones) -> SpeechCues:
     median = float(np.median(12.0 * np.log2(voiced / 100.0))) if voiced.size else math.nan
     spoken = [(start, end) for symbol, start, end in phones if symbol not in PAUSE_PHONES]
     seconds = sum(end - start for start, end in spoken)
-    return SpeechCues(median, loudness_lufs(audio, sample_rate), math.log(len(spoken) / seconds) if seconds > 0 else math.nan)
+    return SpeechCues(median, loudness_lufs(audio, sample_rate),
+                      math.log(len(spoken) / seconds) if seconds > 0 else math.nan)
 
 
 def expected_speech_change(target: EmotionTarget) -> np.ndarray:

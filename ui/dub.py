@@ -160,5 +160,6 @@ def build_dub_tab() -> None:
     list_button.click(cue_rows, script_inputs, [cues, summary], api_name="dub_cues")
     preview_button.click(preview_cue, [*script_inputs, number, voice, natural, sample_rate], [cue_audio, cue_note],
                          api_name="dub_preview")
-    button.click(dub, [*script_inputs, voice, natural, sample_rate, video], [track, film, timeline, notes, files, recipe],
+    button.click(dub, [*script_inputs, voice, natural, sample_rate, video],
+                 [track, film, timeline, notes, files, recipe],
                  api_name="dub")

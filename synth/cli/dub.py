@@ -32,7 +32,8 @@ def add_parser(commands) -> None:
                      help="the whole dialogue's integrated loudness; 'none' keeps the decoder's level "
                           f"(default {DEFAULT_LOUDNESS_LUFS:g})")
     dub.add_argument("--background", help="audio to mix the dialogue over, ducked under each cue (writes *.mix.wav)")
-    dub.add_argument("--duck", type=float, default=-12.0, help="the background's level under dialogue, dB (default -12)")
+    dub.add_argument("--duck", type=float, default=-12.0,
+                     help="the background's level under dialogue, dB (default -12)")
     dub.add_argument("--video", help="default, cartoon or a portrait image: a talking head saying the track; "
                                      "a video file: its audio replaced by the dialogue, its picture kept")
     dub.add_argument("--mix-video-audio", action="store_true",
@@ -104,7 +105,8 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(result.recipe(), indent=2))
         return
-    made = [str(result.track), str(result.srt), str(result.manifest)] + [str(p) for p in (result.mix, result.video) if p]
+    made = ([str(result.track), str(result.srt), str(result.manifest)]
+            + [str(p) for p in (result.mix, result.video) if p])
     say(args, f"dubbed {len(result.cues)} cues ({result.rendered} spoken, the rest kept): {', '.join(made)}")
     for line in result.flagged:
         say(args, f"  {args.script} line {line['line']}: {line['flag'].replace('_', ' ')} (needs "

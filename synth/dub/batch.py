@@ -36,7 +36,8 @@ def read_batch(path: str | Path) -> list[Path]:
     return scripts
 
 
-def plan_jobs(scripts: list[Path], out_dir: Path, options: DubOptions, voices: str | None, suffix: str = ".wav") -> list[dict]:
+def plan_jobs(scripts: list[Path], out_dir: Path, options: DubOptions, voices: str | None,
+              suffix: str = ".wav") -> list[dict]:
     """One job per script, every script read and checked first (a broken one stops the batch
     before any work); each track is named after its script, and two scripts of one name refuse."""
     jobs, names = [], {}

@@ -121,7 +121,8 @@ class CheckedCue:
     room_s: float                      # to the next cue's start (inf for the last)
 
 
-def check_script(script: DubScript, options: DubOptions, voices: tuple[str, ...], default_voice: str) -> list[CheckedCue]:
+def check_script(script: DubScript, options: DubOptions, voices: tuple[str, ...],
+                 default_voice: str) -> list[CheckedCue]:
     """Every cue's emotion, voice and text, checked before any is spoken; errors name the line."""
     from synth.text import text_to_sequence
 
@@ -203,7 +204,8 @@ def render_cue(studio, item: CheckedCue, options: DubOptions, render_path: Path)
             "category": first_target(item.emotion).category,
             "slot": [round(cue.start, 4), round(cue.end, 4)], "slot_s": round(cue.slot_s, 4),
             "start_s": round(cue.start, 4), "end_s": round(cue.start + achieved_s, 4),
-            "spoken_s": round(spoken_s, 4), "natural_s": round(natural_s, 4), "placed_s": round(len(placed.audio) / rate, 4),
+            "spoken_s": round(spoken_s, 4), "natural_s": round(natural_s, 4),
+            "placed_s": round(len(placed.audio) / rate, 4),
             "fit_error": round(fit_error, 4), "slot_error": round(spoken_s / cue.slot_s - 1.0, 4),
             "timing": plan.to_dict(), "flag": plan.flag, "cut_s": round(placed.cut_samples / rate, 4),
             "speech_s": [round(cue.start + onset / rate, 4), round(cue.start + offset / rate, 4)],

@@ -55,7 +55,8 @@ def _cue_from_row(row: dict, index: int, line: int, source: str) -> Cue:
     if isinstance(emotion, (dict, list)):
         emotion = json.dumps(emotion)  # read back by parse_emotion as the same form
     return make_cue(index, parse_time(row["start"], "start", where), parse_time(row["end"], "end", where),
-                    row["text"], where, line, emotion=(emotion or "").strip() or None, voice=(voice or "").strip() or None)
+                    row["text"], where, line, emotion=(emotion or "").strip() or None,
+                    voice=(voice or "").strip() or None)
 
 
 def read_table(text: str, format: str, source: str = "<script>", folder: Path | None = None) -> DubScript:

@@ -49,7 +49,8 @@ class ScoringConfig:
     weights: ScoreWeights = field(default_factory=ScoreWeights)
 
     def __post_init__(self) -> None:
-        if isinstance(self.best_of, bool) or not isinstance(self.best_of, (int, np.integer)) or not 1 <= self.best_of <= 16:
+        if (isinstance(self.best_of, bool) or not isinstance(self.best_of, (int, np.integer))
+                or not 1 <= self.best_of <= 16):
             raise ValueError(f"best_of must be an integer in 1..16; got {self.best_of!r}")
         if not 0.0 < self.tolerance <= 1.0:
             raise ValueError(f"tolerance must be in (0, 1]; got {self.tolerance}")

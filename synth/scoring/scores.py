@@ -119,7 +119,8 @@ def mean_reading(targets: Sequence[EmotionTarget]) -> EmotionTarget:
                          float(np.clip(np.mean([t.intensity for t in targets]), 0, 1)))
 
 
-def timeline_segments(timeline, windows: Sequence[tuple[float, EmotionTarget]], duration_s: float) -> tuple[Segment, ...]:
+def timeline_segments(timeline, windows: Sequence[tuple[float, EmotionTarget]],
+                      duration_s: float) -> tuple[Segment, ...]:
     """Per-segment scoring of a timeline: the stretches between its keyframes (and after the
     last, to the end), each read as the mean of the recognizer's windows whose centres fall in
     it and asked as the timeline at its centre. Stretches no window falls in are skipped."""

@@ -119,7 +119,8 @@ def check_intensity(intensity: float) -> float:
         raise ValueError(f"intensity must be a number; got {intensity!r}") from None
     low, high = INTENSITY_RANGE
     if not (math.isfinite(value) and low <= value <= high):
-        raise ValueError(f"intensity must be within {low:g}..{high:g} (0 leaves the recording as it is); got {intensity!r}")
+        raise ValueError(f"intensity must be within {low:g}..{high:g} (0 leaves the recording as it is); "
+                         f"got {intensity!r}")
     return value
 
 
@@ -168,7 +169,8 @@ class VoiceConverter:
         given = source_emotion is not None
         source_reading = None
         if given:
-            source = source_emotion if isinstance(source_emotion, EmotionTarget) else parse_static_emotion(source_emotion)
+            source = (source_emotion if isinstance(source_emotion, EmotionTarget)
+                      else parse_static_emotion(source_emotion))
         else:
             source_reading = self.recognizer.recognize(x, rate, frames=False)
             source = source_reading.target
@@ -215,7 +217,8 @@ class VoiceConverter:
                                                phone_targets=targets if isinstance(emotion, EmotionTimeline) else None)
             pieces.append(resample(result.audio.astype(np.float64), result.sample_rate, rate) / gain)
             chunks.append({"start_s": round(offset, 3), "input_s": round(chunk.size / rate, 3),
-                           "output_s": round(result.duration, 3), "speech_level_gain_db": round(20 * math.log10(gain), 2),
+                           "output_s": round(result.duration, 3),
+                           "speech_level_gain_db": round(20 * math.log10(gain), 2),
                            "f0_median_in_hz": round(result.applied["f0_median_in_hz"], 1),
                            "f0_median_out_hz": round(result.applied["f0_median_out_hz"], 1)})
         out, limit_db = limit_peak(np.concatenate(pieces).astype(np.float32))

@@ -83,7 +83,8 @@ def test_vad_values(values):
 
 def test_hostile_long_numbers_and_spaces_are_read_in_linear_time():
     """Found by fuzzing: '9' * 400 twice took minutes of regex backtracking in the VAD parser."""
-    hostile = ["9" * 400 + ", " + "9" * 400 + " x", ", ".join(["9" * 400] * 4) + "x", " " * 5000 + "1" + " " * 5000 + "x",
+    hostile = ["9" * 400 + ", " + "9" * 400 + " x", ", ".join(["9" * 400] * 4) + "x",
+               " " * 5000 + "1" + " " * 5000 + "x",
                "v" + " " * 5000 + "x", "9" * 4000 + " happy" + " " * 3000 + "x", "0s happy" + " " * 19000 + "x",
                "1" + " " * 5000 + "%" + " " * 5000 + "x"]
     for text in hostile:
