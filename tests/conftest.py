@@ -27,7 +27,8 @@ def tiny_tts_checkpoints(tiny_corpus, tmp_path_factory):
     from train.tts_features import build_features
 
     folder = tmp_path_factory.mktemp("checkpoints")
-    for shipped in checkpoints_dir().glob("*.pt"):
+    # The speech emotion recognizer's calibration lives beside its checkpoint.
+    for shipped in [*checkpoints_dir().glob("*.pt"), *checkpoints_dir().glob("*.calibration.json")]:
         if not shipped.name.startswith("tts_"):
             (folder / shipped.name).symlink_to(shipped.resolve())
     build_features(tiny_corpus, jobs=2, progress=False)

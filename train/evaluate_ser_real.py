@@ -216,7 +216,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                         help="the calibration corpus (rendered if absent)")
-    parser.add_argument("--clips-per-set", type=int, default=12, help="real clips per recording set")
+    parser.add_argument("--clips-per-set", type=int, default=8, help="real clips per recording set")
     parser.add_argument("--output", type=Path, default=Path("docs/ser_real.json"))
     parser.add_argument("--skip-synthetic", action="store_true", help="only the real recordings")
     args = parser.parse_args(argv)
