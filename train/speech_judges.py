@@ -80,10 +80,15 @@ def transcribe(audio: np.ndarray, sample_rate: int) -> str:
 
 def f0_contour(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """F0 (Hz, 0 unvoiced) every 5 ms: WORLD's DIO refined by StoneMask (Harvest is steadier
-    but 30 times slower, and the evaluations read thousands of utterances)."""
+    but 30 times slower, and the evaluations read thousands of utterances), with octave-up
+    errors halved (synth/vocoder/octave.py): Piper's joe speaks almost without his fundamental,
+    and plain DIO read him an octave high (pyin: 89 Hz median, DIO ~170)."""
     import pyworld
+
+    from synth.vocoder.octave import correct_octave_errors
     x = np.ascontiguousarray(audio, dtype=np.float64)
     f0, t = pyworld.dio(x, sample_rate, f0_floor=60.0, f0_ceil=600.0, frame_period=FRAME_PERIOD_MS)
+    f0 = correct_octave_errors(x, sample_rate, pyworld.stonemask(x, f0, t, sample_rate), t)
     return pyworld.stonemask(x, f0, t, sample_rate)
 
 
