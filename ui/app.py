@@ -28,8 +28,6 @@ def build_app() -> gr.Blocks:
     # Generated files are copied into Gradio's cache; files a day old are removed every hour.
     with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
         gr.Markdown(f"# {TITLE}", elem_id="studio-title")
-        gr.Markdown(f"{AI_NOTICE}. Every file it makes carries an inaudible watermark and a provenance record "
-                    "(`emostudio verify FILE`).", elem_id="ai-notice", elem_classes="tab-intro")
         # What people come to do first (the page opens on Speak), the explorer last. Each tab's
         # panel is `tab-<name>` and its main button `<name>-run`: Ctrl+Enter presses it.
         with gr.Tab("Speak", id="speak", elem_id="tab-speak"):
@@ -42,6 +40,9 @@ def build_app() -> gr.Blocks:
             build_dub_tab()
         with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
             build_explorer_tab()
+        # Below the tabs, so every tab's main button stays above the fold; each result says it too.
+        gr.Markdown(f"{AI_NOTICE}. Every file it makes carries an inaudible watermark and a provenance record "
+                    "(`emostudio verify FILE`).", elem_id="ai-notice", elem_classes="tab-intro")
     return app
 
 

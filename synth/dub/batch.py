@@ -78,8 +78,12 @@ def _on_ray(jobs: list[dict], address: str) -> list[dict]:
     try:
         import ray
     except ImportError:
-        raise DubScriptError("--ray needs Ray, which is not installed: pip install 'ray[default]'") from None
-    ray.init(address=address, ignore_reinit_error=True)
+        raise DubScriptError("--ray needs Ray, which is not installed: "
+                             "pip install -e '.[scale]' (or pip install ray)") from None
+    try:
+        ray.init(address=address, ignore_reinit_error=True)
+    except (ConnectionError, RuntimeError, ValueError) as error:
+        raise DubScriptError(f"cannot reach the Ray cluster at {address!r} ({error})") from None
     remote = ray.remote(dub_job)
     return ray.get([remote.remote(job) for job in jobs])
 
