@@ -25,6 +25,8 @@ def test_page_serves_on_loopback(served_app):
     with urllib.request.urlopen(served_app, timeout=30) as response:
         assert response.status == 200
         assert "emostudio" in response.read().decode()
+    with urllib.request.urlopen(served_app.rstrip("/") + "/config", timeout=30) as response:
+        assert '"analytics_enabled":false' in response.read().decode().replace(" ", "")   # offline: nothing sent
 
 
 def test_explorer_resolves_through_the_api(served_app):

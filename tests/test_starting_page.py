@@ -32,3 +32,20 @@ def test_the_starting_page_says_the_studio_is_loading_and_frees_the_address():
 def test_the_studio_binds_to_the_local_machine_unless_told():
     assert parse_studio_args([]).host == "127.0.0.1"
     assert parse_studio_args(["--host", "0.0.0.0", "--port", "9000"]).port == 9000
+
+
+
+def test_sigterm_removes_the_studios_temporary_files(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    program = ("import time\nfrom ui.scratch import new_run_folder\nfrom ui.starting import _exit_on_sigterm\n"
+               "_exit_on_sigterm()\nprint(new_run_folder('speak'), flush=True)\ntime.sleep(60)\n")
+    studio = subprocess.Popen([sys.executable, "-c", program], env={**os.environ, "TMPDIR": str(tmp_path)},
+                              stdout=subprocess.PIPE, text=True)
+    folder = studio.stdout.readline().strip()
+    assert os.path.isdir(folder)
+    studio.send_signal(signal.SIGTERM)
+    assert studio.wait(timeout=30) == 0
+    assert not os.path.exists(folder)

@@ -26,7 +26,7 @@ STUDIO_CSS = """
 
 def build_app() -> gr.Blocks:
     # Generated files are copied into Gradio's cache; files a day old are removed every hour.
-    with gr.Blocks(title=TITLE, delete_cache=(3600, 86400)) as app:
+    with gr.Blocks(title=TITLE, delete_cache=(3600, 86400), analytics_enabled=False) as app:
         gr.Markdown(f"# {TITLE}", elem_id="studio-title")
         # What people come to do first (the page opens on Speak), the explorer last. Each tab's
         # panel is `tab-<name>` and its main button `<name>-run`: Ctrl+Enter presses it.

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import sys
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,7 +57,16 @@ def starting_page(host: str, port: int) -> Iterator[None]:
         server.server_close()
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM (a service manager, `kill`) exits like Ctrl+C does, so the atexit clean-up of
+    the studio's temporary files runs."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+
+
 def main(argv=None) -> None:
+    # A studio that works offline sends nothing out: Gradio's analytics off before it is imported.
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    _exit_on_sigterm()
     args = parse_studio_args(argv)
     print(f"emostudio: starting on http://{args.host}:{args.port}", flush=True)
     with starting_page(args.host, args.port):
