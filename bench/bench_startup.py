@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 REPEATS = 5
-CLI_COMMANDS = (["--help"], ["--version"], ["emotion", "happy:0.8"], ["text", "It costs $5."],
+CLI_COMMANDS = (["--help"], ["--version"], ["emotion", "happy:0.8"], ["text", "It costs $5."], ["voice", "list"],
                 ["emotion", "0s calm; 2s angry:0.8"])
 STUDIO_TIMEOUT_S = 300
 
