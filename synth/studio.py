@@ -200,11 +200,11 @@ def _finished(audio: np.ndarray, rate: int, loudness: float | None, recipe: dict
 def _marked_once(samples: np.ndarray, rate: int, recipe: dict) -> tuple[np.ndarray, ProvenanceRecord]:
     """The audio a video will carry, watermarked unless it already is (speech the studio made),
     and the video's record."""
-    from .provenance import detect
+    from .provenance import detect, make_record
 
-    already = detect(samples, rate).watermarked
-    marked, record = mark(samples, rate, recipe, generator="animate", checkpoints=_checkpoints("animate"))
-    return (samples if already else marked), record
+    if detect(samples, rate).watermarked:   # its own mark stays; the record claims no new one
+        return samples, make_record("animate", recipe, checkpoints=_checkpoints("animate"))
+    return mark(samples, rate, recipe, generator="animate", checkpoints=_checkpoints("animate"))
 
 
 def _stored_voice_consent(voice: str) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -92,8 +93,7 @@ def run(args: argparse.Namespace) -> None:
     if args.batch:
         requests = read_requests(args.batch, "audio")
         studio = Studio()
-        manifest = run_batch(args, requests, ".mp4", animate_settings,
-                             lambda request, output: animate_one(studio, animate_settings(request), output), "video")
+        manifest = run_batch(args, requests, ".mp4", animate_settings, functools.partial(animate_one, studio), "video")
         say(args, f"wrote {len(requests)} videos and {manifest}")
         return
     if not args.portrait or not args.audio:

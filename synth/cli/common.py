@@ -138,20 +138,21 @@ def without_line(request: dict) -> dict:
 
 
 def run_batch(args: argparse.Namespace, requests: list[dict], suffix: str, check: Callable[[dict], Any],
-              make: Callable[[dict, Path], dict], unit: str) -> Path:
-    """Checks every request (`check`, raising the request's error) before any runs; then makes
-    each (`make(request, output) -> manifest line`), rewriting the manifest after each one, so
-    an interrupted run keeps what it made; a rerun skips requests whose output and manifest line
-    are already there. Returns the manifest's path."""
+              make: Callable[[Any, Path], dict], unit: str) -> Path:
+    """Checks every request (`check(request) -> settings`, raising the request's error) before
+    any runs; then makes each from its checked settings (`make(settings, output) -> manifest
+    line`), rewriting the manifest after each one, so an interrupted run keeps what it made; a
+    rerun skips requests whose output and manifest line are already there. Returns the
+    manifest's path."""
     out_dir = Path(args.out_dir)
     planned = []
     for number, request in enumerate(requests):
+        given = without_line(request)
         try:
-            check(without_line(request))
-            planned.append((without_line(request), batch_output(out_dir, request, number, suffix)))
+            planned.append((given, check(given), batch_output(out_dir, request, number, suffix)))
         except ValueError as error:  # EmotionInputError and TextFrontendError are ValueErrors
             raise ValueError(f"{args.batch} line {request['_line']}: {error}") from None
-    outputs = [output for _, output in planned]
+    outputs = [output for _, _, output in planned]
     if len(set(outputs)) != len(outputs):
         raise ValueError(f"{args.batch}: two requests write the same output file")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -159,13 +160,13 @@ def run_batch(args: argparse.Namespace, requests: list[dict], suffix: str, check
     done = _completed(manifest)
     lines = []
     with progress_bar(args, total=len(planned), desc=args.command, unit=unit) as bar:
-        for request, output in planned:
+        for request, settings, output in planned:
             key = json.dumps(request, sort_keys=True)
             if key in done and output.exists():
                 lines.append(done[key])
             else:
                 output.parent.mkdir(parents=True, exist_ok=True)
-                lines.append({"request": request, **make(request, output)})
+                lines.append({"request": request, **make(settings, output)})
                 atomic_write_bytes(manifest, "".join(json.dumps(line) + "\n" for line in lines).encode())
             bar.update(1)
     atomic_write_bytes(manifest, "".join(json.dumps(line) + "\n" for line in lines).encode())

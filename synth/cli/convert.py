@@ -4,6 +4,7 @@ emotion, same words and voice; one file or a batch file of requests."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -78,8 +79,7 @@ def run(args: argparse.Namespace) -> None:
         base = Path(args.batch).parent
         studio = Studio()
         manifest = run_batch(args, requests, ".wav", lambda request: convert_settings(request, base),
-                             lambda request, output: convert_one(studio, convert_settings(request, base), output),
-                             "recording")
+                             functools.partial(convert_one, studio), "recording")
         say(args, f"wrote {len(requests)} audio files and {manifest}")
         return
     if args.input is None:

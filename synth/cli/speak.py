@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -84,8 +85,7 @@ def run(args: argparse.Namespace) -> None:
     if args.batch:
         requests = read_requests(args.batch, "text")
         studio = Studio()
-        manifest = run_batch(args, requests, ".wav", speak_settings,
-                             lambda request, output: speak_one(studio, speak_settings(request), output), "utterance")
+        manifest = run_batch(args, requests, ".wav", speak_settings, functools.partial(speak_one, studio), "utterance")
         say(args, f"wrote {len(requests)} audio files and {manifest}")
         return
     if args.text is None:
