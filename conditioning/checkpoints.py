@@ -12,12 +12,13 @@ import io
 import hashlib
 import json
 import os
-import tempfile
 import types
 import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+
+from common.atomic import atomic_write_bytes
 
 
 MANIFEST_NAME = "manifest.json"
@@ -89,20 +90,6 @@ def checkpoints_dir() -> Path:
 
 def checkpoint_path(name: str) -> Path:
     return checkpoints_dir() / name
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Writes to a temporary file beside `path`, then renames: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp makes files private; checkpoints are shared
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def save_checkpoint(path: Path, config: Any, state_dict: dict, extra: dict | None = None) -> None:

@@ -19,7 +19,7 @@ import functools
 
 import numpy as np
 
-from .audio import resample
+from common.audio_io import resample
 
 EMBEDDING_SIZE = 256
 

@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from synth.loudness import DEFAULT_LOUDNESS_LUFS, TRUE_PEAK_DBTP, normalize_loudness
 from synth.render.synthesizer import engine_synthesizer
 from synth.voices import SAMPLE_SUFFIX, SAMPLE_TEXT, SAMPLES_DIR, installed_voices

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 
 AUDIO_FORMATS = {".wav": ("WAV", "PCM_16"), ".flac": ("FLAC", "PCM_16")}
 

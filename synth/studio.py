@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from conditioning import parse_emotion
-from conditioning.audio import AudioInputError, load_audio
+from common.audio_io import AudioInputError, load_audio
 from conditioning.checkpoints import ShippedModel, missing_shipped_models, shipped_model
 from conditioning.describe import first_target
 from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer, shipped_recognizer

@@ -17,7 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
-from conditioning.audio import AudioInputError, check_audio, load_audio
+from common.audio_io import AudioInputError, check_audio, load_audio
 
 MAX_CLIP_S = 60.0
 MIN_CLIP_SPEECH_S = 0.5     # the ALSA recordings of one name ("Front Left") hold 0.8-1 s

@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 
 from .voices import Voice
 

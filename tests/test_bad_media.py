@@ -9,7 +9,7 @@ import pytest
 import soundfile as sf
 from PIL import Image
 
-from conditioning.audio import AudioInputError, load_audio
+from common.audio_io import AudioInputError, load_audio
 from synth.face.errors import FaceInputError
 from synth.face.portrait import default_portrait_path, detect_face, load_portrait
 

@@ -11,12 +11,13 @@ import pytest
 import soundfile as sf
 import torch
 
-from conditioning.audio import AudioInputError, check_audio, load_audio
+from common.audio_io import AudioInputError, check_audio, load_audio
 from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import shipped_path
 from conditioning.ser import (LogMelConfig, LogMelFrontend, SERConfig, SpeechEmotionNet,
                               SpeechEmotionRecognizer, shipped_recognizer)
-from conditioning.ser.frontend import hz_to_mel, mel_filterbank, mel_to_hz
+from common.log_mel import mel_filterbank
+from common.mel_scale import hz_to_mel, mel_to_hz
 from train.emotion_evaluation import concordance, confusion_matrix, unweighted_average_recall
 
 RATE = 16000
@@ -216,7 +217,7 @@ def test_any_rate_gives_the_same_reading(tiny_corpus):
     audio, rate = sf.read(tiny_corpus / record["audio"], dtype="float32")
     recognizer = shipped_recognizer()
     at_source = recognizer.recognize(audio, rate).target
-    from conditioning.audio import resample
+    from common.audio_io import resample
     at_44k = recognizer.recognize(resample(audio, rate, 44100).astype(np.float32), 44100).target
     assert at_source.category == at_44k.category
     np.testing.assert_allclose(at_source.vad, at_44k.vad, atol=0.1)

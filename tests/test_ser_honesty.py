@@ -125,7 +125,7 @@ def test_the_shipped_recognizer_carries_its_calibration():
 
 @pytest.mark.skipif(len(ALSA_SPEECH) < 4, reason="alsa-utils' channel-test recordings are not installed")
 def test_plain_real_speech_is_not_read_as_angry_or_fearful_and_says_it_is_unsure():
-    from conditioning.audio import load_audio
+    from common.audio_io import load_audio
     from conditioning.ser import shipped_recognizer
 
     recognizer = shipped_recognizer()
@@ -142,7 +142,7 @@ def test_plain_real_speech_is_not_read_as_angry_or_fearful_and_says_it_is_unsure
 
 @pytest.mark.skipif(not ALSA_SPEECH, reason="alsa-utils' channel-test recordings are not installed")
 def test_known_prosodic_changes_to_real_speech_move_the_reading_the_right_way():
-    from conditioning.audio import load_audio
+    from common.audio_io import load_audio
     from conditioning.ser import shipped_recognizer
     from train.evaluate_ser_real import world_change
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from conditioning.audio import AudioInputError
+from common.audio_io import AudioInputError
 from synth.cli import main as cli
 from synth.face.cartoon import CartoonIdentity
 from synth.face.errors import FaceInputError
@@ -35,7 +35,7 @@ def speech(tiny_corpus, tmp_path_factory):
     audio = audio[: 2 * rate]
     folder = tmp_path_factory.mktemp("speech")
     stereo = folder / "stereo.wav"
-    from conditioning.audio import resample
+    from common.audio_io import resample
     upsampled = resample(audio, rate, 44100).astype(np.float32)
     sf.write(stereo, np.stack([upsampled, 0.5 * upsampled], axis=1), 44100)
     return audio, rate, stereo

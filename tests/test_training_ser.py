@@ -11,7 +11,7 @@ import soundfile as sf
 import torch
 
 from conditioning.checkpoints import load_checkpoint
-from conditioning.ser.frontend import LogMelConfig
+from common.log_mel import LogMelConfig
 from conditioning.ser import SERConfig, SpeechEmotionNet, SpeechEmotionRecognizer
 from train.evaluate_ser import main as evaluate_ser_main
 from train.evaluate_ser_robustness import conditions, main as robustness_main

@@ -91,7 +91,7 @@ def test_a_timeline_changes_the_emotion_over_time(source, converter):
 
 @pytest.mark.parametrize("rate", [8000, 48000])
 def test_other_rates_and_stereo(source, converter, rate):
-    from conditioning.audio import resample
+    from common.audio_io import resample
 
     audio, native = source
     x = resample(audio, native, rate)

@@ -26,7 +26,7 @@ from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import add_to_manifest_entry, shipped_path
 from conditioning.ser.calibration import (expected_calibration_error, fit_embedding_distribution, fit_temperature,
                                           save_calibration, softmax)
-from conditioning.ser.frontend import LogMelConfig
+from common.log_mel import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.corpus.build import CorpusConfig, build_corpus
 from train.ser_data import CorpusAudio, ReferencePicker, load_corpus_audio

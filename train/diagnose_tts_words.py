@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from conditioning.features import target_features
 from synth.render.engines import render
 from synth.speaking import synthesizer_for

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 
 DIMENSIONS = ("valence", "arousal", "dominance")
 

@@ -18,8 +18,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from conditioning.audio import load_audio
-from conditioning.checkpoints import atomic_write_bytes
+from common.audio_io import load_audio
+from common.atomic import atomic_write_bytes
 from conditioning.ser.recognizer import SpeechEmotionRecognizer, shipped_recognizer
 from synth.tts.acoustic import AcousticConfig, from_world, to_waveform
 from synth.vocoder.world import OUTPUT_SAMPLE_RATE, analyze, synthesize

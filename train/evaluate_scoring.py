@@ -32,7 +32,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from synth.studio import Studio
 from train.corpus.sentences import sentences_for
 from train.scoring_cues import (CUE_MIN_EXPECTED, CUE_SCALES, cue_agreement, cue_strength, detected_landmarks,

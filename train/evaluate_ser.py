@@ -16,8 +16,9 @@ import argparse
 import json
 from pathlib import Path
 
-from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, shipped_path
-from conditioning.ser.frontend import LogMelConfig
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import add_to_manifest_entry, shipped_path
+from common.log_mel import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.ser_data import load_corpus_audio
 from train.train_ser import DEFAULT_CONFUSION_IMAGE, evaluate_recognizer, report_held_out, without_confusions

@@ -31,9 +31,10 @@ import numpy as np
 import pyworld
 import soundfile as sf
 
-from conditioning.audio import load_audio, resample
+from common.audio_io import load_audio, resample
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes, read_manifest, shipped_model, shipped_path
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import read_manifest, shipped_model, shipped_path
 from conditioning.ser.calibration import load_calibration
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.calibrate_ser import DEFAULT_CORPUS, calibration_corpus

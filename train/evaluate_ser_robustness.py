@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.checkpoints import atomic_write_bytes
-from conditioning.ser.frontend import LogMelConfig
+from common.atomic import atomic_write_bytes
+from common.log_mel import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import (add_noise, band_limit, change_tempo, roughen_voice, shift_pitch, shift_voice,
                                  tilt_spectrum)

@@ -36,7 +36,7 @@ import numpy as np
 import soundfile
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from conditioning.fer.recognizer import mean_target
 from synth.face.apex import APEX, MEASURES, measure
 from synth.face.behaviour import speech_energy

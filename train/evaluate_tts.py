@@ -34,8 +34,9 @@ from pathlib import Path
 import numpy as np
 
 from conditioning.categories import CATEGORIES
-from conditioning.audio import load_audio
-from conditioning.checkpoints import add_to_manifest_entry, atomic_write_bytes, shipped_path
+from common.audio_io import load_audio
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import add_to_manifest_entry, shipped_path
 from conditioning.parse import parse_emotion
 from conditioning.target import EmotionTarget
 from conditioning.ser.recognizer import SpeakerReference, SpeechEmotionRecognizer, shipped_recognizer

@@ -33,7 +33,7 @@ import numpy as np
 from tqdm import tqdm
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from synth.render.engines import render, voice_spec
 from synth.render.world_transform import analyze, synthesize
 from synth.render.synthesizer import engine_synthesizer

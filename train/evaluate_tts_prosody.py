@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.checkpoints import atomic_write_bytes, shipped_path
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import shipped_path
 from synth.tts.model import LOG_SEMITONE
 from synth.speech import shipped_tts
 from synth.tts.config import DECODERS

@@ -36,7 +36,7 @@ import numpy as np
 from tqdm import tqdm
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from synth.render.engines import render
 from synth.vc import VoiceConverter
 from train.corpus.build import HELD_OUT_VOICE

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from conditioning import parse_emotion
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from conditioning.speaker import cosine, d_vector, mean_embedding
 from synth.render.engines import render
 from synth.render.synthesizer import EngineSynthesizer
@@ -132,7 +132,7 @@ def evaluate(sentence_count: int, alsa_count: int = 8) -> dict:
         if alsa:
             person = add_voice("alsa_speaker", alsa, "Evaluation: the ALSA test recordings' speaker (public files).",
                                directory=folder)
-            from conditioning.audio import load_audio
+            from common.audio_io import load_audio
             report["real_person"] = evaluate_voice("ALSA speaker", "alsa_speaker", person.base_voice,
                                                    [load_audio(p) for p in alsa], texts, encoders)
             report["real_person"]["note"] = ("no parallel recordings: cosine to the mean embedding of the clips "

@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
                         default=str(Path(__file__).resolve().parents[1] / "docs" / "watermark_evaluation.json"))
     args = parser.parse_args(argv)
     report = evaluate(args.crops, args.seed)
-    from conditioning.checkpoints import atomic_write_bytes
+    from common.atomic import atomic_write_bytes
     atomic_write_bytes(Path(args.output), (json.dumps(report, indent=2) + "\n").encode())
     print(f"{'attack':20s} {'n':>4s} {'detected':>9s} {'bit acc':>8s} {'payload':>8s}")
     for name, row in report["robustness"].items():

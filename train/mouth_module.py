@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
+from common.log_mel import LogMelConfig, LogMelFrontend
 from synth.face.mouth_model import MouthFlowNet, MouthModelConfig
 from synth.sampling import flow_matching_pair
 from train.callbacks import one_cycle_adamw

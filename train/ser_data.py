@@ -18,7 +18,7 @@ import soundfile as sf
 import torch
 from torch.utils.data import Dataset, Sampler
 
-from conditioning.audio import resample
+from common.audio_io import resample
 from conditioning.categories import CATEGORIES
 from train.audio_augment import AugmentConfig, augment, replay
 from train.corpus.build import read_manifest

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
+from common.log_mel import LogMelConfig, LogMelFrontend
 from conditioning.ser.model import SERConfig, SpeechEmotionNet, stack_padded
 from train.callbacks import one_cycle_adamw
 from train.emotion_evaluation import emotion_metrics

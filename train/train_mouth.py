@@ -23,7 +23,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from conditioning.checkpoints import save_checkpoint, shipped_model, shipped_path
-from conditioning.ser.frontend import LogMelConfig
+from common.log_mel import LogMelConfig
 from synth.face.motion import MOUTH_CHANNELS
 from synth.face.mouth_generator import MouthMotionGenerator
 from synth.face.mouth_model import MouthModelConfig

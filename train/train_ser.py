@@ -23,7 +23,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from conditioning.checkpoints import save_checkpoint, shipped_model, shipped_path
-from conditioning.ser.frontend import LogMelConfig
+from common.log_mel import LogMelConfig
 from conditioning.ser.model import SERConfig, centre_utterances
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges

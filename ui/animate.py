@@ -14,8 +14,9 @@ import numpy as np
 import soundfile as sf
 
 from conditioning import EmotionInputError
-from conditioning.audio import AudioInputError
-from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
+from common.audio_io import AudioInputError
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import MissingCheckpointError
 from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
 from ui.emotion_control import emotion_control

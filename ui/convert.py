@@ -11,8 +11,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from conditioning import EmotionInputError, parse_emotion
-from conditioning.audio import AudioInputError
-from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
+from common.audio_io import AudioInputError
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import MissingCheckpointError
 from conditioning.target import EmotionTarget
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, valence_arousal_plot
@@ -65,7 +66,7 @@ def converted(recording: str | None, emotion: str, intensity: float, source_emot
 def convert(recording, emotion, intensity, source_emotion, seed, progress=gr.Progress()):
     """Gradio handler: the result's audio, the contours, what the recognizer hears in source
     and result, the plane, the recipe and the downloads."""
-    from conditioning.audio import load_audio
+    from common.audio_io import load_audio
     from synth.vc import MAX_INPUT_S
 
     progress(0.1, desc="converting")

@@ -9,8 +9,9 @@ import json
 import gradio as gr
 
 from conditioning import EmotionInputError, parse_emotion, to_emotionml
-from conditioning.audio import AudioInputError
-from conditioning.checkpoints import MissingCheckpointError, atomic_write_bytes
+from common.audio_io import AudioInputError
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import MissingCheckpointError
 from synth.text.errors import TextFrontendError
 from synth.speech import DEFAULT_DECODER, LEARNED_DECODERS, SPEECH_DECODERS, shipped_tts
 from ui.emotion_control import emotion_control

@@ -2,7 +2,7 @@
 
 from .calibration import Calibration, load_calibration
 from .cues import CueReading, VoiceCues, measure_cues, read_cues
-from .frontend import LogMelConfig, LogMelFrontend
+from common.log_mel import LogMelConfig, LogMelFrontend
 from .judgement import Doubt
 from .model import SERConfig, SpeechEmotionNet
 from .recognizer import (FrameEmotion, SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer,

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 
 FALLOFF = 2.0
 CALIBRATION_SUFFIX = ".calibration.json"

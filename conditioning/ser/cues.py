@@ -35,7 +35,7 @@ import numpy as np
 import pyworld
 from scipy.signal import find_peaks
 
-from conditioning.audio import resample
+from common.audio_io import resample
 from conditioning.prosody import dimensional_cues
 
 ANALYSIS_RATE = 16000

@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from conditioning.audio import AudioInputError, check_audio, load_audio, resample
+from common.audio_io import AudioInputError, check_audio, load_audio, resample
 from conditioning.heads import targets_from_outputs
 from conditioning.checkpoints import load_shipped, shipped_path
 from conditioning.target import EmotionTarget
 
 from .calibration import Calibration, load_calibration
 from .cues import CueReading, VoiceCues, mean_cues, measure_cues, read_cues
-from .frontend import LogMelConfig, LogMelFrontend
+from common.log_mel import LogMelConfig, LogMelFrontend
 from .judgement import Doubt, judge
 from .model import SERConfig, SpeechEmotionNet, stack_padded
 

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from conditioning.errors import EmotionInputError
 
 from ..output_names import output_stem, unused_path

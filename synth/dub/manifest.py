@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 
 MANIFEST_NAME = "manifest.jsonl"
 

@@ -24,8 +24,8 @@ from typing import Any, Callable
 import numpy as np
 import soundfile as sf
 
-from conditioning.audio import load_audio, resample
-from conditioning.checkpoints import atomic_write_bytes
+from common.audio_io import load_audio, resample
+from common.atomic import atomic_write_bytes
 from conditioning.describe import first_target
 from conditioning.timeline import EmotionSource, EmotionTimeline
 from synth.provenance import make_record, write_record

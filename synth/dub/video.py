@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from conditioning.audio import load_audio, resample
+from common.audio_io import load_audio, resample
 
 from .script import DubScriptError
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from conditioning.audio import check_audio, resample
+from common.audio_io import check_audio, resample
 from conditioning.checkpoints import load_shipped
 from conditioning.features import source_features
-from conditioning.ser.frontend import LogMelConfig, LogMelFrontend
+from common.log_mel import LogMelConfig, LogMelFrontend
 from conditioning.target import NEUTRAL
 from conditioning.timeline import EmotionSource
 

@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from conditioning.audio import check_audio
-from conditioning.checkpoints import atomic_write_bytes
+from common.audio_io import check_audio
+from common.atomic import atomic_write_bytes
 from conditioning.fer.recognizer import FaceExpressionRecognizer, mean_target
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource, EmotionTimeline

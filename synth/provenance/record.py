@@ -19,7 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Sequence
 
-from conditioning.checkpoints import atomic_write_bytes, read_manifest
+from common.atomic import atomic_write_bytes
+from conditioning.checkpoints import read_manifest
 
 from .watermark import Payload
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from conditioning.audio import AudioInputError
+from common.audio_io import AudioInputError
 
 from .record import FoundRecord, ProvenanceError, read_record
 from .watermark import Detection, detect

@@ -37,7 +37,7 @@ from functools import cache
 import numpy as np
 from scipy.signal import resample_poly
 
-from conditioning.audio import AudioInputError
+from common.audio_io import AudioInputError
 
 INTERNAL_RATE = 8000
 MIN_RATE = 8000

@@ -30,6 +30,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pyworld
 
+from common.mel_scale import hz_to_mel, mel_to_hz
 from synth.vocoder.world import FFT_SIZE, OUTPUT_SAMPLE_RATE, WorldFeatures, _TINY, synthesize
 
 CEPSTRUM_ORDER = 40
@@ -44,25 +45,21 @@ SPREAD_LIMITS = (0.5, 2.0)      # a cepstral coefficient's spread is scaled at m
 WARP_GRID = tuple(float(a) for a in np.exp(np.linspace(math.log(0.72), math.log(1.0 / 0.72), 11)))
 
 
-def _mel(hz):
-    return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
-
-
 def band_centres_hz() -> np.ndarray:
     """N_BANDS centres equally spaced on the mel scale."""
-    mels = np.linspace(_mel(BAND_LOW_HZ), _mel(BAND_HIGH_HZ), N_BANDS)
-    return 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
+    mels = np.linspace(hz_to_mel(BAND_LOW_HZ), hz_to_mel(BAND_HIGH_HZ), N_BANDS)
+    return mel_to_hz(mels)
 
 
 def _per_band(values: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
     """Bin values averaged per band (each bin in the band of its nearest centre, on the mel scale)."""
-    index = np.argmin(np.abs(_mel(frequencies)[:, None] - _mel(band_centres_hz())[None, :]), axis=1)
+    index = np.argmin(np.abs(hz_to_mel(frequencies)[:, None] - hz_to_mel(band_centres_hz())[None, :]), axis=1)
     return np.array([values[index == b].mean() if np.any(index == b) else np.nan for b in range(N_BANDS)])
 
 
 def _bands_to_bins(per_band: Sequence[float], frequencies: np.ndarray) -> np.ndarray:
     """Band values interpolated over the bins on the mel scale (held beyond the edge bands)."""
-    return np.interp(_mel(frequencies), _mel(band_centres_hz()), np.asarray(per_band, dtype=np.float64))
+    return np.interp(hz_to_mel(frequencies), hz_to_mel(band_centres_hz()), np.asarray(per_band, dtype=np.float64))
 
 
 def cepstrum(features: WorldFeatures) -> np.ndarray:

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from conditioning.audio import AudioInputError, check_audio, resample
+from common.audio_io import AudioInputError, check_audio, resample
 from conditioning.describe import first_target
 from conditioning.parse import parse_static_emotion
 from conditioning.target import EmotionTarget

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conditioning.audio import AudioInputError
+from common.audio_io import AudioInputError
 
 
 class ConversionInputError(AudioInputError):

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from conditioning.audio import resample
+from common.audio_io import resample
 
 from .errors import ConversionInputError
 from .segments import FRAME_S, activity

@@ -14,7 +14,7 @@ with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resour
     warnings.simplefilter("ignore")
     import pyworld
 
-from conditioning.audio import check_audio, resample
+from common.audio_io import check_audio, resample
 
 from .octave import correct_octave_errors
 

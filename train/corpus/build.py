@@ -48,7 +48,7 @@ import soundfile as sf
 from tqdm import tqdm
 
 from conditioning.categories import CATEGORIES
-from conditioning.checkpoints import atomic_write_bytes
+from common.atomic import atomic_write_bytes
 from conditioning.prosody import ProsodyTargets, prosody_prior
 from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget

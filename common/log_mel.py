@@ -1,7 +1,8 @@
-"""Front end of the speech emotion recognizer (torch, no torchaudio): log-mel bands, and
-optionally a narrow-band low-frequency spectrum whose bins resolve the harmonics of the
-voice, so pitch level, range and contour (the main prosodic carriers of emotion) are
-visible to the network rather than blurred across a few mel bands."""
+"""The log-mel front end (torch, no torchaudio) that the speech emotion recognizer and the
+mouth model hear speech through: log-mel bands, and optionally a narrow-band low-frequency
+spectrum whose bins resolve the harmonics of the voice, so pitch level, range and contour (the
+main prosodic carriers of emotion) are visible to the network rather than blurred across a few
+mel bands."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from torch import nn
+
+from .mel_scale import hz_to_mel, mel_to_hz
 
 # Frames per STFT call on long audio (about 41 s at 100 frames/s).
 STFT_CHUNK_FRAMES = 1 << 12
@@ -31,14 +34,6 @@ class LogMelConfig:
     @property
     def bands(self) -> int:
         return self.n_mels + self.harmonic_bins
-
-
-def hz_to_mel(hz: np.ndarray) -> np.ndarray:
-    return 2595.0 * np.log10(1.0 + np.asarray(hz, dtype=np.float64) / 700.0)
-
-
-def mel_to_hz(mel: np.ndarray) -> np.ndarray:
-    return 700.0 * (10.0 ** (np.asarray(mel, dtype=np.float64) / 2595.0) - 1.0)
 
 
 def mel_filterbank(config: LogMelConfig) -> np.ndarray:
