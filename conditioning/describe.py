@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .prosody import prosody_prior
 from .target import EmotionTarget
-from .timeline import EmotionSource, EmotionTimeline
+from .timeline import EmotionSource
 from .vocabulary import vocabulary
 
 # Upper bounds of intensity bands and the degree word each band reads as.
@@ -39,20 +39,15 @@ def describe(target: EmotionTarget) -> str:
     return text
 
 
-def first_target(source: EmotionSource) -> EmotionTarget:
-    """A static target as is; a timeline's first keyframe."""
-    return source.keyframes[0].target if isinstance(source, EmotionTimeline) else source
-
-
 def summarize(source: EmotionSource) -> dict:
     """Everything there is to say about a resolved emotion, as JSON-ready values."""
-    target = first_target(source)
+    target = source.first
     summary = {
         "description": describe(target),
         "nearest_words": nearest_words(target, 5),
         "target": target.to_dict(),
         "prosody_prior": prosody_prior(target).to_dict(),
     }
-    if isinstance(source, EmotionTimeline):
+    if source.varies_over_time:
         summary["timeline"] = source.to_dict()
     return summary

@@ -29,7 +29,7 @@ def source_features(source: EmotionSource, frame_rate: float | None = None,
     """(FEATURE_DIM,) for a static target without a frame rate; (frames, FEATURE_DIM)
     sampled at `frame_rate` over `duration` otherwise (a static target repeats)."""
     if frame_rate is None:
-        if isinstance(source, EmotionTimeline):
+        if source.varies_over_time:
             raise ValueError("a timeline needs a frame rate to become features")
         return target_features(source)
     if isinstance(source, EmotionTimeline):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import ClassVar, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -109,8 +109,27 @@ class EmotionTarget:
         ranked = sorted(self.category_dict().items(), key=lambda item: -item[1])
         return ranked[:k]
 
+    # The timeline interface (`at`, `sample`, `first`, `last`, `varies_over_time`), shared with
+    # conditioning.timeline.EmotionTimeline: a static target is a timeline that never changes,
+    # so a generator samples whichever it is given the same way instead of asking which it is.
+    varies_over_time: ClassVar[bool] = False
+
     def at(self, time: float) -> "EmotionTarget":
-        """A static target is the same at every time (the timeline protocol)."""
+        """A static target is the same at every time."""
+        return self
+
+    def sample(self, frame_rate: float, duration: float | None = None) -> list["EmotionTarget"]:
+        """This target at each frame over `duration` (default: one frame), as a timeline samples."""
+        if frame_rate <= 0:
+            raise EmotionInputError("frame rate must be positive")
+        return [self] * max(1, int(round((duration or 0.0) * frame_rate)))
+
+    @property
+    def first(self) -> "EmotionTarget":
+        return self
+
+    @property
+    def last(self) -> "EmotionTarget":
         return self
 
     def with_voice(self, voice: VoiceDescriptors) -> "EmotionTarget":

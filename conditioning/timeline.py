@@ -38,7 +38,11 @@ _EASING: dict[str, Callable[[float], float]] = {
 
 
 class EmotionTimeline:
-    """Keyframes sorted by time; before the first and after the last the value holds."""
+    """Keyframes sorted by time; before the first and after the last the value holds. It has
+    the interface of a static EmotionTarget (`at`, `sample`, `first`, `last`,
+    `varies_over_time`), so generators take either without asking which."""
+
+    varies_over_time = True
 
     def __init__(self, keyframes: Sequence[Keyframe], interpolation: str = "linear"):
         if not keyframes:
@@ -64,12 +68,20 @@ class EmotionTimeline:
         """Time of the last keyframe."""
         return float(self._times[-1])
 
+    @property
+    def first(self) -> EmotionTarget:
+        return self.keyframes[0].target
+
+    @property
+    def last(self) -> EmotionTarget:
+        return self.keyframes[-1].target
+
     def at(self, time: float) -> EmotionTarget:
         index = int(np.searchsorted(self._times, time, side="right"))
         if index == 0:
-            return self.keyframes[0].target
+            return self.first
         if index == len(self.keyframes):
-            return self.keyframes[-1].target
+            return self.last
         before, after = self.keyframes[index - 1], self.keyframes[index]
         progress = (time - before.time) / (after.time - before.time)
         return _blend(before.target, after.target, float(_EASING[self.interpolation](progress)))

@@ -22,7 +22,6 @@ import numpy as np
 from conditioning import parse_emotion
 from common.audio_io import AudioInputError, load_audio
 from conditioning.checkpoints import ShippedModel, missing_shipped_models, shipped_model
-from conditioning.describe import first_target
 from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer, shipped_recognizer
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
@@ -81,7 +80,7 @@ class SpeakResult:
     @property
     def target(self) -> EmotionTarget:
         """The resolved emotion (a timeline's first keyframe)."""
-        return first_target(self.emotion)
+        return self.emotion.first
 
     def recipe(self) -> dict[str, Any]:
         """JSON-ready: the settings, the resolved emotion, the timings and the recognizer's

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from conditioning import CATEGORIES, EmotionInputError, parse_emotion, to_emotionml
-from conditioning.describe import describe, first_target
+from conditioning.describe import describe
 from conditioning.timeline import INTERPOLATIONS, EmotionTimeline
 from ui.plots import plane_background, valence_arousal_plot
 
@@ -216,7 +216,7 @@ def summary_markdown(emotion: str) -> str:
         source = parse_emotion(emotion)
     except EmotionInputError as error:
         return problem_markdown(str(error))
-    target = first_target(source)
+    target = source.first
     lines = [f"**{target.category}**, intensity **{target.intensity:.2f}**: {describe(target)}",
              f"valence {target.valence:+.2f} · arousal {target.arousal:+.2f} · dominance {target.dominance:+.2f}"]
     if isinstance(source, EmotionTimeline):

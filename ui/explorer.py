@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from conditioning import EmotionInputError, parse_emotion, to_emotionml
-from conditioning.describe import first_target, summarize
+from conditioning.describe import summarize
 from ui.emotion_control import emotion_control
 from ui.plots import valence_arousal_plot
 from ui.results import readable_mix
@@ -24,7 +24,7 @@ EXAMPLES = (
 def explain(emotion) -> dict:
     """Everything the explorer shows about one emotion input, as plain values."""
     source = parse_emotion(emotion)
-    return {"source": source, "target": first_target(source), "summary": summarize(source),
+    return {"source": source, "target": source.first, "summary": summarize(source),
             "emotionml": to_emotionml(source)}
 
 

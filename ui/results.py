@@ -29,7 +29,7 @@ def download_stem(text: str, emotion: str) -> str:
     from synth.output_names import output_stem
     source = parse_emotion(emotion)
     if isinstance(source, EmotionTimeline):
-        first, last = source.keyframes[0].target, source.keyframes[-1].target
+        first, last = source.first, source.last
         name = first.category if first.category == last.category else f"{first.category}-to-{last.category}"
     elif label := _SHORT_LABEL.match(emotion):
         word, level = label.groups()

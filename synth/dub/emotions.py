@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from conditioning import parse_emotion
-from conditioning.describe import first_target
 from conditioning.timeline import MAX_KEYFRAMES, EmotionSource, EmotionTimeline, Keyframe
 
 from .script import Cue, DubScript, DubScriptError
@@ -42,7 +41,7 @@ def for_spoken_length(emotion: EmotionSource, cue_s: float, natural_s: float) ->
     """A cue timeline on the natural rendering's clock: the engine samples a timeline at the
     phones of its plain rendering, and the cue is then fitted from `natural_s` to `cue_s`, so
     keyframe times are scaled by natural/cue to land where the script puts them."""
-    if not isinstance(emotion, EmotionTimeline) or cue_s <= 0:
+    if not emotion.varies_over_time or cue_s <= 0:
         return emotion
     scale = natural_s / cue_s
     return EmotionTimeline([Keyframe(k.time * scale, k.target) for k in emotion.keyframes], emotion.interpolation)
@@ -60,16 +59,15 @@ def dialogue_timeline(placed: list[tuple[float, float, EmotionSource]]) -> Emoti
 
     for start, end, emotion in placed:
         hold_until = max(start, end - 0.002)
-        if isinstance(emotion, EmotionTimeline):
+        if emotion.varies_over_time:
             add(start, emotion.at(0.0))
             for keyframe in emotion.keyframes:
                 if 0 < keyframe.time < end - start:
                     add(start + keyframe.time, keyframe.target)
             add(hold_until, emotion.at(end - start))
         else:
-            target = first_target(emotion)
-            add(start, target)
-            add(hold_until, target)
+            add(start, emotion.first)
+            add(hold_until, emotion.first)
     if not keyframes:
         raise DubScriptError("the script has no cues to build an emotion timeline from")
     if len(keyframes) > MAX_KEYFRAMES:

@@ -26,8 +26,7 @@ import soundfile as sf
 
 from common.audio_io import load_audio, resample
 from common.atomic import atomic_write_bytes
-from conditioning.describe import first_target
-from conditioning.timeline import EmotionSource, EmotionTimeline
+from conditioning.timeline import EmotionSource
 from synth.provenance import make_record, write_record
 
 from .emotions import dialogue_timeline, for_spoken_length, resolve_emotion
@@ -161,7 +160,7 @@ def _speak_to_plan(studio, item: CheckedCue, options: DubOptions):
 
     cue = item.cue
     speak = dict(voice=item.voice, decoder=options.decoder, seed=options.seed, loudness=None)
-    if not options.natural and not isinstance(item.emotion, EmotionTimeline):
+    if not options.natural and not item.emotion.varies_over_time:
         try:
             fitted = studio.speak(cue.text, emotion=item.emotion, duration=cue.slot_s, **speak)
         except TTSInputError:  # the slot is beyond what the engine fits at all: far past the rate limit
@@ -201,7 +200,7 @@ def render_cue(studio, item: CheckedCue, options: DubOptions, render_path: Path)
     shift = cue.start - placed.trimmed_start / rate
     return {"cue": cue.index + 1, "line": cue.line, "text": cue.text, "voice": item.voice,
             "emotion": cue.emotion or options.emotion, "resolved": item.emotion.to_dict(),
-            "category": first_target(item.emotion).category,
+            "category": item.emotion.first.category,
             "slot": [round(cue.start, 4), round(cue.end, 4)], "slot_s": round(cue.slot_s, 4),
             "start_s": round(cue.start, 4), "end_s": round(cue.start + achieved_s, 4),
             "spoken_s": round(spoken_s, 4), "natural_s": round(natural_s, 4),

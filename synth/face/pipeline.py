@@ -19,7 +19,7 @@ from common.audio_io import check_audio
 from common.atomic import atomic_write_bytes
 from conditioning.fer.recognizer import FaceExpressionRecognizer, mean_target
 from conditioning.target import EmotionTarget
-from conditioning.timeline import EmotionSource, EmotionTimeline
+from conditioning.timeline import EmotionSource
 
 from .behaviour import behaviour_track, compose_track, speech_energy
 from .cartoon import CartoonIdentity, CartoonRenderer
@@ -72,9 +72,7 @@ class Animation:
 
 
 def arousal_per_frame(emotion: EmotionSource, frames: int, fps: float = FPS) -> np.ndarray:
-    if isinstance(emotion, EmotionTimeline):
-        return np.array([t.vad[1] for t in emotion.sample(fps, frames / fps)][:frames])
-    return np.full(frames, emotion.vad[1])
+    return np.array([t.vad[1] for t in emotion.sample(fps, frames / fps)][:frames])
 
 
 def make_renderer(face: FaceSource, options: AnimateOptions):

@@ -34,7 +34,6 @@ from typing import Sequence
 import numpy as np
 
 from conditioning.categories import CATEGORY_INDEX
-from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
 from .motion import FPS, MOUTH_CHANNELS
@@ -285,13 +284,9 @@ def _emotion_gains(emotion: EmotionSource | None, times: np.ndarray) -> dict[str
     """
     if emotion is None:
         return None
-    if isinstance(emotion, EmotionTarget):
-        arousal = np.array([emotion.arousal])
-        weights = np.array(emotion.categories)[None] * emotion.intensity
-    else:
-        sampled = [emotion.at(float(t)) for t in times]
-        arousal = np.array([target.arousal for target in sampled])
-        weights = np.array([np.array(target.categories) * target.intensity for target in sampled])
+    sampled = [emotion.at(float(t)) for t in times]
+    arousal = np.array([target.arousal for target in sampled])
+    weights = np.array([np.array(target.categories) * target.intensity for target in sampled])
     happy, sad, angry, surprised, fearful = (
         weights[:, CATEGORY_INDEX[name]] for name in ("happy", "sad", "angry", "surprised", "fearful"))
     return {

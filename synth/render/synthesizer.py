@@ -20,9 +20,8 @@ import functools
 
 import numpy as np
 
-from conditioning.describe import first_target
 from conditioning.prosody import ProsodyTargets, exaggerate, prosody_prior
-from conditioning.timeline import EmotionSource, EmotionTimeline
+from conditioning.timeline import EmotionSource
 from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_settings, fit_with_silence,
                           phrase_pause_room_s)
 
@@ -67,13 +66,13 @@ class EngineSynthesizer:
         def prosody(target):
             return engine_prosody(target, rate, pitch_shift_semitones, guidance)
 
-        if isinstance(emotion, EmotionTimeline):
+        if emotion.varies_over_time:   # the engine renders plainly, the prior moves each phone
             plain = self._engine(text, voice, seed, timbre=timbre)
             at_phones = [emotion.at(0.5 * (start + end)) for _, start, end in plain.phones]
-            plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.keyframes[-1].target),
+            plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.last),
                          tuple(prosody(t) for t in at_phones))
         else:
-            target = first_target(emotion)
+            target = emotion.first
             wanted = prosody(target)
             plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice), timbre), wanted,
                          contour_for(target))

@@ -22,7 +22,7 @@ from conditioning.checkpoints import load_shipped
 from conditioning.features import target_features
 from conditioning.prosody import prosody_prior
 from conditioning.target import EmotionTarget
-from conditioning.timeline import EmotionSource, EmotionTimeline
+from conditioning.timeline import EmotionSource
 from synth.text import text_to_sequence
 from synth.text.errors import TextFrontendError
 
@@ -94,7 +94,7 @@ class Synthesizer:
         stress = torch.tensor([sequence.stresses])
         voice_ids = torch.tensor([self.voice_id(voice)])
         generator = torch.Generator().manual_seed(int(seed))
-        natural = self.model.predict_durations(tokens, stress, torch.from_numpy(target_features(_first(emotion)))[None],
+        natural = self.model.predict_durations(tokens, stress, torch.from_numpy(target_features(emotion.first))[None],
                                                voice_ids, rate)[0].numpy()
         token_targets = self._token_targets(emotion, natural)
         token_emotion = torch.from_numpy(np.stack([target_features(t) for t in token_targets]))[None]
@@ -106,9 +106,7 @@ class Synthesizer:
                             token_targets, np.random.default_rng(int(seed)))
 
     def _token_targets(self, emotion: EmotionSource, durations: np.ndarray) -> list[EmotionTarget]:
-        """The emotion of each token: a static target everywhere; a timeline at each token's centre."""
-        if not isinstance(emotion, EmotionTimeline):
-            return [emotion] * len(durations)
+        """The emotion at each token's centre (a static target is the same everywhere)."""
         centres = (np.cumsum(durations) - durations / 2) / self.acoustic.frames_per_second
         return [emotion.at(float(t)) for t in centres]
 
@@ -154,10 +152,6 @@ def irregularity_per_frame(token_targets: list[EmotionTarget], durations: np.nda
     jitter, shimmer = (np.repeat([getattr(p, name) for p in prosody], token_frames)[:frames]
                        for name in ("jitter", "shimmer"))
     return jitter, shimmer
-
-
-def _first(emotion: EmotionSource):
-    return emotion.keyframes[0].target if isinstance(emotion, EmotionTimeline) else emotion
 
 
 def _check_settings(steps, guidance, rate, pitch) -> None:

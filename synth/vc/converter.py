@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from common.audio_io import AudioInputError, check_audio, resample
-from conditioning.describe import first_target
 from conditioning.parse import parse_static_emotion
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource, EmotionTimeline
@@ -70,7 +69,7 @@ class ConversionResult:
     @property
     def target(self) -> EmotionTarget:
         """The resolved emotion (a timeline's first keyframe)."""
-        return first_target(self.emotion)
+        return self.emotion.first
 
     @property
     def duration_s(self) -> float:
@@ -175,8 +174,8 @@ class VoiceConverter:
             source_reading = self.recognizer.recognize(x, rate, frames=False)
             source = source_reading.target
         settings = {"intensity": intensity, "seed": int(seed), "planner": self.planner.name}
-        static = emotion if isinstance(emotion, EmotionTarget) else None
-        if intensity == 0.0 or (static is not None and is_no_change(self.planner.plan(source, static, intensity))):
+        if intensity == 0.0 or (not emotion.varies_over_time
+                                and is_no_change(self.planner.plan(source, emotion.first, intensity))):
             out, applied = x.astype(np.float32), {"bypassed": True, "reason": "nothing to change",
                                                     "speech_evidence": evidence.to_dict()}
         else:
@@ -212,9 +211,9 @@ class VoiceConverter:
             spread = _f0_std_semitones(features.f0)
             targets = [limit_widening(self.planner.plan(source, emotion.at(offset + 0.5 * (s + e)), intensity), spread)
                        for _, s, e in phones]
-            utterance = targets[len(targets) // 2] if isinstance(emotion, EmotionTimeline) else targets[0]
-            result = apply_prosody_to_features(features, phones, utterance, seed + index, contour,
-                                               phone_targets=targets if isinstance(emotion, EmotionTimeline) else None)
+            # A static emotion gives every phone the same target: one for the utterance suffices.
+            result = apply_prosody_to_features(features, phones, targets[len(targets) // 2], seed + index, contour,
+                                               phone_targets=targets if emotion.varies_over_time else None)
             pieces.append(resample(result.audio.astype(np.float64), result.sample_rate, rate) / gain)
             chunks.append({"start_s": round(offset, 3), "input_s": round(chunk.size / rate, 3),
                            "output_s": round(result.duration, 3),
@@ -222,9 +221,8 @@ class VoiceConverter:
                            "f0_median_in_hz": round(result.applied["f0_median_in_hz"], 1),
                            "f0_median_out_hz": round(result.applied["f0_median_out_hz"], 1)})
         out, limit_db = limit_peak(np.concatenate(pieces).astype(np.float32))
-        first = first_target(emotion)
-        applied = {"bypassed": False, "prosody_change": self.planner.plan(source, first, intensity).to_dict(),
-                   "varies_over_time": isinstance(emotion, EmotionTimeline), "contour": contour,
+        applied = {"bypassed": False, "prosody_change": self.planner.plan(source, emotion.first, intensity).to_dict(),
+                   "varies_over_time": emotion.varies_over_time, "contour": contour,
                    "peak_limit_db": round(limit_db, 2), "chunks": chunks, "speech_evidence": evidence.to_dict()}
         return out, applied
 
@@ -232,7 +230,7 @@ class VoiceConverter:
     def _contour(emotion: EmotionSource, source: EmotionTarget, intensity: float) -> str:
         """The target's intonation shape, unless the source already has one of its own (a
         sad source keeps its fall) or the change is too weak to carry one."""
-        last = emotion.keyframes[-1].target if isinstance(emotion, EmotionTimeline) else emotion
+        last = emotion.last
         if intensity * last.intensity < CONTOUR_MIN_INTENSITY or contour_for(source) != "neutral":
             return "neutral"
         return contour_for(last)
