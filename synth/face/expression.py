@@ -37,9 +37,9 @@ _PROTOTYPE_UNITS: dict[str, dict[str, float]] = {
     # Sadness: inner brow raiser, brow lowerer, lip corner depressor.
     "sad": {"AU1": 1.0, "AU4": 0.5, "AU15": 0.85},
     # Surprise: brows raised, upper lids raised, jaw dropped.
-    "surprised": {"AU1": 1.0, "AU2": 1.0, "AU5": 0.8, "AU26": 0.7},
+    "surprised": {"AU1": 1.0, "AU2": 1.0, "AU5": 1.0, "AU26": 1.0},
     # Anger: brows lowered, glare (upper lid raiser + lid tightener), lips tightened.
-    "angry": {"AU4": 1.0, "AU5": 0.6, "AU7": 0.8, "AU23": 0.8},
+    "angry": {"AU4": 1.0, "AU5": 0.6, "AU7": 1.0, "AU23": 1.0},
     # Disgust: nose wrinkler, lower lip depressor, lip corner depressor; AU10 (upper lip
     # raiser) is the other common EMFACS disgust unit.
     "disgusted": {"AU9": 0.9, "AU10": 0.6, "AU15": 0.7, "AU16": 0.7},

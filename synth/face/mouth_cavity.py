@@ -21,11 +21,11 @@ class CavityStyle:
     throat: tuple[int, int, int] = (34, 9, 11)
     teeth: tuple[int, int, int] = (226, 219, 204)
     tongue: tuple[int, int, int] = (158, 66, 70)
-    teeth_height_iods: float = 0.12      # upper incisors' visible height when wide open
-    teeth_share_of_gap: float = 0.45     # ... but never more than this share of the opening
+    teeth_height_iods: float = 0.07      # upper incisors' visible height when wide open
+    teeth_share_of_gap: float = 0.22     # ... but never more than this share of the opening
     smile_teeth_share: float = 0.7       # in a full smile the upper teeth fill most of the parted lips
     smile_teeth_half_width: float = 0.86 # and show further round the arch (premolars)
-    teeth_half_width: float = 0.78       # fraction of the mouth's half-width the teeth span
+    teeth_half_width: float = 0.55       # fraction of the mouth's half-width the teeth span
     lower_teeth_half_width: float = 0.6  # the lower arch is narrower and mostly hidden
     lower_teeth_alpha: float = 0.4
     lower_teeth_from_gap_iods: float = 0.22

@@ -154,7 +154,28 @@ def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
     excess = _brow_heights(canonical) - NEUTRAL_BROW_HEIGHT
     shift = excess - np.clip(excess, -BROW_TOLERANCE, BROW_TOLERANCE)
     neutral[list(_EYE_TOPS), 1] += shift          # a higher brow (positive excess) moves down
+    neutral[list(_LOWER_LIDS)] += _lower_lid_drop(canonical, expression)
     return face.to_image(neutral)
+
+
+# A smile's cheek raiser (AU6) pushes the lower lids up and narrows the eyes; a real-photo FER
+# still read "happy" in the eyes of a smiling photo whose mouth had been made neutral. Eyes
+# narrower than the model's are opened by lowering the lower lids, in proportion to how much
+# the photo smiles (narrow eyes without a smile are the person's own), up to the model's.
+_LOWER_LIDS = (40, 41, 46, 47)
+_LID_PAIRS = ((37, 41), (38, 40), (43, 47), (44, 46))
+NEUTRAL_EYE_OPENING = float(np.mean([TEMPLATE[low, 1] - TEMPLATE[up, 1] for up, low in _LID_PAIRS]))
+EYE_TOLERANCE = 0.01
+EYE_OPENING_GAIN_LIMIT = 0.35    # at most this share of the photo's own opening is added
+
+
+def _lower_lid_drop(canonical: np.ndarray, expression: PhotoExpression) -> np.ndarray:
+    """(4, 2) canonical moves of the lower-lid points that undo a smile's narrowing."""
+    opening = float(np.mean([canonical[low, 1] - canonical[up, 1] for up, low in _LID_PAIRS]))
+    narrowed = min(max(NEUTRAL_EYE_OPENING - EYE_TOLERANCE - opening, 0.0), EYE_OPENING_GAIN_LIMIT * opening)
+    moves = np.zeros((len(_LOWER_LIDS), 2))
+    moves[:, 1] = narrowed * fold_softening(expression)
+    return moves
 
 
 # ---------------------------------------------------------------------------- closed lips
@@ -214,19 +235,90 @@ def paint_closed_lips(image: np.ndarray, landmarks: np.ndarray, colour: np.ndarr
     # Full colour inside the lips; the blur only feathers the outline into the skin.
     alpha = np.maximum(cv2.GaussianBlur(coverage, (0, 0), max(0.6, 0.012 * iod)), coverage)[..., None]
     patch = image[y0:y1, x0:x1].astype(np.float32)
-    image[y0:y1, x0:x1] = np.clip(patch + alpha * (painted - patch) + 0.5, 0, 255).astype(np.uint8)
+    lips = patch + alpha * (painted - patch)
+    lips *= _closed_lip_shadows(points - (x0, y0), shape, iod)[..., None]
+    image[y0:y1, x0:x1] = np.clip(lips + 0.5, 0, 255).astype(np.uint8)
+
+
+# Closed lips are read by where they meet: a dark line between them (the stomion, deepest at the
+# centre) and the shadow under the lower lip. A flat band of lip colour without them reads as a
+# mouth held in a shape, and a real-photo FER read such a mouth as a smile.
+LIP_LINE_DARKENING = 0.45
+LIP_LINE_WIDTH = 0.014            # inter-ocular units
+UNDER_LIP_DARKENING = 0.12
+UNDER_LIP_DEPTH = 0.05
+
+
+def _closed_lip_shadows(points: np.ndarray, shape: tuple[int, int], iod: float) -> np.ndarray:
+    """A multiplicative shading for closed lips: the line where they meet and the shadow under
+    the lower lip; `points` are 68 landmarks in the patch's coordinates."""
+    line = np.zeros(shape, np.float32)
+    meeting = (points[[48, 60, 61, 62, 63, 64, 54]] + points[[48, 60, 67, 66, 65, 64, 54]]) / 2
+    cv2.polylines(line, [np.round(meeting * 16).astype(np.int32)], False, 1.0,
+                  max(1, int(round(LIP_LINE_WIDTH * iod))), cv2.LINE_AA, 4)
+    line = cv2.GaussianBlur(line, (0, 0), max(0.5, 0.006 * iod))
+    xs = np.arange(shape[1], dtype=np.float32)[None, :]
+    half_width = max((points[54, 0] - points[48, 0]) / 2, 1.0)
+    taper = np.clip(1.0 - 0.5 * ((xs - points[[48, 54], 0].mean()) / half_width) ** 2, 0.4, 1.0)
+    under = np.zeros(shape, np.float32)
+    lower_edge = points[[55, 56, 57, 58, 59]]
+    band = np.vstack([lower_edge, lower_edge[::-1] + (0.0, UNDER_LIP_DEPTH * iod)])
+    cv2.fillPoly(under, [np.round(band * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
+    under = cv2.GaussianBlur(under, (0, 0), max(0.8, 0.02 * iod))
+    return (1.0 - LIP_LINE_DARKENING * np.clip(line, 0, 1) * taper) * (1.0 - UNDER_LIP_DARKENING * under)
 
 
 # ---------------------------------------------------------------------------- smile folds
 
 FOLD_SOFTENING_FROM = CORNER_TOLERANCE      # corner raise (canonical units) where softening starts
 FOLD_SOFTENING_FULL = 0.07                  # ... and where it is full
+FOLD_BAND_WIDTH = 0.24                      # inter-ocular units
 
 
 def fold_softening(expression: PhotoExpression) -> float:
     """0..1: how much of a photo's smile folds to flatten, from how far it smiled."""
     raised = max(expression.corner_raise, 0.0) + 0.25 * max(expression.mouth_widening - WIDTH_TOLERANCE, 0.0)
     return float(np.clip((raised - FOLD_SOFTENING_FROM) / (FOLD_SOFTENING_FULL - FOLD_SOFTENING_FROM), 0.0, 1.0))
+
+
+# A smile lifts the cheeks into bright bulges under the eyes; a real-photo FER read them as a
+# smile in a face whose mouth and folds were neutral. Their broad shading is flattened too,
+# less than the folds' (the cheek's own roundness is part of the face).
+CHEEK_SOFTENING = 1.0
+
+
+def _cheek_polygons(face: FaceFrame, c: np.ndarray) -> list[np.ndarray]:
+    """Image-frame polygons of the two cheeks: below the eye, beside the nose and the fold,
+    inside the jaw line; `c` are canonical landmarks."""
+    polygons = []
+    for outer_eye, inner_eye, wing, corner, jaw, side in ((36, 39, 31, 48, (1, 3, 5), -1.0),
+                                                          (45, 42, 35, 54, (15, 13, 11), 1.0)):
+        inward = [c[j] - (side * 0.12, 0.0) for j in jaw]
+        outline = [c[outer_eye] + (0.0, 0.12), c[inner_eye] + (0.0, 0.12), c[wing] + (side * 0.1, 0.0),
+                   c[corner] + (side * 0.14, 0.0), *inward[::-1]]
+        polygons.append(face.to_image(np.array(outline)))
+    return polygons
+
+
+def _skin_weights(points: np.ndarray, shape: tuple[int, int], iod: float) -> np.ndarray:
+    """0..1 over a patch: the face's skin inside the jaw line, without the nose, the lips and
+    the eyes (soft-edged); `points` are 68 landmarks in the patch's coordinates."""
+    skin = np.zeros(shape, np.float32)
+    hull = cv2.convexHull(np.round(points[list(range(17)) + list(range(17, 27))] * 16).astype(np.int32))
+    cv2.fillConvexPoly(skin, hull, 1.0, cv2.LINE_AA, 4)
+    holes = np.zeros(shape, np.float32)
+    for feature in ([27, 31, 32, 33, 34, 35], list(range(48, 60)), list(range(36, 42)), list(range(42, 48))):
+        cv2.fillConvexPoly(holes, cv2.convexHull(np.round(points[feature] * 16).astype(np.int32)), 1.0,
+                           cv2.LINE_AA, 4)
+    holes = cv2.dilate(holes, np.ones((3, 3), np.uint8), iterations=max(1, int(round(0.04 * iod))))
+    return cv2.GaussianBlur(skin * (1.0 - holes), (0, 0), max(0.6, 0.015 * iod))
+
+
+def _skin_blur(values: np.ndarray, weights: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur of `values` that averages only where `weights` are (normalised)."""
+    total = cv2.GaussianBlur(weights, (0, 0), sigma)[..., None]
+    blurred = cv2.GaussianBlur(values * weights[..., None], (0, 0), sigma)
+    return np.where(total > 1e-3, blurred / np.maximum(total, 1e-3), values)
 
 
 def soften_smile_folds(image: np.ndarray, landmarks: np.ndarray, strength: float) -> None:
@@ -243,31 +335,31 @@ def soften_smile_folds(image: np.ndarray, landmarks: np.ndarray, strength: float
     band = []
     for wing, corner, side in ((31, 48, -1.0), (35, 54, 1.0)):
         t = np.linspace(0, 1, 12)[:, None]
-        start, end = c[wing] + (side * 0.08, -0.08), c[corner] + (side * 0.08, 0.1)
+        start, end = c[wing] + (side * 0.08, -0.08), c[corner] + (side * 0.1, 0.16)
         middle = (start + end) / 2 + (side * 0.07, 0.0)
         band.append(face.to_image((1 - t) ** 2 * start + 2 * (1 - t) * t * middle + t ** 2 * end))
+    cheeks = _cheek_polygons(face, c)
     pad = int(np.ceil(0.5 * iod)) + 2
-    allpts = np.vstack(band)
+    allpts = np.vstack(band + cheeks)
     x0, y0 = np.maximum(np.floor(allpts.min(axis=0)).astype(int) - pad, 0)
     x1, y1 = np.minimum(np.ceil(allpts.max(axis=0)).astype(int) + pad, image.shape[1::-1])
     if x1 <= x0 or y1 <= y0:
         return
+    origin = np.array([x0, y0])
     mask = np.zeros((y1 - y0, x1 - x0), np.float32)
     for line in band:
-        cv2.polylines(mask, [np.round((line - (x0, y0)) * 16).astype(np.int32)], False, 1.0,
-                      max(1, int(round(0.16 * iod))), cv2.LINE_AA, 4)
-    # Keep the lips and the nose themselves out of it.
-    keep = np.zeros_like(mask)
-    cv2.fillPoly(keep, [np.round((points[48:60] - (x0, y0)) * 16).astype(np.int32)], 1.0, cv2.LINE_AA, 4)
-    cv2.fillPoly(keep, [np.round((points[[31, 32, 33, 34, 35, 30]] - (x0, y0)) * 16).astype(np.int32)], 1.0,
-                 cv2.LINE_AA, 4)
-    keep = cv2.dilate(keep, np.ones((3, 3), np.uint8), iterations=max(1, int(round(0.03 * iod))))
-    mask = cv2.GaussianBlur(mask, (0, 0), max(0.8, 0.06 * iod)) * (1.0 - np.clip(keep, 0, 1))
+        cv2.polylines(mask, [np.round((line - origin) * 16).astype(np.int32)], False, 1.0,
+                      max(1, int(round(FOLD_BAND_WIDTH * iod))), cv2.LINE_AA, 4)
+    for cheek in cheeks:
+        cv2.fillPoly(mask, [np.round((cheek - origin) * 16).astype(np.int32)], CHEEK_SOFTENING, cv2.LINE_AA, 4)
+    skin = _skin_weights(points - origin, mask.shape, iod)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(0.8, 0.06 * iod)) * skin
     patch = image[y0:y1, x0:x1].astype(np.float32)
     fine = patch - cv2.GaussianBlur(patch, (0, 0), max(0.6, 0.02 * iod))
-    broad = cv2.GaussianBlur(patch, (0, 0), max(1.0, 0.12 * iod))
-    # The broad level is taken from the skin around, not from the fold: the band's own mean.
-    flat = cv2.GaussianBlur(broad, (0, 0), max(1.5, 0.2 * iod))
+    # The broad level comes from the skin around only: the nose's highlight, the lips, the eyes
+    # and the background must not bleed into the cheek.
+    broad = _skin_blur(patch, skin, max(1.0, 0.12 * iod))
+    flat = _skin_blur(broad, skin, max(1.5, 0.3 * iod))
     alpha = (strength * np.clip(mask, 0, 1))[..., None]
     softened = patch + alpha * (flat + fine - patch)
     image[y0:y1, x0:x1] = np.clip(softened + 0.5, 0, 255).astype(np.uint8)

@@ -139,6 +139,10 @@ _JAW_WEIGHTS = _jaw_weights()
 _JAW_WEIGHTS.setflags(write=False)
 JAW_WEIGHTS = _JAW_WEIGHTS      # also used to neutralise a photo's open jaw (neutral.py)
 JAW_DROP = 0.42          # canonical units the chin falls at jaw_open = 1
+# An emotional jaw drop (AU26) with relaxed lips makes the mouth an oval, narrower than a
+# speaking mouth: a wide, flat opening read as a grin to a real-photo FER. A stretch (AU20) or a
+# smile keeps the width, as lip rounding does under them.
+AU26_ROUNDING = 0.6
 LIP_WIDTH = _basis({(48, 54): (0.1, 0.0), (60, 64): (0.09, 0.0), (49, 53, 55, 59): (0.05, 0.0),
                     (50, 52): (0.0, 0.015), (56, 58): (0.0, -0.015)})
 
@@ -171,7 +175,7 @@ def pose_canonical(rest: np.ndarray, frame: np.ndarray) -> np.ndarray:
     points = rest.copy()
     for unit, basis in _AU_BASES.items():
         points += get(unit) * basis
-    width = get("lip_width")
+    width = get("lip_width") - AU26_ROUNDING * get("AU26")
     if width < 0:
         width *= 1.0 - SPREAD_KEEPS_WIDTH * float(np.clip(max(get("AU12"), get("AU20")), 0.0, 1.0))
     points += width * LIP_WIDTH
