@@ -10,7 +10,6 @@ The functions that turn inputs into that string are plain Python, tested on thei
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -20,6 +19,9 @@ from PIL import Image, ImageDraw
 
 from conditioning import CATEGORIES, EmotionInputError, parse_emotion, to_emotionml
 from conditioning.describe import describe
+from conditioning.parsers.labels import single_label
+from conditioning.parsers.timeline_syntax import looks_like_timeline, timeline_text_parts
+from conditioning.parsers.vad import looks_like_vad, vad_numbers
 from conditioning.timeline import INTERPOLATIONS, EmotionTimeline
 from ui.plots import plane_background, valence_arousal_plot
 
@@ -37,13 +39,6 @@ DEFAULTS = {
     "emotionml": to_emotionml(parse_emotion("surprised:0.6")),
     "rows": [[0.0, "calm"], [1.5, "fearful:0.6"], [3.0, "furious"]], "interpolation": "smooth",
 }
-# `happy:0.8`: only a core category with an explicit intensity belongs to the category input;
-# any other label form (bare words, mixtures) is free text.
-_CATEGORY_LABEL = re.compile(rf"^\s*({'|'.join(CATEGORIES)})\s*:\s*(\d*\.?\d+)\s*$", re.IGNORECASE)
-_VAD_TEXT = re.compile(r"^\s*v\s*=\s*(\S+)\s+a\s*=\s*(\S+)(?:\s+d\s*=\s*(\S+))?\s*$", re.IGNORECASE)
-_TIMELINE_TEXT = re.compile(r"^\s*\d+(?:\.\d+)?\s*(?:ms|s)\s+\S", re.IGNORECASE)
-_KEYFRAME_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)\s+(.+?)\s*$", re.IGNORECASE)
-_INTERPOLATION_TEXT = re.compile(r"\|\s*(\w+)\s*$")
 
 
 # --- inputs -> the emotion string -------------------------------------------------------
@@ -166,46 +161,37 @@ def compose(tab: str, fields: dict) -> str:
 
 def route_example(text: str) -> tuple[str, dict]:
     """Which input tab shows `text` best, and that tab's field values: `happy:0.8` sets the
-    category, `v=.. a=.. d=..` the plane, a timeline the table, `<emotionml ..>` the
-    EmotionML box; anything else is free text."""
+    category, VAD (`v=.. a=.. d=..`) the plane, a timeline the table, `<emotionml ..>` the
+    EmotionML box; anything else is free text. Each form is recognised by the parsers' own
+    grammar (conditioning/parsers/), so the control reads text as parse_emotion does."""
     stripped = text.strip()
     if stripped.startswith("<"):
         return EMOTIONML, {"emotionml": stripped}
-    label = _CATEGORY_LABEL.match(stripped)
-    if label and float(label[2]) <= 1.0:
-        return CATEGORY, {"category": label[1].lower(), "intensity": float(label[2])}
-    vad = _VAD_TEXT.match(stripped)
-    if vad and _all_numbers(vad.groups(default="0")):
-        valence, arousal, dominance = (float(v) for v in vad.groups(default="0"))
-        return PLANE, {"valence": valence, "arousal": arousal, "dominance": dominance}
-    if _TIMELINE_TEXT.match(stripped):
-        rows, interpolation = timeline_rows(stripped)
+    # Only a core category with an explicit intensity belongs to the category input; any
+    # other label form (bare words, mixtures) is free text and keeps its meaning.
+    label = single_label(stripped)
+    if label and label[0].lower() in CATEGORIES and label[1] is not None and 0.0 <= label[1] <= 1.0:
+        return CATEGORY, {"category": label[0].lower(), "intensity": label[1]}
+    if looks_like_vad(stripped):
+        values = vad_numbers(stripped)
+        if all(math.isfinite(v) for v in values):
+            valence, arousal, dominance = (values + [0.0])[:3]
+            return PLANE, {"valence": valence, "arousal": arousal, "dominance": dominance}
+    if looks_like_timeline(stripped):
+        try:
+            rows, interpolation = timeline_rows(stripped)
+        except EmotionInputError:   # a mistyped timeline: the summary shows the parser's reason
+            rows = []
         if rows:
             return TIMELINE, {"rows": rows, "interpolation": interpolation}
     return DESCRIPTION, {"description": stripped}
 
 
 def timeline_rows(text: str) -> tuple[list[list[Any]], str]:
-    """`0s calm; 1500ms fearful | smooth` -> ([[0.0, 'calm'], [1.5, 'fearful']], 'smooth');
-    parts that are not keyframes are left out (the table then shows what was understood)."""
-    interpolation = "linear"
-    ending = _INTERPOLATION_TEXT.search(text)
-    if ending and ending[1].lower() in INTERPOLATIONS:
-        interpolation, text = ending[1].lower(), text[:ending.start()]
-    rows = []
-    for part in text.split(";"):
-        keyframe = _KEYFRAME_TEXT.match(part)
-        if keyframe:
-            seconds = float(keyframe[1]) / (1000.0 if keyframe[2].lower() == "ms" else 1.0)
-            rows.append([seconds, keyframe[3]])
-    return rows, interpolation
-
-
-def _all_numbers(values: Sequence[str]) -> bool:
-    try:
-        return all(math.isfinite(float(v)) for v in values)
-    except ValueError:
-        return False
+    """`0s calm; 1500ms fearful | smooth` -> ([[0.0, 'calm'], [1.5, 'fearful']], 'smooth'), read
+    by the timeline parser's grammar; a part that is not a keyframe is its error, naming it."""
+    keyframes, interpolation = timeline_text_parts(text)
+    return [[seconds, emotion] for seconds, emotion in keyframes], interpolation
 
 
 # --- the resolved emotion, shown -------------------------------------------------------

@@ -5,7 +5,6 @@ their downloads."""
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -13,11 +12,10 @@ from typing import Sequence
 import gradio as gr
 
 from conditioning import EmotionTarget, EmotionTimeline, parse_emotion
+from conditioning.parsers.labels import single_label
 from ui.plots import valence_arousal_plot
 
 CAPTION_CHARS = 60
-# `happy`, `happy:0.8`: labels short enough to name a file as typed.
-_SHORT_LABEL = re.compile(r"^\s*([a-z]+)(?:\s*:\s*(\d*\.?\d+))?\s*$", re.IGNORECASE)
 # Category shares a label shows as 0 % (under half a percent) only clutter the mix.
 SHOWN_SHARE = 0.005
 
@@ -31,9 +29,9 @@ def download_stem(text: str, emotion: str) -> str:
     if isinstance(source, EmotionTimeline):
         first, last = source.first, source.last
         name = first.category if first.category == last.category else f"{first.category}-to-{last.category}"
-    elif label := _SHORT_LABEL.match(emotion):
-        word, level = label.groups()
-        name = f"{word}:{float(level):g}" if level else word   # the control's `sad:0.70` names `sad-0.7`
+    elif label := single_label(emotion):   # `happy`, `happy:0.8`: short enough to name a file as typed
+        word, level = label
+        name = f"{word}:{level:g}" if level is not None else word   # the control's `sad:0.70` names `sad-0.7`
     else:
         name = f"{source.category}:{source.intensity:.1f}"
     return output_stem(text, name)

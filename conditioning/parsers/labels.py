@@ -27,6 +27,21 @@ def looks_like_label_expression(text: str) -> bool:
     return bool(_LABEL_EXPRESSION.match(text))
 
 
+def single_label(text: str) -> tuple[str, float | None] | None:
+    """`happy:0.8` -> ('happy', 0.8), `happy` -> ('happy', None): the word and the intensity of a
+    label of one unweighted term, as written (the word is not looked up); None for any other
+    text, or an intensity that is not a number. The studio's emotion control reads labels so."""
+    match = _TERM.match(text)
+    if not match or match["weight"] is not None:
+        return None
+    if match["intensity"] is None:
+        return match["word"], None
+    try:
+        return match["word"], float(match["intensity"])
+    except ValueError:
+        return None
+
+
 def _parse_term(term: str) -> tuple[float, EmotionTarget]:
     match = _TERM.match(term)
     if not match:

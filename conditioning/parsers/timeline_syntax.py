@@ -69,6 +69,16 @@ def parse_timeline_text(text: str, parse_static: StaticParser) -> EmotionTimelin
         raise TimelineInputError(str(error), keyframes) from error
 
 
+def timeline_text_parts(text: str) -> tuple[list[tuple[float, str]], str]:
+    """`0s calm; 1500ms fearful | smooth` -> ([(0.0, 'calm'), (1.5, 'fearful')], 'smooth'): each
+    keyframe's time in seconds and its emotion as written (not parsed), and the interpolation,
+    read as strictly as `parse_timeline_text` reads them (the studio's timeline table shows these)."""
+    body, clause = _split_interpolation(text)
+    parts = [part.strip() for part in body.split(";") if part.strip()]
+    keyframes = [_read_keyframe(part, number, []) for number, part in enumerate(parts, 1)]
+    return keyframes, _interpolation(clause, [])
+
+
 def _split_interpolation(text: str) -> tuple[str, str | None]:
     body, bar, clause = text.partition("|")
     if not bar:

@@ -29,14 +29,20 @@ def looks_like_vad(text: str) -> bool:
 
 
 def parse_vad_text(text: str) -> EmotionTarget:
+    return parse_vad_values(vad_numbers(text))
+
+
+def vad_numbers(text: str) -> list[float]:
+    """The numbers VAD text holds, as written and not yet checked: (valence, arousal[,
+    dominance]) in the plain form, (valence, arousal, dominance) in the named one (d=0 unless
+    given). The studio's emotion control reads VAD text so."""
     text = text.strip()
     if _PLAIN.match(text):
-        values = [float(x) for x in re.findall(_NUMBER, text, re.IGNORECASE)]
-        return parse_vad_values(values)
+        return [float(x) for x in re.findall(_NUMBER, text, re.IGNORECASE)]
     named = {name[0].lower(): float(value) for name, value in _NAMED.findall(text)}
     if not {"v", "a"} <= set(named):
         raise EmotionInputError(f"cannot read VAD from {text!r}; expected e.g. 'v=0.5 a=0.3 d=0.1'")
-    return parse_vad_values([named["v"], named["a"], named.get("d", 0.0)])
+    return [named["v"], named["a"], named.get("d", 0.0)]
 
 
 def parse_vad_values(values: Sequence[float] | Mapping[str, float]) -> EmotionTarget:
