@@ -7,19 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .settings import SPEAK_FIELDS, check_range
+
 
 class TTSInputError(ValueError):
     """A request the TTS cannot honour (unknown voice, absurd duration, bad settings)."""
 
 
 def check_speech_settings(guidance: float, rate: float, pitch_shift_semitones: float) -> None:
-    """The settings every speech generator takes, within the ranges it honours."""
-    if not 0.0 <= guidance <= 10.0:
-        raise TTSInputError(f"guidance must be in 0..10; got {guidance}")
-    if not 0.25 <= rate <= 4.0:
-        raise TTSInputError(f"rate must be in 0.25..4; got {rate}")
-    if not -24.0 <= pitch_shift_semitones <= 24.0:
-        raise TTSInputError(f"pitch shift must be within ±24 semitones; got {pitch_shift_semitones}")
+    """The settings every speech generator takes, within the ranges it honours (SPEAK_FIELDS)."""
+    for name, value in (("guidance", guidance), ("rate", rate), ("pitch_shift", pitch_shift_semitones)):
+        check_range(name, value, SPEAK_FIELDS[name], TTSInputError)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from common.atomic import atomic_write_bytes
 from conditioning.checkpoints import MissingCheckpointError
 from synth.face.cartoon import DEFAULT, CartoonIdentity
 from synth.face.portrait import default_portrait_path
+from synth.settings import ANIMATE_FIELDS
 from ui.emotion_control import emotion_control
 from ui.results import (add_result, caption, download_stem, history_view, missing_checkpoints_notice, readable_mix,
                         studio, target_vs_recognized)
@@ -240,7 +241,8 @@ def build_animate_tab() -> None:
                     size = gr.Radio(list(SIZES), value="256 px", label="Video size")
                     seed = gr.Number(label="Seed", value=0, precision=0)
                 with gr.Row():
-                    steps = gr.Slider(1, 32, value=studio().default_steps()["mouth"], step=1, label="Mouth-model steps")
+                    steps = gr.Slider(*ANIMATE_FIELDS["steps"].limits, value=studio().default_steps()["mouth"], step=1,
+                                      label="Mouth-model steps")
                     cartoon_seed = gr.Number(label="Cartoon identity (0: default)", value=0, precision=0)
             scoring = scoring_controls("animate", "the face expression recognizer")
             recognized = gr.Label(label="Expression the face recognizer reads", num_top_classes=3,

@@ -15,6 +15,7 @@ from common.audio_io import AudioInputError
 from common.atomic import atomic_write_bytes
 from conditioning.checkpoints import MissingCheckpointError
 from conditioning.target import EmotionTarget
+from synth.settings import CONVERT_FIELDS
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, valence_arousal_plot
 from ui.results import download_stem, readable_mix, studio
@@ -100,7 +101,8 @@ def build_convert_tab() -> None:
             recording = gr.Audio(label="Speech to convert (WAV/FLAC/OGG, mono or stereo, up to 10 minutes)",
                                  sources=["upload", "microphone"], type="filepath", elem_id="convert-input")
             with gr.Row():
-                intensity = gr.Slider(0, 2, value=1.0, step=0.05, label="Intensity (0 leaves it as it is)",
+                intensity = gr.Slider(*CONVERT_FIELDS["intensity"].limits, value=1.0, step=0.05,
+                                      label="Intensity (0 leaves it as it is)",
                                       elem_id="convert-intensity")
                 seed = gr.Number(0, label="Seed", precision=0, elem_id="convert-seed")
             source_emotion = gr.Textbox("", label="The recording's own emotion (empty: the recognizer hears it)",

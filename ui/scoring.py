@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from synth.settings import SCORING_FIELDS
+
 CANDIDATE_COLUMNS = ["#", "kept", "seed", "strength", "made by", "read as", "read intensity", "intensity error",
                      "score (lower is closer)", "reliable"]
 
@@ -27,7 +29,8 @@ def scoring_controls(prefix: str, judged_by: str) -> ScoringControls:
                     "emotion, and keep the closest; *calibrate* then adjusts the strength until the read "
                     "intensity is within 0.1 of the asked one.")
         with gr.Row():
-            best_of = gr.Slider(1, 8, value=1, step=1, label="Best of N", elem_id=f"{prefix}-best-of")
+            best_of = gr.Slider(*SCORING_FIELDS["best_of"].limits, value=1, step=1, label="Best of N",
+                                elem_id=f"{prefix}-best-of")
             calibrate = gr.Checkbox(False, label="Calibrate intensity", elem_id=f"{prefix}-calibrate")
         table = gr.Dataframe(headers=CANDIDATE_COLUMNS, label="Candidates and their scores", interactive=False,
                              wrap=True, elem_id=f"{prefix}-candidates")

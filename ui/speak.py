@@ -13,6 +13,7 @@ from common.audio_io import AudioInputError
 from common.atomic import atomic_write_bytes
 from conditioning.checkpoints import MissingCheckpointError
 from synth.text.errors import TextFrontendError
+from synth.settings import SPEAK_FIELDS
 from synth.speech import DEFAULT_DECODER, LEARNED_DECODERS, SPEECH_DECODERS, shipped_tts
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, speech_plot
@@ -139,17 +140,21 @@ def build_speak_tab() -> None:
                 with gr.Row():
                     duration = gr.Number(0, label="Duration in s (0: natural length)", minimum=0,
                                          elem_id="speak-duration")
-                    rate = gr.Slider(0.5, 2.0, value=1.0, step=0.05, label="Speaking rate", elem_id="speak-rate")
-                    pitch = gr.Slider(-12, 12, value=0, step=0.5, label="Pitch shift (semitones)",
+                    rate = gr.Slider(*SPEAK_FIELDS["rate"].limits, value=1.0, step=0.05, label="Speaking rate",
+                                     elem_id="speak-rate")
+                    pitch = gr.Slider(*SPEAK_FIELDS["pitch_shift"].limits, value=0, step=0.5,
+                                      label="Pitch shift (semitones)",
                                       elem_id="speak-pitch")
             with gr.Accordion("Sampling", open=False):
                 with gr.Row():
                     decoder = gr.Radio(list(SPEECH_DECODERS), value=DEFAULT_DECODER, label="Decoder",
                                        elem_id="speak-decoder")
-                    steps = gr.Slider(1, 100, value=steps_of["flow"], step=1, label="Steps", elem_id="speak-steps")
+                    steps = gr.Slider(*SPEAK_FIELDS["steps"].limits, value=steps_of["flow"], step=1, label="Steps",
+                                      elem_id="speak-steps")
                 with gr.Row():
                     seed = gr.Number(0, label="Seed", precision=0, elem_id="speak-seed")
-                    guidance = gr.Slider(0, 5, value=1.0, step=0.1, label="Emotion guidance (> 1 exaggerates)",
+                    guidance = gr.Slider(*SPEAK_FIELDS["guidance"].limits, value=1.0, step=0.1,
+                                         label="Emotion guidance (> 1 exaggerates)",
                                          elem_id="speak-guidance")
             scoring = scoring_controls("speak", "the speech emotion recognizer")
     _examples(text, picker.dropdown, control, duration)

@@ -7,13 +7,12 @@ import functools
 import json
 from pathlib import Path
 
+from synth.settings import ANIMATE_FIELDS
+
 from .common import (add_output_options, output_path, progress_bar, read_requests, run_batch, say,
                      share_progress, typed_fields)
-from .scoring_options import SCORING_FIELDS, add_scoring_options, check_scoring, scoring_summary
+from .scoring_options import add_scoring_options, check_scoring, scoring_summary
 
-# What an animate request may hold: Studio.animate's keywords, and where to write.
-ANIMATE_FIELDS = {"portrait": str, "audio": str, "emotion": None, "size": None, "seed": int, "steps": int,
-                  "largest_face": bool, "frames_dir": str, "landmarks_json": str, "output": str, **SCORING_FIELDS}
 BUILT_IN_FACES = ("default", "cartoon")
 
 

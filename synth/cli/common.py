@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 from common.atomic import atomic_write_bytes
 from conditioning.errors import EmotionInputError
+from synth.settings import Field, check_range
 
 from ..output_names import output_stem, unused_path
 
@@ -88,13 +89,19 @@ def typed(name: str, value: Any, kind: type | None) -> Any:
     raise ValueError(f"{name} must be {_KIND_NAMES[kind]}; got {value!r}")
 
 
-def typed_fields(request: dict, fields: dict[str, type | None]) -> dict:
-    """The request's fields, each of the right type; unknown or mistyped fields are errors
-    naming them (a typo is not silently ignored)."""
+def typed_fields(request: dict, fields: dict[str, Field]) -> dict:
+    """The request's fields, each of the right type and within its range (the command's field
+    table in synth/settings.py); unknown, mistyped or out-of-range fields are errors naming
+    them (a typo is not silently ignored)."""
     unknown = sorted(set(request) - set(fields))
     if unknown:
         raise ValueError(f"unknown field {', '.join(map(repr, unknown))}; the fields are {', '.join(fields)}")
-    return {name: typed(name, value, fields[name]) for name, value in request.items() if value is not None}
+    return {name: _checked(name, typed(name, value, fields[name].kind), fields[name])
+            for name, value in request.items() if value is not None}
+
+
+def _checked(name: str, value: Any, field: Field) -> Any:
+    return value if field.low is None else check_range(name, value, field)
 
 
 def read_requests(path: str, needs: str) -> list[dict]:

@@ -8,13 +8,11 @@ import functools
 import json
 from pathlib import Path
 
+from synth.settings import CONVERT_FIELDS
+
 from .common import (add_output_options, output_path, progress_bar, read_requests, run_batch, say,
                      typed_fields)
-from .scoring_options import SCORING_FIELDS, add_scoring_options, check_scoring, scoring_summary
-
-# What a convert request may hold: Studio.convert's keywords, the input and where to write.
-CONVERT_FIELDS = {"input": str, "emotion": None, "intensity": float, "source_emotion": None, "seed": int,
-                  "loudness": None, "output": str, **SCORING_FIELDS}
+from .scoring_options import add_scoring_options, check_scoring, scoring_summary
 
 
 def add_parser(commands) -> None:

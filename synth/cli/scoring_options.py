@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-SCORING_FIELDS = {"best_of": int, "calibrate": bool}
+from synth.settings import SCORING_FIELDS
 
 
 def add_scoring_options(parser: argparse.ArgumentParser, judged_by: str) -> None:
     parser.add_argument("--best-of", type=int, default=1, metavar="N",
                         help=f"make N candidates (seeds and strengths) and keep the one {judged_by} reads closest "
-                             f"to the emotion (1-16; --json lists every candidate's scores)")
+                             f"to the emotion ({SCORING_FIELDS['best_of'].span()}; --json lists every candidate's "
+                             "scores)")
     parser.add_argument("--calibrate", action="store_true",
                         help="then adjust the strength until the read intensity is within 0.1 of the asked one")
 

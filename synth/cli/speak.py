@@ -8,16 +8,12 @@ import json
 from pathlib import Path
 
 from synth.loudness import DEFAULT_LOUDNESS_LUFS
+from synth.settings import SPEAK_FIELDS
 from synth.speech import DEFAULT_DECODER, SPEECH_DECODERS
 
 from .common import (add_output_options, output_path, progress_bar, read_requests, run_batch, say,
                      typed_fields)
-from .scoring_options import SCORING_FIELDS, add_scoring_options, check_scoring, scoring_summary
-
-# What a speak request may hold: Studio.speak's keywords, and where to write.
-SPEAK_FIELDS = {"text": str, "emotion": None, "voice": str, "duration": float, "decoder": str, "steps": int,
-                "seed": int, "guidance": float, "rate": float, "pitch_shift": float, "scheduler": str,
-                "loudness": None, "output": str, **SCORING_FIELDS}
+from .scoring_options import add_scoring_options, check_scoring, scoring_summary
 
 
 def add_parser(commands) -> None:
@@ -35,9 +31,12 @@ def add_parser(commands) -> None:
                             "diffusion: the learned TTS models")
     speak.add_argument("--steps", type=int, default=None, help="decoder sampling steps (default: the decoder's own)")
     speak.add_argument("--seed", type=int, default=0)
-    speak.add_argument("--rate", type=float, default=1.0, help="speaking-rate factor, > 1 is faster (0.25-4)")
-    speak.add_argument("--pitch", type=float, default=0.0, help="pitch shift in semitones (±24)")
-    speak.add_argument("--guidance", type=float, default=1.0, help="emotion guidance; > 1 exaggerates (0-10)")
+    speak.add_argument("--rate", type=float, default=1.0,
+                       help=f"speaking-rate factor, > 1 is faster ({SPEAK_FIELDS['rate'].span()})")
+    speak.add_argument("--pitch", type=float, default=0.0,
+                       help=f"pitch shift ({SPEAK_FIELDS['pitch_shift'].span()})")
+    speak.add_argument("--guidance", type=float, default=1.0,
+                       help=f"emotion guidance; > 1 exaggerates ({SPEAK_FIELDS['guidance'].span()})")
     speak.add_argument("--scheduler", default=None, help="the diffusion decoder's sampler: dpm (default) or ddpm")
     speak.add_argument("--loudness", default=str(DEFAULT_LOUDNESS_LUFS), metavar="LUFS",
                        help=f"integrated loudness (ITU-R BS.1770), true peak ≤ -1 dBTP; 'none' keeps the "
@@ -52,11 +51,10 @@ def add_parser(commands) -> None:
 
 
 def speak_settings(request: dict) -> dict:
-    """Studio.speak's keywords from a request, each checked: types, the text, the emotion, the
-    ranges; every batch request passes this before any is spoken."""
+    """Studio.speak's keywords from a request, each checked: types and ranges (SPEAK_FIELDS), the
+    text, the emotion; every batch request passes this before any is spoken."""
     from conditioning import parse_emotion
     from synth.loudness import parse_loudness
-    from synth.speech import check_speech_settings
     from synth.text import text_to_sequence
 
     settings = {name: value for name, value in typed_fields(request, SPEAK_FIELDS).items() if name != "output"}
@@ -66,7 +64,6 @@ def speak_settings(request: dict) -> dict:
     parse_emotion(settings.get("emotion", "neutral"))
     if settings.get("decoder", DEFAULT_DECODER) not in SPEECH_DECODERS:
         raise ValueError(f"decoder must be one of {', '.join(SPEECH_DECODERS)}; got {settings['decoder']!r}")
-    check_speech_settings(settings.get("guidance", 1.0), settings.get("rate", 1.0), settings.get("pitch_shift", 0.0))
     settings["loudness"] = parse_loudness(settings.get("loudness", DEFAULT_LOUDNESS_LUFS))
     check_scoring(settings)
     return settings

@@ -20,6 +20,7 @@ from common.atomic import atomic_write_bytes
 from conditioning.fer.recognizer import FaceExpressionRecognizer, mean_target
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
+from synth.settings import ANIMATE_FIELDS, check_range
 
 from .behaviour import behaviour_track, compose_track, speech_energy
 from .cartoon import CartoonIdentity, CartoonRenderer
@@ -49,8 +50,7 @@ class AnimateOptions:
     def __post_init__(self) -> None:
         if self.size not in SIZES:
             raise ValueError(f"size must be 256, 512 or None (the portrait's own framing); got {self.size!r}")
-        if not 1 <= self.steps <= 100:
-            raise ValueError(f"steps must be in 1..100; got {self.steps}")
+        check_range("steps", self.steps, ANIMATE_FIELDS["steps"])
 
 
 @dataclass

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from conditioning.target import EmotionTarget
+from synth.settings import SCORING_FIELDS
 
 from .scores import CandidateScore, Judgement, ScoreWeights, score
 
@@ -49,9 +50,10 @@ class ScoringConfig:
     weights: ScoreWeights = field(default_factory=ScoreWeights)
 
     def __post_init__(self) -> None:
+        low, high = SCORING_FIELDS["best_of"].limits
         if (isinstance(self.best_of, bool) or not isinstance(self.best_of, (int, np.integer))
-                or not 1 <= self.best_of <= 16):
-            raise ValueError(f"best_of must be an integer in 1..16; got {self.best_of!r}")
+                or not low <= self.best_of <= high):
+            raise ValueError(f"best_of must be an integer in {low}..{high}; got {self.best_of!r}")
         if not 0.0 < self.tolerance <= 1.0:
             raise ValueError(f"tolerance must be in (0, 1]; got {self.tolerance}")
         if not 0 <= self.calibration_budget <= 10:

@@ -28,6 +28,7 @@ from synth.text.errors import TextFrontendError
 
 from synth.vocoder.world import apply_jitter_shimmer, synthesize
 
+from synth.settings import SPEAK_FIELDS, check_range
 from synth.speech import Speech, TTSInputError, check_speech_settings, shipped_tts
 
 from .acoustic import AcousticConfig, AcousticFeatures, to_world
@@ -155,8 +156,8 @@ def irregularity_per_frame(token_targets: list[EmotionTarget], durations: np.nda
 
 
 def _check_settings(steps, guidance, rate, pitch) -> None:
-    if steps is not None and not 1 <= steps <= 1000:
-        raise TTSInputError(f"steps must be in 1..1000; got {steps}")
+    if steps is not None:
+        check_range("steps", steps, SPEAK_FIELDS["steps"], TTSInputError)
     check_speech_settings(guidance, rate, pitch)
 
 

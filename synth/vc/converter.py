@@ -33,6 +33,7 @@ from conditioning.timeline import EmotionSource, EmotionTimeline
 from synth.audio_files import write_audio
 from synth.render.emotional import CONTOUR_MIN_INTENSITY, contour_for, limit_widening
 from synth.render.world_transform import analyze, apply_prosody_to_features, limit_peak
+from synth.settings import CONVERT_FIELDS
 
 from .errors import ConversionInputError
 from .planner import ConversionPlanner, PriorPlanner, is_no_change
@@ -42,7 +43,6 @@ from .speech_check import SpeechEvidence, check_speech
 MIN_RATE_HZ = 8000
 MAX_INPUT_S = 600.0
 MIN_INPUT_S = 0.3
-INTENSITY_RANGE = (0.0, 2.0)
 # Every chunk is analysed at one speech level, as the engine decoder does (emotional.py): the
 # loudness change then means the same on any recording, with headroom under the peak limit.
 SPEECH_LEVEL_DBFS = -30.0
@@ -116,7 +116,7 @@ def check_intensity(intensity: float) -> float:
         value = float(intensity)
     except (TypeError, ValueError):
         raise ValueError(f"intensity must be a number; got {intensity!r}") from None
-    low, high = INTENSITY_RANGE
+    low, high = CONVERT_FIELDS["intensity"].limits
     if not (math.isfinite(value) and low <= value <= high):
         raise ValueError(f"intensity must be within {low:g}..{high:g} (0 leaves the recording as it is); "
                          f"got {intensity!r}")

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import example, given, strategies as st
 
 from synth.cli.common import read_requests, without_line
-from synth.cli.speak import SPEAK_FIELDS, speak_settings
+from synth.cli.speak import speak_settings
+from synth.settings import SPEAK_FIELDS
 
 from .budget import budget
 from .inputs import static_emotion_texts
