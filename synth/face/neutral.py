@@ -155,6 +155,7 @@ def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
     shift = excess - np.clip(excess, -BROW_TOLERANCE, BROW_TOLERANCE)
     neutral[list(_EYE_TOPS), 1] += shift          # a higher brow (positive excess) moves down
     neutral[list(_LOWER_LIDS)] += _lower_lid_drop(canonical, expression)
+    neutral[list(_UPPER_LIDS), 1] += _upper_lid_drop(canonical, expression)
     return face.to_image(neutral)
 
 
@@ -167,6 +168,21 @@ _LID_PAIRS = ((37, 41), (38, 40), (43, 47), (44, 46))
 NEUTRAL_EYE_OPENING = float(np.mean([TEMPLATE[low, 1] - TEMPLATE[up, 1] for up, low in _LID_PAIRS]))
 EYE_TOLERANCE = 0.01
 EYE_OPENING_GAIN_LIMIT = 0.35    # at most this share of the photo's own opening is added
+
+
+# A photo taken in surprise or fear shows the upper lid raiser (AU5) with raised brows: eyes
+# opened wider than people's at rest (their lid gap is 0.06-0.11 inter-ocular units in the
+# photos measured here) read as surprise in every category. Such eyes are closed to the widest
+# resting opening; wide eyes under resting brows are the person's own and stay.
+_UPPER_LIDS = (37, 38, 43, 44)
+WIDEST_RESTING_EYE_OPENING = 0.115
+
+
+def _upper_lid_drop(canonical: np.ndarray, expression: PhotoExpression) -> float:
+    if expression.brow_raise <= BROW_TOLERANCE:
+        return 0.0
+    opening = float(np.mean([canonical[low, 1] - canonical[up, 1] for up, low in _LID_PAIRS]))
+    return max(opening - WIDEST_RESTING_EYE_OPENING, 0.0)
 
 
 def _lower_lid_drop(canonical: np.ndarray, expression: PhotoExpression) -> np.ndarray:
