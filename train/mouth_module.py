@@ -1,9 +1,7 @@
-"""Lightning module of the mouth-motion model: the flow-matching loss and training glue.
-
-Flow matching with straight (optimal-transport) paths: a noisy trajectory is
-x_sigma = sigma * noise + (1 - sigma) * motion and the network learns the velocity
-noise - motion, the convention of diffusers' FlowMatchEulerDiscreteScheduler that samples it.
-The emotion condition is dropped for a share of items, which trains classifier-free guidance.
+"""Lightning module of the mouth-motion model: the training glue around the model's own
+flow-matching loss (`MouthFlowNet.loss`, on synth/sampling.py's straight path: the velocity
+noise - motion that diffusers' FlowMatchEulerDiscreteScheduler samples). The emotion condition
+is dropped for a share of items, which trains classifier-free guidance.
 """
 
 from __future__ import annotations
@@ -11,25 +9,10 @@ from __future__ import annotations
 import lightning
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from common.log_mel import LogMelConfig, LogMelFrontend
 from synth.face.mouth_model import MouthFlowNet, MouthModelConfig
-from synth.sampling import flow_matching_pair
 from train.callbacks import one_cycle_adamw
-
-
-def flow_matching_loss(net: MouthFlowNet, mel: torch.Tensor, motion: torch.Tensor, emotion: torch.Tensor,
-                       generator: torch.Generator | None = None, condition_dropout: float = 0.0) -> torch.Tensor:
-    """mel (B, bands, 4T), motion (B, 3, T) normalised, emotion features (B, F)."""
-    batch, frames = motion.shape[0], motion.shape[-1]
-    noise = torch.randn(motion.shape, generator=generator)
-    sigma = torch.rand(batch, generator=generator)
-    noisy, velocity = flow_matching_pair(motion, noise, sigma)
-    drop = torch.rand(batch, generator=generator) < condition_dropout
-    embedding = net.emotion(emotion[:, None, :].expand(-1, frames, -1), drop)
-    predicted = net(noisy, sigma, net.audio(mel), embedding)
-    return F.mse_loss(predicted, velocity)
 
 
 class MouthTraining(lightning.LightningModule):
@@ -49,7 +32,7 @@ class MouthTraining(lightning.LightningModule):
             mel_frames = batch["motion"].shape[1] * self.net.config.mel_frames_per_motion_frame
             mel = self.frontend(batch["audio"])[..., :mel_frames]
         motion = self.net.normalise(batch["motion"].transpose(1, 2))
-        return flow_matching_loss(self.net, mel, motion, batch["emotion"], generator, condition_dropout)
+        return self.net.loss(mel, motion, batch["emotion"], generator, condition_dropout)
 
     def training_step(self, batch, _index):
         loss = self._loss(batch, condition_dropout=self.condition_dropout)

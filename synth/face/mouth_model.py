@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from conditioning.encoder import EmotionEncoder, EmotionEncoderConfig
+from synth.sampling import flow_matching_pair
 
 from .motion import MOUTH_CHANNELS
 
@@ -118,6 +119,19 @@ class MouthFlowNet(nn.Module):
         for block in self.blocks:
             x = block(x, condition)
         return self.output(x)
+
+    def loss(self, mel: torch.Tensor, motion: torch.Tensor, emotion: torch.Tensor,
+             generator: torch.Generator | None = None, condition_dropout: float = 0.0) -> torch.Tensor:
+        """The flow-matching loss (the model owns it, as Matcha's CFM.compute_loss does): mel
+        (B, bands, 4T), motion (B, 3, T) normalised, emotion features (B, F). The emotion is
+        dropped for `condition_dropout` of the items, which trains classifier-free guidance."""
+        batch, frames = motion.shape[0], motion.shape[-1]
+        noise = torch.randn(motion.shape, generator=generator)
+        sigma = torch.rand(batch, generator=generator)
+        noisy, velocity = flow_matching_pair(motion, noise, sigma)
+        drop = torch.rand(batch, generator=generator) < condition_dropout
+        embedding = self.emotion(emotion[:, None, :].expand(-1, frames, -1), drop)
+        return F.mse_loss(self(noisy, sigma, self.audio(mel), embedding), velocity)
 
     def normalise(self, motion: torch.Tensor) -> torch.Tensor:
         mean, std = self._stats(motion)
