@@ -142,13 +142,13 @@ def expression_track(source: EmotionSource, frames: int, fps: float = FPS,
     """
     _check_track_args(frames, fps, onset_s, offset_s)
     frames = int(frames)
-    if isinstance(source, EmotionTarget):
-        apex = action_units(source)
+    if not callable(getattr(source, "at", None)):
+        raise ValueError(f"source must be an EmotionTarget or EmotionTimeline; got {type(source).__name__}")
+    if not source.varies_over_time:
+        apex = action_units(source.first)
         progress = np.arange(frames) / (onset_s * fps) if onset_s > 0 else np.ones(frames)
         envelope = ease_in_out(progress) * fluctuation(frames, fps)
         return np.clip(envelope[:, None] * apex[None], 0.0, 1.0).astype(np.float32)
-    if not callable(getattr(source, "at", None)):
-        raise ValueError(f"source must be an EmotionTarget or EmotionTimeline; got {type(source).__name__}")
     sampled = [source.at((i + 0.5) / fps) for i in range(frames)]
     categories = np.array([target.categories for target in sampled]).reshape(frames, len(CATEGORIES))
     intensity = np.array([target.intensity for target in sampled])
