@@ -35,7 +35,7 @@ _PROTOTYPE_UNITS: dict[str, dict[str, float]] = {
     # Happiness: Duchenne smile, cheek raiser + lip corner puller.
     "happy": {"AU6": 0.8, "AU12": 1.0},
     # Sadness: inner brow raiser, brow lowerer, lip corner depressor.
-    "sad": {"AU1": 1.0, "AU4": 0.5, "AU15": 0.85},
+    "sad": {"AU1": 1.0, "AU4": 0.35, "AU15": 0.85},
     # Surprise: brows raised, upper lids raised, jaw dropped.
     "surprised": {"AU1": 1.0, "AU2": 1.0, "AU5": 1.0, "AU26": 1.0},
     # Anger: brows lowered, glare (upper lid raiser + lid tightener), lips tightened.

@@ -71,10 +71,12 @@ def _basis(moves: dict[tuple[int, ...], tuple[float, float]], mirror: bool = Tru
     return basis
 
 
+# The brow lowerer pulls the brows down more than together: lowered brows are what a real-photo
+# FER read as anger, and the rig's brow gap was already past the apex figure.
 _AU_BASES = {
     "AU1": _basis({(21, 22): (0.0, -0.13), (20, 23): (0.0, -0.08), (19, 24): (0.0, -0.03)}),
     "AU2": _basis({(17, 26): (0.0, -0.1), (18, 25): (0.0, -0.12), (19, 24): (0.0, -0.07)}),
-    "AU4": _basis({(21, 22): (-0.07, 0.09), (20, 23): (-0.05, 0.08), (19, 24): (-0.02, 0.05),
+    "AU4": _basis({(21, 22): (-0.06, 0.11), (20, 23): (-0.045, 0.1), (19, 24): (-0.02, 0.06),
                    (18, 25): (0.0, 0.02), (38, 43): (0.0, 0.015)}),
     "AU5": _basis({(37, 38, 43, 44): (0.0, -0.07), (36, 39, 42, 45): (0.0, -0.01)}),
     "AU6": _basis({(40, 41, 46, 47): (0.0, -0.045), (37, 38, 43, 44): (0.0, 0.012), (48, 54): (0.02, -0.03),
