@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from pathlib import Path
 
@@ -30,26 +29,30 @@ from train.callbacks import TextProgress, one_cycle_adamw, record_training_run
 from train.fer_data import FERDataConfig, render_samples
 from train.emotion_evaluation import confusion_matrix, plot_confusion
 from train.ser_module import emotion_loss
+from train import scaffold
+from train.scaffold import add_run_arguments, build_trainer, fit, start_run, training_parser
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "fer_confusion_heldout.png"
 
 
-def parse_arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = training_parser("train.train_fer", __doc__.splitlines()[0])
     defaults = FERDataConfig()
     parser.add_argument("--portrait-identities", type=int, default=defaults.portrait_identities)
     parser.add_argument("--cartoon-identities", type=int, default=defaults.cartoon_identities)
     parser.add_argument("--samples-per-identity", type=int, default=defaults.samples_per_identity)
-    parser.add_argument("--epochs", type=int, default=8)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--learning-rate", type=float, default=3e-3)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
-    parser.add_argument("--output", type=Path, default=None,
-                        help=f"default: checkpoints/{shipped_model('face_expression').checkpoint}")
+    add_run_arguments(parser, epochs=8, batch_size=128, learning_rate=3e-3,
+                      output_help=f"default: checkpoints/{shipped_model('face_expression').checkpoint}")
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
-    parser.add_argument("--no-manifest", action="store_true")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def reproducing_command(args: argparse.Namespace) -> str:
+    return scaffold.reproducing_command(build_parser(), args, scaffold.RUN_ONLY | {"confusion_image"})
 
 
 class FERTraining(lightning.LightningModule):
@@ -94,7 +97,7 @@ def evaluate(net: FaceExpressionNet, crops: np.ndarray, categories: np.ndarray) 
 
 
 def train(args: argparse.Namespace) -> dict:
-    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    start_run(args)
     data_config = FERDataConfig(args.portrait_identities, args.cartoon_identities,
                                 samples_per_identity=args.samples_per_identity, seed=args.seed)
     started = time.perf_counter()
@@ -109,11 +112,9 @@ def train(args: argparse.Namespace) -> dict:
                         generator=torch.Generator().manual_seed(args.seed))
     config = FERConfig()
     module = FERTraining(config, args.learning_rate, total_steps=len(loader) * args.epochs)
-    trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=1, logger=False,
-                                enable_checkpointing=False, callbacks=[TextProgress(every=100)],
-                                enable_model_summary=False, enable_progress_bar=sys.stdout.isatty())
+    trainer = build_trainer(args, [TextProgress(every=100)])
     started = time.perf_counter()
-    trainer.fit(module, loader)
+    fit(trainer, module, args, reproducing_command(args), loader)
     seconds = time.perf_counter() - started
     net = module.net.cpu()
     report = {kind: evaluate(net, samples.crops[held & (samples.kind == kind)],
@@ -137,9 +138,7 @@ def main(argv=None) -> int:
     if not args.no_manifest:
         record_training_run(
             output, model="conditioning.fer.model.FaceExpressionNet",
-            made_by=f"python -m train.train_fer --portrait-identities {args.portrait_identities} "
-                    f"--cartoon-identities {args.cartoon_identities} --samples-per-identity "
-                    f"{args.samples_per_identity} --epochs {args.epochs} --seed {args.seed}",
+            made_by=reproducing_command(args),
             config=result["config"], network=module.net,
             data=(f"rendered by train.fer_data {dataclasses.asdict(result['data_config'])}: "
                   f"{result['trained_items']} training faces; held-out identities are the last 20 % of each kind; "

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from pathlib import Path
 
-import lightning
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
@@ -30,29 +28,30 @@ from synth.face.mouth_model import MouthModelConfig
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
 from train.mouth_data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
 from train.mouth_module import MouthTraining
+from train import scaffold
+from train.scaffold import add_corpus_arguments, add_run_arguments, build_trainer, fit, start_run, training_parser
 from train.ser_data import CorpusAudio, EpochSampler, load_corpus_audio
 
 STATS_ITEMS = 400
 
 
-def parse_arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
-    parser.add_argument("--epochs", type=int, default=4)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
+def build_parser() -> argparse.ArgumentParser:
+    parser = training_parser("train.train_mouth", __doc__.splitlines()[0])
+    add_corpus_arguments(parser, corpus_help="a folder made by train.corpus.build", workers=1)
+    add_run_arguments(parser, epochs=4, batch_size=32, learning_rate=2e-3,
+                      output_help=f"default: checkpoints/{shipped_model('mouth_motion').checkpoint}")
     parser.add_argument("--channels", type=int, default=MouthModelConfig.channels)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--evaluate-items", type=int, default=300, help="held-out items sampled for the report")
     parser.add_argument("--no-augment", action="store_true")
-    parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
-    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
-    parser.add_argument("--devices", default="1")
-    parser.add_argument("--output", type=Path, default=None,
-                        help=f"default: checkpoints/{shipped_model('mouth_motion').checkpoint}")
-    parser.add_argument("--no-manifest", action="store_true")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def reproducing_command(args: argparse.Namespace) -> str:
+    return scaffold.reproducing_command(build_parser(), args)
 
 
 def statistics(module: MouthTraining, corpus: CorpusAudio, targets: dict[int, np.ndarray],
@@ -86,7 +85,7 @@ def evaluate(generator: MouthMotionGenerator, corpus: CorpusAudio, targets: dict
 
 
 def train(args: argparse.Namespace) -> dict:
-    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    start_run(args)
     frontend = LogMelConfig()
     corpus = load_corpus_audio(args.corpus, frontend.sample_rate)
     train_items = corpus.indices("train")[: args.limit_train]
@@ -114,15 +113,11 @@ def train(args: argparse.Namespace) -> dict:
         validation_loader = DataLoader(MouthDataset(corpus, validation_targets, MouthCrop(), None),
                                        batch_size=args.batch_size, collate_fn=collate,
                                        sampler=EpochSampler(validation_items, args.seed, shuffle=False))
-    trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
-                                logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
-                                callbacks=[EpochSeeds(sampler), TextProgress(
-                                    summary=lambda m: ({"val_loss": m.validation_losses[-1]}
-                                                       if m.validation_losses else None))],
-                                num_sanity_val_steps=0, enable_model_summary=False, log_every_n_steps=20,
-                                enable_progress_bar=sys.stdout.isatty())
+    trainer = build_trainer(args, [EpochSeeds(sampler), TextProgress(
+        summary=lambda m: {"val_loss": m.validation_losses[-1]} if m.validation_losses else None)],
+        gradient_clip_val=1.0, num_sanity_val_steps=0, log_every_n_steps=20)
     started = time.perf_counter()
-    trainer.fit(module, train_loader, validation_loader)
+    fit(trainer, module, args, reproducing_command(args), train_loader, validation_loader)
     seconds = time.perf_counter() - started
 
     generator = MouthMotionGenerator(module.net.cpu().eval(), frontend)
@@ -146,9 +141,7 @@ def main(argv=None) -> int:
         corpus_summary = Path(args.corpus) / "corpus.json"
         record_training_run(
             output, model="synth.face.mouth_model.MouthFlowNet",
-            made_by=f"python -m train.train_mouth --corpus {args.corpus} --epochs {args.epochs} "
-                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} "
-                    f"--channels {args.channels} --seed {args.seed}",
+            made_by=reproducing_command(args),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
             data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}; targets: "
                   f"synth.face.visemes.mouth_track from the phone times and each item's emotion; augmentation "

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from pathlib import Path
 
-import lightning
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
@@ -33,6 +31,8 @@ from train.ser_data import (CorpusAudio, CropConfig, EncodedItems, EpochSampler,
                              load_corpus_audio)
 from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
 from train.ser_module import LossWeights, SERTraining, warm_start
+from train import scaffold
+from train.scaffold import add_corpus_arguments, add_run_arguments, build_trainer, fit, start_run, training_parser
 
 DEFAULT_CONFUSION_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "ser_confusion_heldout.png"
 STATS_ITEMS = 400
@@ -42,13 +42,11 @@ REFERENCE_CROP = CropConfig(1.5, 3.0)
 EVALUATED_REFERENCES = {1: "_with_reference", 3: "_with_3_references"}
 
 
-def parse_arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="a folder made by train.corpus.build")
-    parser.add_argument("--epochs", type=int, default=6)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
-    parser.add_argument("--seed", type=int, default=0)
+def build_parser() -> argparse.ArgumentParser:
+    parser = training_parser("train.train_ser", __doc__.splitlines()[0])
+    add_corpus_arguments(parser, corpus_help="a folder made by train.corpus.build", workers=1)
+    add_run_arguments(parser, epochs=6, batch_size=32, learning_rate=2e-3,
+                      output_help=f"default: checkpoints/{shipped_model('ser').checkpoint}")
     parser.add_argument("--hidden", type=int, default=SERConfig.hidden)
     parser.add_argument("--harmonic-bins", type=int, default=0,
                         help="narrow-band low-frequency bins added to the 64 mel bands (0: mel only)")
@@ -70,7 +68,6 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="weight of the intensity's squared error in the loss")
     parser.add_argument("--intensity-ranking-weight", type=float, default=LossWeights.intensity_ranking,
                         help="weight of a loss that orders every pair of items in a batch by intensity")
-    parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
     parser.add_argument("--no-augment", action="store_true", help="train on clean audio (for comparison)")
     parser.add_argument("--voice-shift-probability", type=float, default=0.7,
                         help="share of items moved to another pitch and vocal-tract size (speaker augmentation)")
@@ -82,17 +79,15 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="how rough the roughest of those voices is, in (0, 1] (1: three times sadness's jitter)")
     parser.add_argument("--tilt-probability", type=float, default=0.0,
                         help="share of items given another spectral balance (a high shelf of +-6 dB)")
-    parser.add_argument("--workers", type=int, default=1, help="data-loading processes (augmentation runs there)")
-    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
-    parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help=f"default: checkpoints/{shipped_model('ser').checkpoint}")
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
-    parser.add_argument("--no-manifest", action="store_true", help="do not record the checkpoint in the manifest")
+    return parser
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.heads_only and args.initialise_from is None:
         parser.error("--heads-only trains the heads of a trained recognizer: give it with --initialise-from")
-    args.no_augment = args.no_augment or args.heads_only
     return args
 
 
@@ -148,7 +143,7 @@ def evaluate(recognizer: SpeechEmotionRecognizer, corpus: CorpusAudio, indices: 
 
 
 def augmentation(args: argparse.Namespace) -> AugmentConfig | None:
-    if args.no_augment:
+    if args.no_augment or args.heads_only:   # the heads read the frozen encoder's clean encodings
         return None
     return AugmentConfig(voice_shift_probability=args.voice_shift_probability,
                          pitch_shift_probability=args.pitch_shift_probability,
@@ -157,7 +152,7 @@ def augmentation(args: argparse.Namespace) -> AugmentConfig | None:
 
 
 def train(args: argparse.Namespace) -> dict:
-    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    start_run(args)
     corpus = load_corpus_audio(args.corpus, LogMelConfig().sample_rate)
     train_items = corpus.indices("train")[: args.limit_train]
     validation_items, test_items = corpus.indices("validation"), corpus.indices("test")
@@ -195,14 +190,10 @@ def train(args: argparse.Namespace) -> dict:
                               persistent_workers=args.workers > 0, **loader_options)
     validation_loader = (DataLoader(validation_set, batch_size=args.batch_size, sampler=validation_sampler,
                                     **loader_options) if validation_items else None)
-    trainer = lightning.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
-                                logger=False, enable_checkpointing=False, gradient_clip_val=1.0,
-                                callbacks=[EpochSeeds(sampler),
-                                           TextProgress(summary=lambda m: m.history[-1] if m.history else None)],
-                                num_sanity_val_steps=0,
-                                enable_model_summary=False, log_every_n_steps=20,
-                                enable_progress_bar=sys.stdout.isatty())
-    trainer.fit(module, train_loader, validation_loader)
+    trainer = build_trainer(args, [EpochSeeds(sampler),
+                                   TextProgress(summary=lambda m: m.history[-1] if m.history else None)],
+                            gradient_clip_val=1.0, num_sanity_val_steps=0, log_every_n_steps=20)
+    fit(trainer, module, args, reproducing_command(args), train_loader, validation_loader)
     seconds = time.perf_counter() - started
 
     net = module.net.cpu().eval()
@@ -285,29 +276,8 @@ def with_reference_image(path: Path) -> Path:
 
 
 def reproducing_command(args: argparse.Namespace) -> str:
-    """The command line that makes this run again (augmentation settings only where it augments)."""
-    words = [f"python -m train.train_ser --corpus {args.corpus} --epochs {args.epochs} --batch-size {args.batch_size}",
-             f"--learning-rate {args.learning_rate} --seed {args.seed} --hidden {args.hidden}",
-             f"--harmonic-bins {args.harmonic_bins}"]
-    if args.heads_only:
-        words.append("--heads-only")
-    elif args.no_augment:
-        words.append("--no-augment")
-    else:
-        words.append(f"--voice-shift-probability {args.voice_shift_probability} "
-                     f"--pitch-shift-probability {args.pitch_shift_probability} "
-                     f"--roughness-probability {args.roughness_probability} "
-                     f"--roughness-strength {args.roughness_strength} --tilt-probability {args.tilt_probability}")
-    if args.utterance_normalisation:
-        words.append("--utterance-normalisation")
-    if args.speaker_reference:
-        words.append(f"--speaker-reference --reference-dropout {args.reference_dropout} "
-                     f"--reference-clips {args.reference_clips}")
-    if args.initialise_from:
-        words.append(f"--initialise-from {args.initialise_from}")
-    words.append(f"--intensity-weight {args.intensity_weight} "
-                 f"--intensity-ranking-weight {args.intensity_ranking_weight}")
-    return " ".join(words)
+    """The command line that makes this run again: every argument that is not its default."""
+    return scaffold.reproducing_command(build_parser(), args, scaffold.RUN_ONLY | {"confusion_image"})
 
 
 def main(argv=None) -> int:

@@ -10,36 +10,38 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import asdict
-from pathlib import Path
 
-import lightning as L
 import torch
 
 from conditioning.checkpoints import record_in_manifest, save_checkpoint, shipped_path
 from conditioning.sentence_encoder import embed_sentences
 from conditioning.text_head import TextHeadConfig
+from train import scaffold
 from train.description_corpus import generate_descriptions
+from train.scaffold import add_run_arguments, build_trainer, fit, start_run, training_parser
 from train.text_head_module import (LabelledEmbeddings, TextHeadTraining, batch_loader, evaluate_head,
                                     target_labels, training_loss)
 
 
-def parse_arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def build_parser() -> argparse.ArgumentParser:
+    parser = training_parser("train.train_text_head", __doc__.splitlines()[0])
     parser.add_argument("--train-size", type=int, default=24000)
     parser.add_argument("--test-size", type=int, default=2000, help="examples per test split")
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=256)
+    add_run_arguments(parser, epochs=30, batch_size=256, output_help="default: the shipped checkpoint path")
     parser.add_argument("--hidden-dim", type=int, default=256)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--accelerator", default="cpu", help="Lightning accelerator: cpu, gpu, auto")
-    parser.add_argument("--devices", default="1")
-    parser.add_argument("--output", type=Path, default=None, help="default: the shipped checkpoint path")
-    parser.add_argument("--no-manifest", action="store_true", help="do not record in checkpoints/manifest.json")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def reproducing_command(args: argparse.Namespace) -> str:
+    return scaffold.reproducing_command(build_parser(), args)
 
 
 def train(args: argparse.Namespace) -> dict:
-    L.seed_everything(args.seed, workers=True)
+    start_run(args)
     started = time.perf_counter()
     train_set = generate_descriptions(args.train_size, args.seed, "train")
     test_sets = {split: generate_descriptions(args.test_size, args.seed, split)
@@ -54,10 +56,8 @@ def train(args: argparse.Namespace) -> dict:
     dataset = LabelledEmbeddings(embeddings["train"], labels)
     initial_loss = training_loss(module.head, embeddings["train"], labels)
     loader = batch_loader(dataset, args.batch_size, args.seed)
-    trainer = L.Trainer(max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices,
-                        logger=False, enable_checkpointing=False, deterministic=True,
-                        enable_model_summary=False)
-    trainer.fit(module, loader)
+    trainer = build_trainer(args, deterministic=True)
+    fit(trainer, module, args, reproducing_command(args), loader)
     head = module.head.cpu()
     losses = {"initial": initial_loss, "final": training_loss(head, embeddings["train"], labels)}
     metrics = {split: evaluate_head(head, embeddings[split], [e.target for e in examples])
@@ -71,9 +71,7 @@ def train(args: argparse.Namespace) -> dict:
     if not args.no_manifest:
         record_in_manifest(output, {
             "model": "conditioning.text_head.DescriptionHead",
-            "made_by": "python -m train.train_text_head " + " ".join(
-                f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-                if k in ("train_size", "test_size", "epochs", "seed")),
+            "made_by": reproducing_command(args),
             "config": asdict(config),
             "data": (f"{args.train_size} generated descriptions (train.description_corpus, seed "
                      f"{args.seed}); tests: {args.test_size} with held-out templates, "

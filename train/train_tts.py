@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from pathlib import Path
 
@@ -27,18 +26,19 @@ from synth.tts.acoustic import AcousticConfig
 from synth.speech import shipped_tts
 from synth.tts.config import DECODERS, TTSConfig
 from train.callbacks import TextProgress, record_training_run, starting_point, training_items_description
+from train import scaffold
+from train.scaffold import add_corpus_arguments, add_run_arguments, build_trainer, fit, start_run, training_parser
 from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
 from train.tts_features import load_features
 from train.tts_module import TTSTraining, corpus_statistics
 
 
-def parse_arguments(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True, help="a corpus with tts_features built")
+def build_parser() -> argparse.ArgumentParser:
+    parser = training_parser("train.train_tts", __doc__.splitlines()[0])
+    add_corpus_arguments(parser, corpus_help="a corpus with tts_features built", workers=0)
     parser.add_argument("--decoder", choices=DECODERS, default="flow")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    add_run_arguments(parser, epochs=20, batch_size=16, learning_rate=1e-3,
+                      output_help="default: checkpoints/tts_<decoder>.pt")
     parser.add_argument("--hidden", type=int, default=TTSConfig.hidden)
     parser.add_argument("--decoder-channels", type=int, default=TTSConfig.decoder_channels)
     parser.add_argument("--envelope-dims", type=int, default=AcousticConfig.envelope_dims,
@@ -54,17 +54,19 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--utterance-weight", type=float, default=0.0,
                         help="weight of a loss on each utterance's length and F0 range (what per-frame squared "
                              "errors flatten); 0 leaves it out")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--limit-train", type=int, default=None, help="use only the first N training items")
-    parser.add_argument("--workers", type=int, default=0)
-    parser.add_argument("--accelerator", default="cpu", help="lightning accelerator: cpu, gpu, auto ...")
-    parser.add_argument("--devices", default="1", help="lightning devices (e.g. 4 for DDP on four GPUs)")
-    parser.add_argument("--output", type=Path, default=None, help="default: checkpoints/tts_<decoder>.pt")
-    parser.add_argument("--no-manifest", action="store_true")
+    return parser
+
+
+def parse_arguments(argv=None) -> argparse.Namespace:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.variance_only and args.init_from is None:
         parser.error("--variance-only trains the predictors of a trained model: give it with --init-from")
     return args
+
+
+def reproducing_command(args: argparse.Namespace) -> str:
+    return scaffold.reproducing_command(build_parser(), args)
 
 
 class _EpochBatches(lightning.Callback):
@@ -76,7 +78,7 @@ class _EpochBatches(lightning.Callback):
 
 
 def train(args: argparse.Namespace) -> dict:
-    lightning.seed_everything(args.seed, workers=True, verbose=False)
+    start_run(args)
     acoustic = load_features(args.corpus, AcousticConfig(envelope_dims=args.envelope_dims))
     tokens = load_tokens(args.corpus, acoustic)
     splits = {split: [i for i, r in enumerate(acoustic.records) if r["split"] == split]
@@ -107,14 +109,11 @@ def train(args: argparse.Namespace) -> dict:
                               num_workers=args.workers)
     validation_loader = DataLoader(TTSDataset(acoustic, tokens, splits["validation"]), batch_size=args.batch_size,
                                    collate_fn=collate) if splits["validation"] else None
-    trainer = lightning.Trainer(
-        max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices, logger=False,
-        enable_checkpointing=False, gradient_clip_val=1.0, num_sanity_val_steps=0, enable_model_summary=False,
-        callbacks=[_EpochBatches(batches), TextProgress(
-            summary=lambda m: m.validation_losses[-1] if m.validation_losses else None)],
-        enable_progress_bar=sys.stdout.isatty(), log_every_n_steps=20)
+    trainer = build_trainer(args, [_EpochBatches(batches), TextProgress(
+        summary=lambda m: m.validation_losses[-1] if m.validation_losses else None)],
+        gradient_clip_val=1.0, num_sanity_val_steps=0, log_every_n_steps=20)
     started = time.perf_counter()
-    trainer.fit(module, train_loader, validation_loader)
+    fit(trainer, module, args, reproducing_command(args), train_loader, validation_loader)
     return {"module": module, "config": config, "seconds": time.perf_counter() - started,
             "train_items": train_items, "acoustic": acoustic}
 
@@ -135,13 +134,7 @@ def main(argv=None) -> int:
     if not args.no_manifest:
         record_training_run(
             output, model=f"synth.tts.model.EmotionalTTS ({args.decoder} decoder)",
-            made_by=f"python -m train.train_tts --corpus {args.corpus} --decoder {args.decoder} --epochs {args.epochs} "
-                    f"--batch-size {args.batch_size} --learning-rate {args.learning_rate} --seed {args.seed}"
-                    + (f" --init-from {args.init_from}" if args.init_from else "")
-                    + (" --variance-only" if args.variance_only else "")
-                    + (f" --utterance-weight {args.utterance_weight}" if args.utterance_weight else "")
-                    + (f" --envelope-dims {args.envelope_dims}"
-                       if args.envelope_dims != AcousticConfig.envelope_dims else ""),
+            made_by=reproducing_command(args),
             config=result["config"], network=module.model,
             data=(f"{training_items_description(args.corpus, records, train_items)}; features "
                   f"train.tts_features (WORLD, 10 ms, {args.envelope_dims}-d envelope)"),
