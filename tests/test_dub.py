@@ -385,3 +385,10 @@ def test_the_talking_head_follows_the_cues_emotions(studio, tmp_path):
     brows = motion.column("AU1") + motion.column("AU15")
     assert smile[happy].mean() > smile[sad].mean() + 0.2
     assert brows[sad].mean() > brows[happy].mean() + 0.2
+
+
+def test_the_dubbed_track_carries_the_watermark(dubbed):
+    from synth.provenance import verify
+    _, result = dubbed
+    found = verify(result.track)
+    assert found.watermarked and found.detection.score > found.detection.threshold

@@ -67,6 +67,8 @@ def test_two_second_video_has_frames_duration_and_audio(studio, speech, tmp_path
     assert source.category == "happy" and animation.recognized is not None
     jaw = animation.motion.column("jaw_open")
     assert jaw.max() - jaw.min() > 0.2                       # the mouth moves with the speech
+    from synth.provenance import verify
+    assert verify(animation.video).watermarked               # the MP4's AAC audio keeps the mark
 
 
 def test_same_seed_same_motion_and_a_timeline_changes_expression(studio, speech):

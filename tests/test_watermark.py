@@ -6,8 +6,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from synth.provenance.watermark import (DEFAULT_CONFIG, Payload, WatermarkInputError, _to_rate, detect,
-                                        embed)
+from synth.provenance.watermark import (CODED_BITS, DEFAULT_CONFIG, PAYLOAD_BITS, Payload, WatermarkInputError,
+                                        _to_rate, detect, embed, encode, viterbi)
 
 PAYLOAD = Payload("speak", datetime(2026, 12, 1, tzinfo=timezone.utc), "a3f9c0")
 SENTENCE = ("Nobody expected the quiet librarian to win the national chess championship, "
@@ -38,6 +38,28 @@ def test_payload_bits_round_trip_and_a_flipped_bit_fails_the_crc():
         assert Payload.from_bits(flipped) != PAYLOAD
 
 
+def test_the_convolutional_code_corrects_noisy_soft_values():
+    rng = np.random.default_rng(0)
+    failures = 0
+    for _ in range(50):
+        bits = rng.integers(0, 2, PAYLOAD_BITS)
+        coded = encode(bits)
+        assert coded.shape == (CODED_BITS,)
+        assert np.array_equal(viterbi(2.0 * coded - 1.0), bits)
+        # Soft values at z = 1.2 per coded bit: ~12 % of them read wrong one by one.
+        soft = 1.2 * (2.0 * coded - 1.0) + rng.normal(0.0, 1.0, CODED_BITS)
+        assert np.mean((soft > 0) != coded) > 0.03
+        failures += not np.array_equal(viterbi(soft), bits)
+    assert failures <= 2
+
+
+def test_the_threshold_bounds_false_alarms_over_every_hypothesis():
+    config = DEFAULT_CONFIG
+    hypotheses = config.tiles_per_block * config.frames_per_tile * len(config.shifts)
+    assert hypotheses * np.exp(-config.threshold ** 2 / 2) == pytest.approx(config.false_alarm)
+    assert config.threshold_for(10) > config.threshold
+
+
 def test_marked_speech_is_detected_and_the_mark_is_quiet():
     audio, rate = speech()
     out = marked()
@@ -46,6 +68,7 @@ def test_marked_speech_is_detected_and_the_mark_is_quiet():
     assert snr > 15.0
     found = detect(out, rate)
     assert found.watermarked and found.score > DEFAULT_CONFIG.threshold + 2
+    assert found.payload == PAYLOAD
 
 
 def test_unmarked_speech_is_not_detected():
@@ -77,7 +100,10 @@ def _attacked(name: str) -> tuple[np.ndarray, int]:
                                     "rate_48k"])
 def test_the_mark_survives(attack):
     audio, rate = _attacked(attack)
-    assert detect(audio, rate).watermarked
+    found = detect(audio, rate)
+    assert found.watermarked
+    # A payload that does not decode is None, never a different payload.
+    assert found.payload in (None, PAYLOAD)
 
 
 def test_stereo_keeps_its_shape_and_every_rate_works():

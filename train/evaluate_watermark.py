@@ -14,6 +14,7 @@ import argparse
 import json
 import subprocess
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 import soundfile as sf
 
 from synth.provenance.verify import load_any_audio
-from synth.provenance.watermark import DEFAULT_CONFIG, Payload, _to_rate, detect, detect_bits, embed
+from synth.provenance.watermark import DEFAULT_CONFIG, Payload, _to_rate, detect, detect_bits, embed, encode
 
 # Sentences no model here was tuned on (written for this evaluation).
 SENTENCES = (
@@ -33,7 +34,54 @@ SENTENCES = (
     "The museum will close its western wing for repairs until the end of next spring.",
 )
 VOICES = ("slt", "awb", "kal16", "rms", "joe")
-OUTSIDE_SPEECH_GLOBS = ("/usr/share/sounds/alsa/*.wav",)
+# Held-out text for the false-positive windows (also written here, used for nothing else).
+FALSE_POSITIVE_SENTENCES = (
+    "The baker opened his shop an hour early because the snow had closed the main road.",
+    "Nobody remembered who had planted the apple tree at the far end of the churchyard.",
+    "The train was delayed by a flock of sheep that refused to leave the tracks.",
+    "She measured the room twice before she ordered the new carpet from the catalogue.",
+    "A small boat drifted past the harbour wall with nobody on board.",
+    "The students argued for an hour about whether the bridge could carry a lorry.",
+    "His uncle repaired old clocks in a workshop that smelled of oil and sawdust.",
+    "The storm knocked out the power, so we played cards by candlelight until midnight.",
+    "Every spring the river floods the lower fields and the farmers move their cattle uphill.",
+    "The library lends out telescopes as well as books, but the waiting list is long.",
+    "Two hikers were found safe after spending the night in a shepherd's hut.",
+    "The recipe calls for three eggs, a cup of flour and a pinch of nutmeg.",
+    "On clear nights you can see the lights of the next town across the bay.",
+    "The mayor promised to fix the potholes before the cycling race in June.",
+    "My sister keeps bees on the roof of her apartment building in the city.",
+    "The old cinema is showing silent films with a live pianist every Thursday.",
+    "A fox had dug a tunnel under the fence and stolen two of the chickens.",
+    "The committee will announce the winners of the poetry prize next Friday morning.",
+    "He forgot his umbrella on the bus and walked home through the pouring rain.",
+    "The lighthouse keeper wrote down the weather every six hours for forty years.",
+    "We found a box of old photographs in the attic when we sold the house.",
+    "The school choir practised the same song until every child knew it by heart.",
+    "Fresh paint on the park benches kept the pigeons away for almost a week.",
+    "The pilot announced that we would land twenty minutes ahead of schedule.",
+    "Her first novel was rejected eleven times before a small publisher took it.",
+    "The market sells cheese from the mountain villages on the first Saturday of each month.",
+    "A broken water pipe flooded the basement and ruined the winter supply of potatoes.",
+    "The dog waited by the door every afternoon for the children to come home.",
+    "They built the new hospital on the site of the old railway station.",
+    "The guide warned us that the path along the cliff is slippery after rain.",
+    "Most of the town turned out to watch the fireworks over the lake.",
+    "The carpenter said the oak table would outlast everyone in the room.",
+    "A thick fog rolled in from the sea and the ferry stayed in port.",
+    "The orchestra tuned their instruments while the audience found their seats.",
+    "He learned to swim at the age of sixty and now crosses the lake every summer.",
+    "The price of coffee has risen again because of the drought in the south.",
+    "Our neighbours painted a mural of the valley on the side of their garage.",
+    "The museum guard noticed that one of the paintings was hanging upside down.",
+    "The village holds a race every autumn in which people carry their wives uphill.",
+    "After the long winter the first green shoots appeared along the garden path.",
+)
+OUTSIDE_SPEECH_GLOBS = ("/usr/share/sounds/alsa/*.wav", "/usr/share/asterisk/sounds/en/*.wav")
+# Raw Debian voices that are not among the project's (its awb, rms, slt and kal16 are flite's
+# own, so their raw renderings would repeat the project's windows).
+FLITE_VOICES = ("kal",)
+FESTIVAL_VOICES = ("kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts")
 PAYLOAD = Payload("speak", datetime(2026, 12, 1, tzinfo=timezone.utc), "5e")
 
 
@@ -96,6 +144,8 @@ def render_speech() -> list[tuple[str, np.ndarray, int]]:
 
 
 def outside_speech() -> list[tuple[str, np.ndarray, int]]:
+    """Speech the project did not make: recordings shipped by Debian and pip packages, and the
+    Debian flite/festival voices rendered raw (their own programs, nothing of the studio)."""
     import glob
 
     import gradio
@@ -111,6 +161,42 @@ def outside_speech() -> list[tuple[str, np.ndarray, int]]:
             continue
         if rate >= 8000 and np.max(np.abs(audio)) > 0:
             out.append((path.name, audio, rate))
+    return out + raw_debian_speech(" ".join(FALSE_POSITIVE_SENTENCES + SENTENCES))
+
+
+def raw_debian_speech(text: str) -> list[tuple[str, np.ndarray, int]]:
+    """`text` read by every installed flite and festival voice, straight from their programs."""
+    import shutil
+
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        text_file, wav = Path(folder) / "text.txt", Path(folder) / "out.wav"
+        text_file.write_text(text)
+        calls = []
+        if shutil.which("flite"):
+            calls += [(f"flite:{v}", ["flite", "-voice", v, "-f", str(text_file), "-o", str(wav)])
+                      for v in FLITE_VOICES]
+        if shutil.which("text2wave"):
+            calls += [(f"festival:{v}", ["text2wave", "-eval", f"(voice_{v})", str(text_file), "-o", str(wav)])
+                      for v in FESTIVAL_VOICES]
+        for name, command in calls:
+            wav.unlink(missing_ok=True)
+            if subprocess.run(command, capture_output=True).returncode == 0 and wav.is_file():
+                audio, rate = sf.read(str(wav), dtype="float64")
+                if rate >= 8000 and audio.size and np.max(np.abs(audio)) > 0:
+                    out.append((name, audio, rate))
+    return out
+
+
+def project_speech_for_false_positives() -> list[tuple[str, np.ndarray, int]]:
+    """Unmarked speech by the project's own voices (its render engines) of held-out text, one
+    long recording per voice."""
+    from synth.render.engines import available_voices, render
+
+    out = []
+    for voice in [v for v in VOICES if v in available_voices()]:
+        parts = [render(text, voice, seed=index) for index, text in enumerate(FALSE_POSITIVE_SENTENCES)]
+        out.append((voice, np.concatenate([p.audio.astype(np.float64) for p in parts]), parts[0].sample_rate))
     return out
 
 
@@ -131,10 +217,15 @@ def evaluate(crops_per_file: int, seed: int) -> dict:
 
     rng = np.random.default_rng(seed)
     speech = render_speech()
-    table = {name: {"detected": 0, "bit_errors": 0, "bits": 0, "payload_ok": 0, "n": 0} for name in attacks(rng)}
-    qualities, refs, before, after = [], [], [], []
+    table = {name: {"detected": 0, "bit_errors": 0, "bits": 0, "payload_ok": 0, "payload_wrong": 0,
+                    "n": 0} for name in attacks(rng)}
+    qualities, refs, before, after, seconds, spent = [], [], [], [], 0.0, 0.0
     for name, audio, rate in speech:
+        started = time.perf_counter()
         marked = embed(audio, rate, PAYLOAD)
+        detect(marked, rate)
+        spent += time.perf_counter() - started
+        seconds += len(audio) / rate
         qualities.append(quality(audio, marked, rate))
         if name.endswith(":0") or name.endswith(":1"):
             refs.append(SENTENCES[int(name.split(":")[1])])
@@ -149,37 +240,51 @@ def evaluate(crops_per_file: int, seed: int) -> dict:
                 row["n"] += 1
                 row["detected"] += found.watermarked
                 row["payload_ok"] += found.payload == PAYLOAD
+                row["payload_wrong"] += found.payload is not None and found.payload != PAYLOAD
                 bits = detect_bits(x, r)
-                row["bit_errors"] += int(np.sum(bits != PAYLOAD.bits()))
+                row["bit_errors"] += int(np.sum(bits != encode(PAYLOAD.bits())))
                 row["bits"] += len(bits)
     robustness = {k: {"files": v["n"], "detection_rate": v["detected"] / v["n"],
-                      "bit_accuracy": 1 - v["bit_errors"] / v["bits"], "payload_decoded": v["payload_ok"] / v["n"]}
+                      "bit_accuracy": 1 - v["bit_errors"] / v["bits"], "payload_decoded": v["payload_ok"] / v["n"],
+                      "payload_wrong": v["payload_wrong"] / v["n"]}
                   for k, v in table.items()}
-    made = [w for _, a, r in speech for w in windows(a, r)]
-    made_rates = [r for _, a, r in speech for _ in windows(a, r)]
-    made_fp = [detect(w, r).watermarked for w, r in zip(made, made_rates)]
-    made_scores = [detect(w, r).score for w, r in zip(made, made_rates)]
+    # False positives on non-overlapping 3 s windows (overlapping ones would not be independent).
+    made = [(w, r) for _, a, r in project_speech_for_false_positives() + speech for w in windows(a, r, hop=3.0)]
+    made_scores = [detect(w, r).score for w, r in made]
     outside = outside_speech()
-    out_w = [(w, r) for _, a, r in outside for w in windows(a, r)]
+    out_w = [(w, r) for _, a, r in outside for w in windows(a, r, hop=3.0)]
     out_scores = [detect(w, r).score for w, r in out_w]
+    threshold = DEFAULT_CONFIG.threshold
     return {
         "command": f"python -m train.evaluate_watermark --crops {crops_per_file} --seed {seed}",
-        "threshold": DEFAULT_CONFIG.threshold,
+        "threshold": threshold,
         "material": {"rendered_files": len(speech), "voices": sorted({n.split(':')[0] for n, _, _ in speech}),
                      "outside_files": [n for n, _, _ in outside]},
         "robustness": robustness,
         "false_positives": {
-            "project_speech_windows": len(made), "project_speech_rate": float(np.mean(made_fp)),
+            "project_speech_windows": len(made),
+            "project_speech_rate": float(np.mean([s >= threshold for s in made_scores])),
             "project_speech_max_score": float(np.max(made_scores)),
             "outside_speech_windows": len(out_w),
-            "outside_speech_rate": float(np.mean([s >= DEFAULT_CONFIG.threshold for s in out_scores])),
-            "outside_speech_max_score": float(np.max(out_scores)) if out_scores else None},
+            "outside_speech_rate": float(np.mean([s >= threshold for s in out_scores])),
+            "outside_speech_max_score": float(np.max(out_scores)),
+            "upper_bound_95": {"project": _upper_bound(made_scores, threshold),
+                               "outside": _upper_bound(out_scores, threshold)}},
         "quality": {"snr_db_mean": float(np.mean([q["snr_db"] for q in qualities])),
                     "snr_db_min": float(np.min([q["snr_db"] for q in qualities])),
                     **({"pesq_wb_mean": float(np.mean([q["pesq_wb"] for q in qualities]))}
                        if "pesq_wb" in qualities[0] else {}),
-                    "wer_before": word_error_rate(refs, before), "wer_after": word_error_rate(refs, after)},
+                    "wer_before": word_error_rate(refs, before), "wer_after": word_error_rate(refs, after),
+                    "wer_files": len(refs), "embed_detect_rtf": spent / seconds},
     }
+
+
+def _upper_bound(scores: list[float], threshold: float) -> float:
+    """Clopper-Pearson 95 % upper bound on the false-positive rate (0 of n gives 1 - 0.05^(1/n))."""
+    from scipy.stats import beta
+
+    hits, n = sum(s >= threshold for s in scores), len(scores)
+    return 1.0 if hits == n else float(beta.ppf(0.95, hits + 1, n - hits))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,14 +297,16 @@ def main(argv: list[str] | None = None) -> None:
     report = evaluate(args.crops, args.seed)
     from common.atomic import atomic_write_bytes
     atomic_write_bytes(Path(args.output), (json.dumps(report, indent=2) + "\n").encode())
-    print(f"{'attack':20s} {'n':>4s} {'detected':>9s} {'bit acc':>8s} {'payload':>8s}")
+    print(f"{'attack':20s} {'n':>4s} {'detected':>9s} {'bit acc':>8s} {'payload':>8s} {'wrong':>6s}")
     for name, row in report["robustness"].items():
         print(f"{name:20s} {row['files']:4d} {row['detection_rate']:9.3f} {row['bit_accuracy']:8.3f} "
-              f"{row['payload_decoded']:8.3f}")
+              f"{row['payload_decoded']:8.3f} {row['payload_wrong']:6.3f}")
     fp, q = report["false_positives"], report["quality"]
     print(f"false positives: project speech {fp['project_speech_rate']:.4f} of {fp['project_speech_windows']} "
           f"windows (max score {fp['project_speech_max_score']:.2f}); outside speech "
-          f"{fp['outside_speech_rate']:.4f} of {fp['outside_speech_windows']}")
+          f"{fp['outside_speech_rate']:.4f} of {fp['outside_speech_windows']} (max score "
+          f"{fp['outside_speech_max_score']:.2f}); threshold {report['threshold']:.2f}; 95 % upper bounds "
+          f"{json.dumps(fp['upper_bound_95'])}")
     print("quality:", json.dumps(q))
 
 

@@ -8,21 +8,27 @@ Why this design (AudioSeal's weights are unreachable, resemble-perth needs torch
   All analysis runs at an internal 8 kHz, so any input rate works the same way; the change is
   made there and added back, upsampled, to the untouched original.
 * **How loud:** a gain on the signal's own magnitudes, so the mark follows the spectrum it sits
-  in (louder where the speech is loud, nothing in silence) and stays under its masking.
+  in (louder where the speech is loud, nothing in silence) and stays under its masking. The
+  gains are refined against the re-analysed synthesis: overlap-add smears a cell's gain into
+  its neighbours, and the correction gets back what it loses.
 * **Against the host:** the detector reads each cell's log energy minus its neighbours' mean
-  (gain, equalisation and the speech's slow spectral shape drop out) and correlates it with a
-  keyed +-1 chip pattern.
+  (gain, equalisation and the speech's slow spectral shape drop out), clipped to +-3 dB (a
+  robust correlator: the host's heavy tails weigh no more than the mark), and correlates it with
+  a keyed +-1 chip pattern. No cell is dropped for what the mark did to it: dropping cells that
+  the mark pushed past a limit biased the sum against the mark.
 * **Any crop:** the pattern repeats every 64 tiles (2.048 s); 60 % of its cells are sync, and
   the detector tries every block offset, frame phase and half-hop shift and keeps the best.
-  The other cells carry the payload's 32 bits (CRC-8 included), soft-combined over blocks.
-* **When it says "marked":** the sync statistic is self-normalised (sum of products over the
-  root of the sum of their squares): the chips are fair coins whatever unmarked audio holds, so
-  there it is close to N(0, 1); the threshold sits far in that tail.
+* **When it says "marked":** each hypothesis' score is a sum of fair coin flips (the chips)
+  weighted by the audio's features over the root of the weights' squares, so on unmarked audio
+  Hoeffding's inequality bounds it by exp(-t^2/2) whatever the audio holds; the threshold is
+  set so that the union over every hypothesis tried stays under `false_alarm` (1 %).
+* **The payload** (24 bits: generator, day, recipe-hash prefix, and a CRC-8) is coded by the
+  K=7 rate-1/3 convolutional code (generators 133, 171, 165 octal), spread over the other
+  cells, soft-combined over every block and decoded by soft Viterbi; the CRC rejects a wrong
+  decoding.
 
-Measured limits (docs/models/watermark.md): detection 86-93 % after the issue's attacks on 3 s
-crops, and the payload does not yet decode from a few seconds of audio.
-
-Everything is numpy/scipy, deterministic, and costs a few ms per second of audio.
+Measured limits: docs/models/watermark.md. Everything is numpy/scipy, deterministic, and costs
+a few ms per second of audio.
 """
 
 from __future__ import annotations
@@ -49,11 +55,25 @@ class WatermarkInputError(AudioInputError):
     """Audio or a payload the watermark cannot take, with the reason."""
 
 
+# --- the payload and its code ---------------------------------------------------------
+
+GENERATORS = ("unknown", "speak", "convert", "animate", "dub", "studio", "api", "batch")
+GENERATOR_BITS = 3
+DAY_BITS = 13                        # days since 2025-01-01 UTC: good until 2047
+HASH_BITS = 8                        # the first 2 hex digits of the recipe's sha256
+CRC_BITS = 8
+DATA_BITS = GENERATOR_BITS + DAY_BITS + HASH_BITS
+PAYLOAD_BITS = DATA_BITS + CRC_BITS
+CODE_GENERATORS = (0o133, 0o171, 0o165)   # K=7, rate 1/3 (the LTE/3GPP code)
+CONSTRAINT = 7
+CODED_BITS = len(CODE_GENERATORS) * (PAYLOAD_BITS + CONSTRAINT - 1)   # with a zero tail
+
+
 @dataclass(frozen=True)
 class WatermarkConfig:
     """The mark's layout and strength; the key makes the pattern (another key, another mark)."""
 
-    key: str = "emostudio-watermark-v1"
+    key: str = "emostudio-watermark-v2"
     n_fft: int = 256                 # 32 ms at 8 kHz
     hop: int = 128
     low_hz: float = 500.0
@@ -62,15 +82,13 @@ class WatermarkConfig:
     frames_per_tile: int = 2         # 32 ms per cell
     tiles_per_block: int = 64        # the pattern repeats every 2.048 s
     sync_share: float = 0.6
-    sync_target_db: float = 1.5      # the sync cells' gain (plain spread spectrum)
-    bit_target_db: float = 1.0       # each block's mean chip-weighted feature of a bit
-    cancel_host: float = 0.0         # share of a bit's host correlation the embedder removes
-                                     # (measured: cancelling costs more loudness than it gains)
-    max_gain_db: float = 3.0         # no cell is changed by more than this
-    refine_passes: int = 2           # re-analyse and correct what overlap-add smeared
-    feature_clip_db: float = 6.0     # onsets and clicks would otherwise dominate a sum
+    sync_target_db: float = 1.75     # each block's mean chip-weighted feature of the sync cells
+    bit_target_db: float = 1.75      # ... and of each coded bit's cells
+    max_gain_db: float = 3.5         # no cell is changed by more than this
+    refine_passes: int = 2           # re-analyse the synthesis and correct what overlap-add smeared
+    feature_clip_db: float = 3.5     # a robust correlator: host outliers weigh no more than this
     active_below_db: float = 30.0    # cells this far under the loud ones carry nothing
-    threshold: float = 5.0           # sync z above which audio counts as marked
+    false_alarm: float = 1e-4        # idealised bound on P(unmarked audio reads as marked)
 
     @property
     def band_bins(self) -> tuple[int, int]:
@@ -88,18 +106,24 @@ class WatermarkConfig:
     def block_seconds(self) -> float:
         return self.tiles_per_block * self.frames_per_tile * self.hop / INTERNAL_RATE
 
+    @property
+    def shifts(self) -> tuple[int, ...]:
+        return tuple(range(0, self.hop, self.hop // 2))
+
+    def threshold_for(self, segments: int = 1) -> float:
+        """The sync score above which audio counts as marked: Hoeffding's bound exp(-t^2/2) per
+        hypothesis, times every hypothesis tried (offsets, phases, shifts, segments), is
+        `false_alarm`."""
+        hypotheses = self.tiles_per_block * self.frames_per_tile * len(self.shifts) * max(segments, 1)
+        return math.sqrt(2.0 * math.log(hypotheses / self.false_alarm))
+
+    @property
+    def threshold(self) -> float:
+        """The threshold for audio up to one detection segment (30 s)."""
+        return self.threshold_for(1)
+
 
 DEFAULT_CONFIG = WatermarkConfig()
-
-# --- the payload ----------------------------------------------------------------------
-
-GENERATORS = ("unknown", "speak", "convert", "animate", "dub", "studio", "api", "batch")
-GENERATOR_BITS = 3
-DAY_BITS = 13                        # days since 2025-01-01 UTC: good until 2047
-HASH_BITS = 8                        # the first 2 hex digits of the recipe's sha256
-CRC_BITS = 8
-DATA_BITS = GENERATOR_BITS + DAY_BITS + HASH_BITS
-PAYLOAD_BITS = DATA_BITS + CRC_BITS
 
 
 @dataclass(frozen=True)
@@ -160,22 +184,77 @@ class Payload:
         return cls(GENERATORS[generator], EPOCH + timedelta(days=days), f"{digest:0{HASH_BITS // 4}x}")
 
 
+
+
 def _crc(data: int) -> int:
     return zlib.crc32(data.to_bytes(math.ceil(DATA_BITS / 8), "big")) & ((1 << CRC_BITS) - 1)
 
 
+def _parity(values: np.ndarray) -> np.ndarray:
+    values = values.copy()
+    for shift in (4, 2, 1):
+        values ^= values >> shift
+    return values & 1
+
+
+@cache
+def _trellis() -> tuple[np.ndarray, np.ndarray]:
+    """For every next state (the last 6 inputs, newest highest) its two predecessor states and
+    the +-1 code symbols of those transitions: (64, 2) and (64, 2, 3)."""
+    states = 1 << (CONSTRAINT - 1)
+    nxt = np.arange(states)
+    bit = nxt >> (CONSTRAINT - 2)
+    previous = np.stack([((nxt << 1) & (states - 1)) | low for low in (0, 1)], axis=1)
+    register = (bit[:, None] << (CONSTRAINT - 1)) | previous
+    symbols = np.stack([_parity(register & g) for g in CODE_GENERATORS], axis=2)
+    return previous, 2.0 * symbols - 1.0
+
+
+def encode(bits: np.ndarray) -> np.ndarray:
+    """The convolutional code of `bits` with a zero tail: CODED_BITS values in {0, 1}."""
+    state, out = 0, []
+    for bit in list(np.asarray(bits, dtype=int)) + [0] * (CONSTRAINT - 1):
+        register = (int(bit) << (CONSTRAINT - 1)) | state
+        out.extend(bin(register & g).count("1") & 1 for g in CODE_GENERATORS)
+        state = register >> 1
+    return np.array(out, dtype=np.int8)
+
+
+def viterbi(soft: np.ndarray) -> np.ndarray:
+    """The most likely input bits for soft code values (positive means 1, in any consistent
+    scale: for Gaussian noise of equal variance the correlation metric is maximum likelihood)."""
+    previous, symbols = _trellis()
+    rate = len(CODE_GENERATORS)
+    steps = len(soft) // rate
+    metric = np.full(len(previous), -np.inf)
+    metric[0] = 0.0
+    choices = np.zeros((steps, len(previous)), dtype=np.int8)
+    for step in range(steps):
+        branch = symbols @ soft[step * rate:(step + 1) * rate]          # (64, 2)
+        candidates = metric[previous] + branch
+        choices[step] = np.argmax(candidates, axis=1)
+        metric = np.max(candidates, axis=1)
+    state, bits = 0, []                      # the zero tail ends in state 0
+    for step in range(steps - 1, -1, -1):
+        bits.append(state >> (CONSTRAINT - 2))
+        state = int(previous[state, choices[step, state]])
+    return np.array(bits[::-1][:steps - (CONSTRAINT - 1)], dtype=np.int8)
+
+
 @dataclass(frozen=True)
 class Detection:
-    """The detector's answer: ``score`` is the sync statistic (about N(0,1) on unmarked audio),
-    ``payload`` None when the mark is absent or its bits fail their CRC."""
+    """The detector's answer: ``score`` is the sync statistic (about N(0,1) on unmarked audio,
+    compared with ``threshold``), ``payload`` None when the mark is absent or its CRC fails."""
 
     watermarked: bool
     payload: Payload | None
     score: float
-    bit_confidence: float = 0.0      # the weakest bit's soft value, in the same z units
+    threshold: float = 0.0
+    bit_confidence: float = 0.0      # the coded bits' mean soft value, in the same z units
 
     def to_dict(self) -> dict:
         return {"watermarked": self.watermarked, "score": round(self.score, 2),
+                "threshold": round(self.threshold, 2),
                 "payload": None if self.payload is None else self.payload.to_dict(),
                 "bit_confidence": round(self.bit_confidence, 2)}
 
@@ -185,7 +264,7 @@ class Detection:
 
 @dataclass(frozen=True)
 class _Pattern:
-    role: np.ndarray   # (tiles_per_block, bands): -1 sync, else the payload bit the cell carries
+    role: np.ndarray   # (tiles_per_block, bands): -1 sync, else the coded bit the cell carries
     chip: np.ndarray   # (tiles_per_block, bands): +-1
 
 
@@ -195,7 +274,9 @@ def _pattern(config: WatermarkConfig) -> _Pattern:
     rng = np.random.default_rng(seed)
     cells = config.tiles_per_block * config.bands
     sync = int(round(cells * config.sync_share))
-    roles = np.concatenate([np.full(sync, -1), np.arange(cells - sync) % PAYLOAD_BITS])
+    if cells - sync < CODED_BITS:
+        raise WatermarkInputError(f"{cells - sync} payload cells per block cannot carry {CODED_BITS} coded bits")
+    roles = np.concatenate([np.full(sync, -1), np.arange(cells - sync) % CODED_BITS])
     role = rng.permutation(roles).reshape(config.tiles_per_block, config.bands)
     chip = rng.choice(np.array([-1.0, 1.0]), size=role.shape)
     return _Pattern(role, chip)
@@ -228,7 +309,9 @@ def _cells(band_power: np.ndarray, phase: int, config: WatermarkConfig) -> np.nd
 
 
 def _features(cell_power: np.ndarray, config: WatermarkConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Each cell's log energy minus its 8 neighbours' mean (clipped), and which cells are active."""
+    """Each cell's log energy minus its 8 neighbours' mean (clipped), and which cells are active
+    (decided by level alone, which the mark barely moves: a rule on the feature itself would
+    drop the cells the mark pushed furthest, a bias against the mark)."""
     level = 10 * np.log10(cell_power + 1e-20)
     loud = np.percentile(level, 95) if level.size else 0.0
     active = level > loud - config.active_below_db
@@ -236,14 +319,7 @@ def _features(cell_power: np.ndarray, config: WatermarkConfig) -> tuple[np.ndarr
     padded = np.pad(level, 1, mode="edge")
     neighbours = sum(padded[1 + dt:1 + dt + level.shape[0], 1 + db:1 + db + level.shape[1]]
                      for dt in (-1, 0, 1) for db in (-1, 0, 1) if dt or db) / 8.0
-    features = level - neighbours
-    # A cell far off its neighbours (an onset, the edge of a pause) neither carries a mark
-    # reliably nor lets one sum be ruled by it.
-    active &= np.abs(features) < config.feature_clip_db
-    return np.clip(features, -config.feature_clip_db, config.feature_clip_db), active
-
-
-# --- rates and channels ---------------------------------------------------------------
+    return np.clip(level - neighbours, -config.feature_clip_db, config.feature_clip_db), active
 
 
 def _mono(audio, sample_rate) -> tuple[np.ndarray, int]:
@@ -285,7 +361,7 @@ def embed(audio: np.ndarray, sample_rate: int, payload: Payload,
     low_rate = _to_rate(x, rate, INTERNAL_RATE)
     padded = np.concatenate([np.zeros(config.hop), low_rate, np.zeros(config.n_fft)])
     spectrum = _stft(padded, config)
-    gains_db = _cell_gains(spectrum, payload.bits(), config)
+    gains_db = _cell_gains(spectrum, encode(payload.bits()), config)
     mark = _synthesise(spectrum, gains_db, config)[config.hop:config.hop + len(low_rate)]
     mark = _to_rate(mark, INTERNAL_RATE, rate)[:len(x)]
     mark = np.pad(mark, (0, len(x) - len(mark)))
@@ -298,34 +374,40 @@ def embed(audio: np.ndarray, sample_rate: int, payload: Payload,
 
 def _groups(tiles: int, offset: int, config: WatermarkConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(role, chip, group) per cell for tiles whose first sits at block position `offset`;
-    a group is one role (sync, or one payload bit) in one block."""
+    a group is one role (sync, or one coded bit) in one block."""
     pattern = _pattern(config)
     position = (np.arange(tiles) + offset) % config.tiles_per_block
     role, chip = pattern.role[position], pattern.chip[position]
     block = ((np.arange(tiles) + offset) // config.tiles_per_block)[:, None]
-    return role, chip, block * (PAYLOAD_BITS + 1) + role + 1
+    return role, chip, block * (CODED_BITS + 1) + role + 1
 
 
-def _cell_gains(spectrum: np.ndarray, bits: np.ndarray, config: WatermarkConfig) -> np.ndarray:
-    """(tiles, bands) gain in dB for every cell: each group's mean chip-weighted feature brought
-    to +-target, with `cancel_host` of the host's own mean removed (the rest costs no energy)."""
-    cell_power = _cells(_band_power(spectrum, config), 0, config)
-    role, chip, group = _groups(len(cell_power), 0, config)
+def _cell_gains(spectrum: np.ndarray, coded: np.ndarray, config: WatermarkConfig) -> np.ndarray:
+    """(tiles, bands) gain in dB for every cell: each group's mean chip-weighted feature moved
+    by +-target from where the host had it. Later passes re-analyse the synthesised mark and
+    correct each group by what overlap-add and the neighbours' mean took off (about 30 %)."""
+    host_power = _cells(_band_power(spectrum, config), 0, config)
+    role, chip, group = _groups(len(host_power), 0, config)
     _, group = np.unique(group, return_inverse=True)
     group = group.reshape(role.shape)
-    sign = np.where(role < 0, 1.0, 2.0 * bits[np.maximum(role, 0)] - 1.0)
+    sign = np.where(role < 0, 1.0, 2.0 * coded[np.maximum(role, 0)] - 1.0)
     target = np.where(role < 0, config.sync_target_db, config.bit_target_db) * sign
     gains = np.zeros_like(chip)
+    features, active = _features(host_power, config)
+    aim = target + _group_means(chip * features, active, group)[group]
     for step in range(1 + config.refine_passes):
-        # Pass one sets the aim from the host; later passes correct what the cells' mixing
-        # (overlap-add, the neighbours' mean, clipping) left off it.
-        features, active = _features(cell_power * 10 ** (gains / 10), config)
+        if step:
+            features, active = _features(_cells(_band_power(_remarked(spectrum, gains, config), config), 0, config),
+                                         config)
         reached = _group_means(chip * features, active, group)
-        if step == 0:
-            cancel = np.where(role < 0, 0.0, config.cancel_host)
-            aim = target + (1.0 - cancel) * reached[group]
         gains = np.clip(gains + chip * (aim - reached[group]), -config.max_gain_db, config.max_gain_db)
     return gains
+
+
+def _remarked(spectrum: np.ndarray, gains_db: np.ndarray, config: WatermarkConfig) -> np.ndarray:
+    """The STFT of the host plus its synthesised mark, as a detector will see it."""
+    mark = _synthesise(spectrum, gains_db, config)
+    return spectrum + _stft(mark, config)[:len(spectrum)]
 
 
 def _group_means(values: np.ndarray, active: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -358,83 +440,90 @@ def _synthesise(spectrum: np.ndarray, gains_db: np.ndarray, config: WatermarkCon
 @dataclass(frozen=True)
 class _Reading:
     score: float
-    bit_scores: np.ndarray
+    soft: np.ndarray      # every coded bit's soft value (z units, positive means 1)
 
 
-SEGMENT_TILES = 480     # detection reads long audio 30 s at a time: memory stays bounded
+SEGMENT_TILES = 480       # detection reads long audio 30 s at a time: memory stays bounded
+MIN_ACTIVE_CELLS = 64
+_NOTHING = _Reading(-math.inf, np.zeros(CODED_BITS))
 
 
 def detect(audio: np.ndarray, sample_rate: int, config: WatermarkConfig = DEFAULT_CONFIG) -> Detection:
     """Whether `audio` (any rate 8-192 kHz, mono or (samples, channels)) carries the mark, and
     its payload. Tries every block offset, frame phase and half-hop shift; keeps the best."""
+    best, segments = _best_reading(audio, sample_rate, config)
+    threshold = config.threshold_for(segments)
+    if not math.isfinite(best.score):
+        return Detection(False, None, 0.0, threshold)
+    marked = best.score >= threshold
+    bits = viterbi(best.soft)
+    agreement = float(np.mean(best.soft * (2.0 * encode(bits) - 1.0)))
+    payload = Payload.from_bits(bits) if marked else None
+    return Detection(marked, payload, float(best.score), threshold, agreement)
+
+
+def detect_bits(audio: np.ndarray, sample_rate: int, config: WatermarkConfig = DEFAULT_CONFIG) -> np.ndarray:
+    """The coded bits as read (hard decisions) at the best sync, before the Viterbi decoder:
+    for measuring the channel's raw bit accuracy against `encode(payload.bits())`."""
+    return (_best_reading(audio, sample_rate, config)[0].soft > 0).astype(np.int8)
+
+
+def _best_reading(audio: np.ndarray, sample_rate: int, config: WatermarkConfig) -> tuple[_Reading, int]:
+    """The best reading over every hypothesis, and how many segments were read."""
     x, rate = _mono(audio, sample_rate)
     low_rate = _to_rate(x, rate, INTERNAL_RATE)
-    best = _Reading(-math.inf, np.zeros(PAYLOAD_BITS))
-    for shift in range(0, config.hop, config.hop // 2):
+    best, segments = _NOTHING, 1
+    for shift in config.shifts:
         if len(low_rate) - shift < config.n_fft * config.frames_per_tile:
             continue
         band_power = _band_power(_stft(low_rate[shift:], config), config)
         for phase in range(config.frames_per_tile):
             cells = _cells(band_power, phase, config)
-            for start in range(0, max(len(cells) - config.tiles_per_block // 2, 1), SEGMENT_TILES):
+            starts = range(0, max(len(cells) - config.tiles_per_block // 2, 1), SEGMENT_TILES)
+            segments = max(segments, len(starts))
+            for start in starts:
                 reading = _read(cells[start:start + SEGMENT_TILES], config)
                 if reading.score > best.score:
                     best = reading
-    if not math.isfinite(best.score):
-        return Detection(False, None, 0.0)
-    bits = (best.bit_scores > 0).astype(np.int8)
-    marked = best.score >= config.threshold
-    payload = Payload.from_bits(bits) if marked else None
-    return Detection(marked, payload, float(best.score), float(np.min(np.abs(best.bit_scores))))
+    return best, segments
 
 
-MIN_ACTIVE_CELLS = 64
+def _centred(features: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Active cells' features less their band's mean and then their tile's mean, inactive ones 0.
+    A band or a moment that is louder than its neighbours on average (the edge bands, onsets)
+    would otherwise add the chips' chance imbalance to every score, a bias that depends on the key."""
+    count = np.maximum(active.sum(axis=0, keepdims=True), 1)
+    values = np.where(active, features, 0.0)
+    values = np.where(active, values - values.sum(axis=0, keepdims=True) / count, 0.0)
+    count = np.maximum(active.sum(axis=1, keepdims=True), 1)
+    return np.where(active, values - values.sum(axis=1, keepdims=True) / count, 0.0)
 
 
 def _read(cell_power: np.ndarray, config: WatermarkConfig) -> _Reading:
-    """The best block offset on one grid of cells: its sync score and every bit's soft value.
+    """The best block offset on one grid of cells: its sync score and every coded bit's soft value.
 
-    The pattern is periodic, so cells fold onto one block first (sums and sums of squares per
-    block position); trying every offset then costs a block's size, not the audio's. The sync
-    score is self-normalised (sum of chip x feature over the root of the sum of squares): the
-    chips are fair coins independent of any unmarked audio, so there it is close to N(0, 1). Bits:
-    each one's sum the same way; the embedder removed the host's share of each block's sum."""
+    The pattern is periodic, so cells fold onto one block first (a sum per block position);
+    trying every offset then costs a block's size, not the audio's. The score is the sum of
+    chip x folded feature over the root of the folded features' squares: with the chips fair
+    coins independent of unmarked audio, it is a normalised Rademacher sum there (Hoeffding:
+    P(score > t) <= exp(-t^2/2)). Each coded bit's soft value is the same over its own cells."""
     features, active = _features(cell_power, config)
-    weighted = np.where(active, features, 0.0)
+    if np.count_nonzero(active) < MIN_ACTIVE_CELLS:
+        return _NOTHING
     period = config.tiles_per_block
-    position = np.arange(len(weighted)) % period
     folded = np.zeros((period, config.bands))
-    energy = np.zeros((period, config.bands))
-    np.add.at(folded, position, weighted)
-    np.add.at(energy, position, weighted ** 2)
+    np.add.at(folded, np.arange(len(features)) % period, _centred(features, active))
     pattern = _pattern(config)
     offsets = (np.arange(period)[:, None] + np.arange(period)[None, :]) % period   # (offset, position)
     role = pattern.role[offsets]                     # (offset, position, bands)
     products = pattern.chip[offsets] * folded[None]
     sync = role < 0
     numerator = np.where(sync, products, 0.0).sum(axis=(1, 2))
-    denominator = np.sqrt(np.where(sync, energy[None], 0.0).sum(axis=(1, 2)))
-    if np.count_nonzero(active) < MIN_ACTIVE_CELLS:
-        return _Reading(-math.inf, np.zeros(PAYLOAD_BITS))
+    denominator = np.sqrt(np.where(sync, folded[None] ** 2, 0.0).sum(axis=(1, 2)))
     z = numerator / np.maximum(denominator, 1e-12)
     best = int(np.argmax(z))
     roles, items = role[best].ravel(), products[best].ravel()
-    squares = np.broadcast_to(energy, role[best].shape).ravel()
     carried = roles >= 0
-    sums = np.bincount(roles[carried], weights=items[carried], minlength=PAYLOAD_BITS)
-    spread = np.sqrt(np.bincount(roles[carried], weights=squares[carried], minlength=PAYLOAD_BITS))
+    sums = np.bincount(roles[carried], weights=items[carried], minlength=CODED_BITS)
+    spread = np.sqrt(np.bincount(roles[carried], weights=folded.ravel()[carried] ** 2, minlength=CODED_BITS))
     return _Reading(float(z[best]), sums / np.maximum(spread, 1e-12))
-
-
-def detect_bits(audio: np.ndarray, sample_rate: int, config: WatermarkConfig = DEFAULT_CONFIG) -> np.ndarray:
-    """The payload bits as read at the best sync, CRC or not (for measuring bit accuracy)."""
-    x, rate = _mono(audio, sample_rate)
-    low_rate = _to_rate(x, rate, INTERNAL_RATE)
-    best = _Reading(-math.inf, np.zeros(PAYLOAD_BITS))
-    for shift in range(0, config.hop, config.hop // 2):
-        band_power = _band_power(_stft(low_rate[shift:], config), config)
-        for phase in range(config.frames_per_tile):
-            reading = _read(_cells(band_power, phase, config)[:SEGMENT_TILES], config)
-            if reading.score > best.score:
-                best = reading
-    return (best.bit_scores > 0).astype(np.int8)
