@@ -183,3 +183,14 @@ def test_studio_convert_keeps_the_input_loudness_unless_asked(source):
     assert kept.recipe()["emotion"] == "angry" and kept.recognized is not None
     asked = studio.convert((audio, rate), emotion="sad", source_emotion="neutral", loudness=-20.0)
     assert abs(integrated_loudness(asked.audio, rate) + 20.0) < 0.5
+
+
+def test_the_studios_written_conversion_carries_the_watermark(source, tmp_path):
+    from synth.provenance import verify
+    from synth.studio import Studio
+    audio, rate = source
+    path = Studio().convert((audio, rate), emotion="sad:0.7", source_emotion="neutral",
+                            consent="my own recording").write_wav(tmp_path / "converted.wav")
+    found = verify(path)
+    assert found.watermarked and found.detection.payload is not None
+    assert found.detection.payload.generator == "convert"
