@@ -33,7 +33,7 @@ class Verification:
     def to_dict(self) -> dict:
         payload = self.detection.payload
         return {"file": self.path, "watermarked": self.detection.watermarked,
-                "score": round(self.detection.score, 2),
+                "score": round(self.detection.score, 2), "threshold": round(self.detection.threshold, 2),
                 "payload": None if payload is None else payload.to_dict(),
                 "record": None if self.record is None else self.record.record.to_dict(),
                 "record_source": None if self.record is None else self.record.source,
