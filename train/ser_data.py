@@ -18,6 +18,7 @@ import soundfile as sf
 import torch
 from torch.utils.data import Dataset, Sampler
 
+from common.atomic import atomic_path
 from common.audio_io import resample
 from conditioning.categories import CATEGORIES
 from train.audio_augment import AugmentConfig, augment, replay
@@ -66,9 +67,8 @@ def load_corpus_audio(corpus_dir: Path, sample_rate: int = 16000, jobs: int = 2)
         clips = pool.map(_load_resampled, [(r["audio"], sample_rate) for r in records], chunksize=64)
     offsets = np.concatenate([[0], np.cumsum([len(c) for c in clips])])
     samples = np.concatenate(clips)
-    temporary = cache.with_suffix(".tmp.npz")
-    np.savez(temporary, ids=ids, samples=samples, offsets=offsets, manifest_digest=manifest_digest)
-    temporary.replace(cache)
+    with atomic_path(cache, suffix=".npz") as temporary:   # numpy adds .npz to a name without it
+        np.savez(temporary, ids=ids, samples=samples, offsets=offsets, manifest_digest=manifest_digest)
     return _corpus_audio(sample_rate, samples, offsets, records)
 
 

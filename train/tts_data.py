@@ -16,6 +16,7 @@ import torch
 from torch.utils.data import Dataset
 from tqdm import tqdm
 
+from common.atomic import atomic_path
 from conditioning.features import target_features
 from conditioning.target import EmotionTarget
 from synth.text import text_to_sequence
@@ -72,10 +73,9 @@ def load_tokens(corpus_dir: Path, acoustic: AcousticCorpus, progress: bool = Tru
     offsets = np.concatenate([[0], np.cumsum([len(t.ids) for t in timed])])
     tokens = CorpusTokens(offsets, *(np.concatenate([getattr(t, name) for t in timed]).astype(np.int32)
                                      for name in ("ids", "stress", "durations")))
-    temporary = cache.with_suffix(".tmp.npz")
-    np.savez(temporary, item_ids=item_ids, frames=frames, offsets=offsets, ids=tokens.ids, stress=tokens.stress,
-             durations=tokens.durations)
-    temporary.replace(cache)
+    with atomic_path(cache, suffix=".npz") as temporary:   # numpy adds .npz to a name without it
+        np.savez(temporary, item_ids=item_ids, frames=frames, offsets=offsets, ids=tokens.ids, stress=tokens.stress,
+                 durations=tokens.durations)
     return tokens
 
 

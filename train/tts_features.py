@@ -21,6 +21,7 @@ import numpy as np
 import soundfile as sf
 from tqdm import tqdm
 
+from common.atomic import atomic_path, atomic_write_bytes
 from synth.tts.acoustic import AcousticConfig, analyze_audio
 from train.corpus.build import read_manifest
 
@@ -66,10 +67,7 @@ def _check_config(folder: Path, config: AcousticConfig) -> None:
             raise SystemExit(f"{folder} holds features of another config ({stored.read_text().strip()}); "
                              f"delete the folder to rebuild with {wanted}")
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    temporary = stored.with_suffix(".tmp")
-    temporary.write_text(json.dumps(wanted))
-    temporary.replace(stored)
+    atomic_write_bytes(stored, json.dumps(wanted).encode("utf-8"))
 
 
 def build_features(corpus_dir: Path, config: AcousticConfig = AcousticConfig(), jobs: int = 2,
@@ -89,9 +87,8 @@ def build_features(corpus_dir: Path, config: AcousticConfig = AcousticConfig(), 
             items = pool.map(_analyse, [(r["audio"], config) for r in chunk], chunksize=8)
             lengths = np.array([len(item["log_f0"]) for item in items])
             payload = {name: np.concatenate([item[name] for item in items]) for name in FIELDS}
-            temporary = folder / f".shard-{number:04d}.tmp.npz"
-            np.savez(temporary, ids=np.array([r["id"] for r in chunk]), lengths=lengths, **payload)
-            temporary.replace(_shard_path(folder, number))
+            with atomic_path(_shard_path(folder, number), suffix=".npz") as temporary:
+                np.savez(temporary, ids=np.array([r["id"] for r in chunk]), lengths=lengths, **payload)
             bar.update(len(chunk))
     bar.close()
     return folder

@@ -5,13 +5,13 @@ dialogue mixed over a background with ducking."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import soundfile as sf
+
+from common.atomic import PendingFile
 
 FADE_S = 0.01                # raised-cosine fade at each cue edge: no clicks where cues join
 DUCK_DB = -12.0              # background level under dialogue
@@ -61,10 +61,8 @@ class TrackWriter:
     def __init__(self, path: Path, sample_rate: int):
         self.path, self.sample_rate, self.position = Path(path), int(sample_rate), 0
         file_format, subtype = audio_format(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, self._temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part")
-        os.close(handle)
-        self._file = sf.SoundFile(self._temp, "w", self.sample_rate, 1, subtype, format=file_format)
+        self._pending = PendingFile(self.path, suffix=".part")
+        self._file = sf.SoundFile(self._pending.temporary, "w", self.sample_rate, 1, subtype, format=file_format)
 
     def place(self, first_sample: int, audio: np.ndarray) -> None:
         if first_sample < self.position:
@@ -82,13 +80,11 @@ class TrackWriter:
     def finish(self, total_samples: int | None = None) -> Path:
         self._silence((total_samples or 0) - self.position)
         self._file.close()
-        os.chmod(self._temp, 0o644)  # mkstemp makes files private; a track is shared like any output
-        os.replace(self._temp, self.path)
-        return self.path
+        return self._pending.commit()
 
     def abandon(self) -> None:
         self._file.close()
-        Path(self._temp).unlink(missing_ok=True)
+        self._pending.discard()
 
     def __enter__(self) -> "TrackWriter":
         return self

@@ -4,13 +4,13 @@ with it (the video's own sound ducked under each cue), its picture copied untouc
 
 from __future__ import annotations
 
-import os
 import subprocess
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from common.atomic import atomic_path
 from common.audio_io import load_audio, resample
 
 from .script import DubScriptError
@@ -69,16 +69,9 @@ def video_audio(video: Path, sample_rate: int) -> np.ndarray | None:
 def replace_audio(video: Path, audio: Path, output: Path) -> Path:
     """`video`'s picture (copied, not re-encoded) with `audio` as its sound (AAC), as long as
     the picture; written beside `output` and renamed into place."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=output.suffix)
-    os.close(handle)
-    try:
+    with atomic_path(output, suffix=output.suffix) as temporary:   # ffmpeg reads the format from the suffix
         _ffmpeg("-i", str(video), "-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-                "-c:a", "aac", "-b:a", "192k", "-t", str(_video_seconds(video)), temporary)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, output)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+                "-c:a", "aac", "-b:a", "192k", "-t", str(_video_seconds(video)), str(temporary))
     return output
 
 

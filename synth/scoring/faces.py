@@ -6,13 +6,13 @@ person can still pick another); the kept one is copied onto the output atomicall
 from __future__ import annotations
 
 import dataclasses
-import os
 import shutil
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from common.atomic import atomic_path
 from conditioning.timeline import EmotionSource
 
 from ..face.pipeline import AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
@@ -51,7 +51,5 @@ def scored_animation(pipeline: TalkingHeadPipeline, face: FaceSource, audio: np.
 
 
 def _copy_atomically(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)
+    with atomic_path(target, suffix=".partial") as partial:
+        shutil.copyfile(source, partial)
