@@ -190,10 +190,15 @@ def _emotion_as_given(emotion) -> Any:
 def _finished(audio: np.ndarray, rate: int, loudness: float | None, recipe: dict, generator: str,
               checkpoints: tuple[str, ...], consent: dict | None = None) -> tuple[np.ndarray, ProvenanceRecord]:
     """Every generated sound's last steps, in one place: loudness (None keeps the level), the
-    watermark and its record, and the true-peak ceiling the mark may have nudged."""
+    watermark and its record, and the true-peak ceiling the mark may have nudged. The mark's
+    gains raise the level a little (up to ~1 LU), so the marked sound is brought back to the
+    asked level by a plain gain, which the mark survives."""
     levelled = normalize_loudness(audio, rate, loudness)
     marked, record = mark(levelled, rate, recipe, consent=consent, generator=generator, checkpoints=checkpoints)
-    return limit_true_peak(marked, rate), record
+    target = loudness if loudness is not None else integrated_loudness(levelled, rate)
+    if not np.isfinite(target):
+        return limit_true_peak(marked, rate), record
+    return normalize_loudness(marked, rate, target), record
 
 
 def _marked_once(samples: np.ndarray, rate: int, recipe: dict) -> tuple[np.ndarray, ProvenanceRecord]:
