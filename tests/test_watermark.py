@@ -6,8 +6,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from synth.provenance.watermark import (CODED_BITS, DEFAULT_CONFIG, PAYLOAD_BITS, Payload, WatermarkInputError,
-                                        _to_rate, detect, embed, encode, viterbi)
+from synth.provenance.payload import CODED_BITS, PAYLOAD_BITS, Payload, WatermarkInputError, encode, viterbi
+from synth.provenance.watermark import DEFAULT_CONFIG, _to_rate, detect, embed
 
 PAYLOAD = Payload("speak", datetime(2026, 12, 1, tzinfo=timezone.utc), "a3f9c0")
 SENTENCE = ("Nobody expected the quiet librarian to win the national chess championship, "

@@ -22,7 +22,8 @@ import numpy as np
 import soundfile as sf
 
 from synth.provenance.verify import load_any_audio
-from synth.provenance.watermark import DEFAULT_CONFIG, Payload, _to_rate, detect, detect_bits, embed, encode
+from synth.provenance.payload import Payload, encode
+from synth.provenance.watermark import DEFAULT_CONFIG, _to_rate, detect, detect_bits, embed
 
 # Sentences no model here was tuned on (written for this evaluation).
 SENTENCES = (

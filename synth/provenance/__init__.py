@@ -15,7 +15,8 @@ import numpy as np
 from .record import (AI_NOTICE, ProvenanceError, ProvenanceRecord, make_record, read_record, recipe_sha256,
                      write_record)
 from .verify import Verification, verify
-from .watermark import Detection, Payload, WatermarkInputError, detect, embed
+from .payload import Payload, WatermarkInputError
+from .watermark import Detection, detect, embed
 
 __all__ = ["AI_NOTICE", "Detection", "Payload", "ProvenanceError", "ProvenanceRecord", "Verification",
            "WatermarkInputError", "detect", "embed", "mark", "read_record", "verify", "write_record"]

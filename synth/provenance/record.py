@@ -22,7 +22,7 @@ from typing import Sequence
 from common.atomic import atomic_write_bytes
 from conditioning.checkpoints import read_manifest
 
-from .watermark import Payload
+from .payload import Payload
 
 SIDECAR_SUFFIX = ".provenance.json"
 AI_NOTICE = "AI-generated: synthetic speech/video made by emostudio"
