@@ -68,3 +68,13 @@ def test_the_import_reader_sees_lazy_and_relative_imports(tmp_path):
                       "def late():\n    from train import x\n")
     assert [name for _, name in imported_modules(module, tmp_path)] == ["numpy", "synth.render", "synth.face", "train"]
     assert violations("synth", tmp_path) == ["synth/face/example.py:6 imports train"]
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_every_module_holds_one_idea_in_at_most_500_lines():
+    long = {str(path.relative_to(ROOT)): n for package in ("common", "conditioning", "synth", "train", "ui")
+            for path in (ROOT / package).rglob("*.py")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert not long, f"split these modules along their seams: {long}"
