@@ -14,9 +14,9 @@ class TTSInputError(ValueError):
     """A request the TTS cannot honour (unknown voice, absurd duration, bad settings)."""
 
 
-def check_speech_settings(guidance: float, rate: float, pitch_shift_semitones: float) -> None:
+def check_speech_settings(guidance: float, rate: float, pitch_shift: float) -> None:
     """The settings every speech generator takes, within the ranges it honours (SPEAK_FIELDS)."""
-    for name, value in (("guidance", guidance), ("rate", rate), ("pitch_shift", pitch_shift_semitones)):
+    for name, value in (("guidance", guidance), ("rate", rate), ("pitch_shift", pitch_shift)):
         check_range(name, value, SPEAK_FIELDS[name], TTSInputError)
 
 

@@ -165,7 +165,7 @@ def neutral_reference(synthesizer: Synthesizer | EngineSynthesizer, recognizer: 
     model pair, so each voice is spoken neutrally once."""
     if not recognizer.takes_speaker_reference:
         return None
-    spoken = [synthesizer.speak(text, parse_emotion("neutral"), voice, rate=rate, pitch_shift_semitones=pitch_shift)
+    spoken = [synthesizer.speak(text, parse_emotion("neutral"), voice, rate=rate, pitch_shift=pitch_shift)
               for text in REFERENCE_SENTENCES]
     return recognizer.speaker_reference([speech.audio for speech in spoken], spoken[0].sample_rate)
 
@@ -287,7 +287,7 @@ class Studio:
 
         def spoken(candidate_seed: int, candidate_guidance: float) -> tuple[Speech, SpeechEmotion | None]:
             speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=candidate_seed,
-                                       guidance=candidate_guidance, rate=rate, pitch_shift_semitones=pitch_shift,
+                                       guidance=candidate_guidance, rate=rate, pitch_shift=pitch_shift,
                                        scheduler=scheduler)
             # Heard at the decoder's level, as its neutral reference is: loudness is an emotion cue
             # that per-file normalisation would erase from the comparison.

@@ -213,7 +213,7 @@ def test_pitch_shift_moves_log_f0_by_semitones_and_reaches_the_decoder():
     model = tiny_model("flow")
     batch = random_batch([6], seed=2)
     plain = infer(model, batch)
-    shifted = infer(model, batch, pitch_shift_semitones=12.0)
+    shifted = infer(model, batch, pitch_shift=12.0)
     mask = plain["frame_mask"]
     torch.testing.assert_close(shifted["log_f0"][mask] - plain["log_f0"][mask],
                                torch.full((int(mask.sum()),), 12 * LOG_SEMITONE))

@@ -38,12 +38,12 @@ SPEED_LIMITS = (0.6, 2.0)
 MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0
 
 
-def engine_prosody(target, rate: float = 1.0, pitch_shift_semitones: float = 0.0,
+def engine_prosody(target, rate: float = 1.0, pitch_shift: float = 0.0,
                    guidance: float = 1.0) -> ProsodyTargets:
     """The prosody prior for ``target``, exaggerated by ``guidance``, then the user's rate and pitch."""
     prosody = exaggerate(prosody_prior(target), guidance)
     return dataclasses.replace(prosody, tempo_factor=float(np.clip(prosody.tempo_factor * rate, 0.25, 4.0)),
-                               f0_shift_semitones=prosody.f0_shift_semitones + pitch_shift_semitones)
+                               f0_shift_semitones=prosody.f0_shift_semitones + pitch_shift)
 
 
 class EngineSynthesizer:
@@ -57,14 +57,14 @@ class EngineSynthesizer:
 
     def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
               steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
-              pitch_shift_semitones: float = 0.0, scheduler: str | None = None) -> Speech:
+              pitch_shift: float = 0.0, scheduler: str | None = None) -> Speech:
         """One utterance; ``duration_s`` fixes its length (dubbing), ``rate`` > 1 speaks faster.
         A timeline is sampled at the centre of each phone of the voice's plain rendering."""
         voice, timbre = self._resolve(voice)
-        self._check(voice, guidance, rate, pitch_shift_semitones)
+        self._check(voice, guidance, rate, pitch_shift)
 
         def prosody(target):
-            return engine_prosody(target, rate, pitch_shift_semitones, guidance)
+            return engine_prosody(target, rate, pitch_shift, guidance)
 
         if emotion.varies_over_time:   # the engine renders plainly, the prior moves each phone
             plain = self._engine(text, voice, seed, timbre=timbre)

@@ -165,7 +165,7 @@ class EmotionalTTS(nn.Module):
     def infer(self, tokens: torch.Tensor, stress: torch.Tensor, token_emotion: torch.Tensor, voice: torch.Tensor,
               steps: int | None = None, generator: torch.Generator | None = None, guidance: float = 1.0,
               durations: torch.Tensor | None = None, target_frames: int | Sequence[int] | torch.Tensor | None = None,
-              rate: float = 1.0, pitch_shift_semitones: float = 0.0, scheduler: str | None = None,
+              rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None,
               token_mask: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """tokens, stress (B, T); token_emotion (B, T, FEATURE_DIM) (a timeline sampled at
         the tokens) or (B, FEATURE_DIM) for one emotion throughout; voice (B,) ids.
@@ -181,7 +181,7 @@ class EmotionalTTS(nn.Module):
             raise ValueError(f"voice ids must be in 0..{self.config.voices - 1}; got {voice.tolist()}")
         with self._inference():
             return self._infer(tokens, stress, token_emotion, voice, steps, generator, guidance, durations,
-                               target_frames, rate, pitch_shift_semitones, scheduler, token_mask)
+                               target_frames, rate, pitch_shift, scheduler, token_mask)
 
     def predict_durations(self, tokens: torch.Tensor, stress: torch.Tensor, token_emotion: torch.Tensor,
                           voice: torch.Tensor, rate: float = 1.0) -> torch.Tensor:
@@ -206,7 +206,7 @@ class EmotionalTTS(nn.Module):
             self.train(was_training)
 
     def _infer(self, tokens, stress, token_emotion, voice, steps, generator, guidance, durations, target_frames,
-               rate, pitch_shift_semitones, scheduler, token_mask) -> dict[str, torch.Tensor]:
+               rate, pitch_shift, scheduler, token_mask) -> dict[str, torch.Tensor]:
         token_mask = token_mask if token_mask is not None else tokens != PAD_ID
         if token_emotion.dim() == 2:
             token_emotion = token_emotion[:, None, :].expand(-1, tokens.shape[1], -1)
@@ -232,7 +232,7 @@ class EmotionalTTS(nn.Module):
         keep = alignment.frame_mask.to(prosody.log_f0.dtype)
         log_f0 = _extrapolate(prosody.log_f0, null_prosody.log_f0 if guided else None, guidance)
         log_f0_hz = (log_f0 * self.config.log_f0_std + self.config.log_f0_mean
-                     + pitch_shift_semitones * LOG_SEMITONE) * keep
+                     + pitch_shift * LOG_SEMITONE) * keep
         voiced = (prosody.voiced_logit > 0) & alignment.frame_mask
         energy = _extrapolate(prosody.energy, null_prosody.energy if guided else None, guidance)
 

@@ -87,10 +87,10 @@ class Synthesizer:
 
     def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
               steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
-              pitch_shift_semitones: float = 0.0, scheduler: str | None = None) -> Speech:
+              pitch_shift: float = 0.0, scheduler: str | None = None) -> Speech:
         """One utterance. `duration_s` fixes its length (dubbing); `rate` > 1 speaks faster."""
         sequence = text_to_sequence(text)
-        _check_settings(steps, guidance, rate, pitch_shift_semitones)
+        _check_settings(steps, guidance, rate, pitch_shift)
         tokens = torch.tensor([sequence.ids])
         stress = torch.tensor([sequence.stresses])
         voice_ids = torch.tensor([self.voice_id(voice)])
@@ -102,7 +102,7 @@ class Synthesizer:
         target_frames = self._target_frames(duration_s, int(natural.sum()))
         out = self.model.infer(tokens, stress, token_emotion, voice_ids, steps=steps, generator=generator,
                                guidance=guidance, target_frames=target_frames, rate=rate,
-                               pitch_shift_semitones=pitch_shift_semitones, scheduler=scheduler)
+                               pitch_shift=pitch_shift, scheduler=scheduler)
         return self._speech(sequence.symbols, out, natural.sum() / self.acoustic.frames_per_second,
                             token_targets, np.random.default_rng(int(seed)))
 
