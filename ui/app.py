@@ -11,6 +11,7 @@ from ui.explorer import build_explorer_tab
 from ui.shortcuts import SHORTCUTS_JS
 from ui.convert import build_convert_tab
 from ui.speak import build_speak_tab
+from ui.starting import QUEUE_SIZE
 
 TITLE = "emostudio: emotional speech and face synthesis"
 # Ten minutes of 48 kHz stereo WAV is 110 MB and a 50-megapixel PNG can be as large;
@@ -47,10 +48,11 @@ def build_app() -> gr.Blocks:
 
 
 def serve(app: gr.Blocks, host: str = "127.0.0.1", port: int = 7860, concurrency: int = 2,
-          block: bool = True) -> gr.Blocks:
-    """Queues requests (`concurrency` at once) and serves; `block=False` returns at once
-    (tests and the screenshot script serve in a background thread)."""
-    app.queue(default_concurrency_limit=concurrency)
+          block: bool = True, max_queue: int = QUEUE_SIZE) -> gr.Blocks:
+    """Queues requests (`concurrency` at once, at most `max_queue` waiting: Gradio refuses one
+    more with "Queue is full") and serves; `block=False` returns at once (tests and the
+    screenshot script serve in a background thread)."""
+    app.queue(default_concurrency_limit=concurrency, max_size=max_queue)
     app.launch(server_name=host, server_port=port, show_error=True, max_file_size=MAX_UPLOAD,
                prevent_thread_lock=not block, quiet=not block, css=STUDIO_CSS, js=SHORTCUTS_JS)
     return app

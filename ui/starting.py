@@ -20,6 +20,11 @@ STARTING_PAGE = b"""<!doctype html><html><head><meta charset="utf-8"><meta http-
 and opens the studio when it is ready (a few seconds).</p></body></html>"""
 
 
+# Each waiting request holds its inputs (uploads up to the size limit) in memory: a bounded queue
+# keeps a crowd from growing the studio without limit.
+QUEUE_SIZE = 16
+
+
 def parse_studio_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Serves the emostudio web studio (default http://127.0.0.1:7860).")
     parser.add_argument("--host", default=os.environ.get("EMOSTUDIO_HOST", "127.0.0.1"),
@@ -28,7 +33,13 @@ def parse_studio_args(argv=None) -> argparse.Namespace:
                         help="port (default 7860, env EMOSTUDIO_PORT)")
     parser.add_argument("--concurrency", type=int, default=2,
                         help="requests processed at once; the rest wait in the queue")
-    return parser.parse_args(argv)
+    parser.add_argument("--max-queue", type=int, default=QUEUE_SIZE,
+                        help=f"requests that may wait; one more is refused, 'queue is full' (default {QUEUE_SIZE})")
+    args = parser.parse_args(argv)
+    for name in ("concurrency", "max_queue"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1; got {getattr(args, name)}")
+    return args
 
 
 class _StartingHandler(BaseHTTPRequestHandler):
@@ -75,4 +86,4 @@ def main(argv=None) -> None:
         app = build_app()
     from ui.app import serve
 
-    serve(app, args.host, args.port, args.concurrency)
+    serve(app, args.host, args.port, args.concurrency, max_queue=args.max_queue)

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from ui.starting import QUEUE_SIZE
+
 CHROMIUM = os.environ.get("EMOSTUDIO_CHROMIUM", "/usr/bin/chromium")
 # Headless, and quiet on the network: no sandbox (tests may run as root), no GPU, no QUIC,
 # no first-run, background, update or sync traffic.
@@ -46,12 +48,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_studio(concurrency: int = 2) -> Iterator[str]:
+def served_studio(concurrency: int = 2, max_queue: int = QUEUE_SIZE) -> Iterator[str]:
     """The whole studio on a free loopback port, in this process; yields its URL."""
     from ui.app import build_app, serve
 
     port = free_port()
-    app = serve(build_app(), "127.0.0.1", port, concurrency, block=False)
+    app = serve(build_app(), "127.0.0.1", port, concurrency, block=False, max_queue=max_queue)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
