@@ -128,3 +128,9 @@ def test_summary_names_bad_input_without_a_traceback():
     summary = summary_markdown("angyr")
     assert summary.startswith("**Cannot use this emotion:**") and "angry" in summary
     assert "Traceback" not in summary
+
+
+def test_the_summary_says_when_a_description_holds_no_emotion_word():
+    doubted = summary_markdown("purple monkey dishwasher")
+    assert "**Note:**" in doubted and "no emotion or voice word" in doubted
+    assert "**Note:**" not in summary_markdown("happy:0.8")

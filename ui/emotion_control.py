@@ -17,7 +17,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image, ImageDraw
 
-from conditioning import CATEGORIES, EmotionInputError, parse_emotion, to_emotionml
+from conditioning import CATEGORIES, EmotionInputError, parse_emotion, parse_emotion_with_warnings, to_emotionml
 from conditioning.describe import describe
 from conditioning.parsers.labels import single_label
 from conditioning.parsers.timeline_syntax import looks_like_timeline, timeline_text_parts
@@ -199,9 +199,10 @@ def timeline_rows(text: str) -> tuple[list[list[Any]], str]:
 def summary_markdown(emotion: str) -> str:
     """What `emotion` resolves to, in words and numbers; a bad one says what is wrong."""
     try:
-        source = parse_emotion(emotion)
+        parsed = parse_emotion_with_warnings(emotion)
     except EmotionInputError as error:
         return problem_markdown(str(error))
+    source, warnings = parsed.source, parsed.warnings
     target = source.first
     lines = [f"**{target.category}**, intensity **{target.intensity:.2f}**: {describe(target)}",
              f"valence {target.valence:+.2f} · arousal {target.arousal:+.2f} · dominance {target.dominance:+.2f}"]
@@ -209,6 +210,8 @@ def summary_markdown(emotion: str) -> str:
         steps = " → ".join(f"{k.time:g} s {k.target.category} {k.target.intensity:.2f}" for k in source.keyframes[:8])
         more = f" → … ({len(source.keyframes)} keyframes)" if len(source.keyframes) > 8 else ""
         lines.append(f"timeline ({source.interpolation}): {steps}{more}")
+    # A reading the parser doubts (e.g. a description with no emotion or voice word) says so.
+    lines += [f"**Note:** {warning}" for warning in warnings]
     # The emotion string itself is shown once, in the box above the summary.
     return "\n\n".join(lines)
 
