@@ -165,11 +165,17 @@ DESIGN_UNITS = {
 AU = {unit: i for i, unit in enumerate(ACTION_UNITS)}
 
 
+# A unit that works against another of its display is kept weaker (expression.py): sadness's
+# brow lowerer against its inner-brow raiser (at 0.5 the outside FER read sadness on 7 of 13
+# faces, at 0.35 on 10).
+OPPOSED_UNIT_FLOOR = {("sad", "AU4"): 0.3}
+
+
 def test_prototypes_contain_the_emfacs_units():
     for category, units in DESIGN_UNITS.items():
         values = prototype(category)
         for unit in units:
-            assert values[AU[unit]] >= 0.5, (category, unit)
+            assert values[AU[unit]] >= OPPOSED_UNIT_FLOOR.get((category, unit), 0.5), (category, unit)
         assert values.max() <= 1.0
     assert not prototype("neutral").any()
     assert 0 < prototype("calm").max() < 0.35
