@@ -25,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
     found = result.to_dict()
     if not args.quiet:
         verdict = "watermarked" if result.watermarked else "no watermark found"
-        print(f"{args.file}: {verdict} (score {found['score']}, threshold {found['threshold']}; unmarked audio scores about 0-5)")
+        print(f"{args.file}: {verdict} (score {found['score']}, threshold {found['threshold']}; "
+              "unmarked audio scores about 0-5)")
         if found["payload"]:
             print("  payload:", ", ".join(f"{k} {v}" for k, v in found["payload"].items()))
         elif result.watermarked:
