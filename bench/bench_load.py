@@ -13,31 +13,14 @@ import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from gradio_client import Client, handle_file
-
-from synth.face.portrait import default_portrait_path
-from ui.testing import served_studio
-
-SPEAK = [("The bus leaves at noon.", "sad:0.9"), ("Please close the window before you go.", "angry:0.8"),
-         ("What a lovely surprise.", "happy:0.9"), ("I will call you tomorrow morning.", "calm:0.7"),
-         ("Nobody told me the door was open.", "fearful:0.8")]
-ANIMATE = [("Good evening, everyone.", "surprised:0.9"), ("We lost the match again.", "sad:0.8"),
-           ("That is simply not acceptable.", "angry:0.9")]
-
-
-def _request(url: str, kind: str, text: str, emotion: str):
-    client = Client(url, verbose=False)
-    if kind == "speak":
-        return client.predict(text, "joe", emotion, "engine", 10, 0, 0, 1.0, 0, 1.0, 1, False, api_name="/speak")
-    return client.predict(handle_file(str(default_portrait_path())), False, 0, None, text, "joe", emotion, "256 px",
-                          0, 8, 1, False, api_name="/animate")
+from ui.testing import LOAD_ANIMATE, LOAD_SPEAK, request_animation, request_speech, served_studio
 
 
 def one_round(url: str) -> float:
-    jobs = [("speak", *job) for job in SPEAK] + [("animate", *job) for job in ANIMATE]
+    jobs = [(request_speech, *job) for job in LOAD_SPEAK] + [(request_animation, *job) for job in LOAD_ANIMATE]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-        for future in [pool.submit(_request, url, *job) for job in jobs]:
+        for future in [pool.submit(request, url, text, emotion) for request, text, emotion in jobs]:
             future.result(timeout=900)
     return time.perf_counter() - started
 

@@ -189,13 +189,12 @@ def _emotion_as_given(emotion) -> Any:
 
 def _finished(audio: np.ndarray, rate: int, loudness: float | None, recipe: dict, generator: str,
               checkpoints: tuple[str, ...], consent: dict | None = None) -> tuple[np.ndarray, ProvenanceRecord]:
-    """Every generated sound's last steps, in one place: loudness (None keeps the level), the
-    watermark and its record, and the true-peak ceiling the mark may have nudged. The mark's
-    gains raise the level a little (up to ~1 LU), so the marked sound is brought back to the
-    asked level by a plain gain, which the mark survives."""
-    levelled = normalize_loudness(audio, rate, loudness)
-    marked, record = mark(levelled, rate, recipe, consent=consent, generator=generator, checkpoints=checkpoints)
-    target = loudness if loudness is not None else integrated_loudness(levelled, rate)
+    """Every generated sound's last steps, in one place: the watermark and its record, then the
+    loudness (None keeps the unmarked sound's level) and the true-peak ceiling. The mark is a
+    relative gain on the spectrum, so it survives the one level change made after it, and the
+    level it adds (up to ~1 LU) is taken out."""
+    marked, record = mark(audio, rate, recipe, consent=consent, generator=generator, checkpoints=checkpoints)
+    target = loudness if loudness is not None else integrated_loudness(audio, rate)
     if not np.isfinite(target):
         return limit_true_peak(marked, rate), record
     return normalize_loudness(marked, rate, target), record

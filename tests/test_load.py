@@ -8,27 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
-from gradio_client import Client, handle_file
 
-from synth.face.portrait import default_portrait_path
 from synth.provenance import read_record
-from ui.testing import served_studio
-
-SPEAK = [("The bus leaves at noon.", "sad:0.9"), ("Please close the window before you go.", "angry:0.8"),
-         ("What a lovely surprise.", "happy:0.9"), ("I will call you tomorrow morning.", "calm:0.7"),
-         ("Nobody told me the door was open.", "fearful:0.8")]
-ANIMATE = [("Good evening, everyone.", "surprised:0.9"), ("We lost the match again.", "sad:0.8"),
-           ("That is simply not acceptable.", "angry:0.9")]
-
-
-def _speak(url: str, text: str, emotion: str):
-    return Client(url, verbose=False).predict(text, "joe", emotion, "engine", 10, 0, 0, 1.0, 0, 1.0, 1, False,
-                                              api_name="/speak")
-
-
-def _animate(url: str, text: str, emotion: str):
-    return Client(url, verbose=False).predict(handle_file(str(default_portrait_path())), False, 0, None, text, "joe",
-                                              emotion, "256 px", 0, 8, 1, False, api_name="/animate")
+from ui.testing import (LOAD_ANIMATE as ANIMATE, LOAD_SPEAK as SPEAK, request_animation, request_speech,
+                        served_studio)
 
 
 def _file(outputs, suffix: str) -> str:
@@ -44,8 +27,8 @@ def _file(outputs, suffix: str) -> str:
 def results():
     with served_studio(concurrency=2) as url:
         with ThreadPoolExecutor(max_workers=8) as pool:
-            speaking = [pool.submit(_speak, url, text, emotion) for text, emotion in SPEAK]
-            animating = [pool.submit(_animate, url, text, emotion) for text, emotion in ANIMATE]
+            speaking = [pool.submit(request_speech, url, text, emotion) for text, emotion in SPEAK]
+            animating = [pool.submit(request_animation, url, text, emotion) for text, emotion in ANIMATE]
             return [f.result(timeout=900) for f in speaking], [f.result(timeout=900) for f in animating]
 
 
@@ -83,7 +66,7 @@ def test_concurrent_talking_heads_are_each_their_own_request(results):
 def test_a_full_queue_refuses_with_a_message():
     with served_studio(concurrency=1, max_queue=1) as url:
         with ThreadPoolExecutor(max_workers=4) as pool:
-            futures = [pool.submit(_animate, url, text, emotion) for text, emotion in ANIMATE * 2]
+            futures = [pool.submit(request_animation, url, text, emotion) for text, emotion in ANIMATE * 2]
             errors = []
             for future in futures:
                 try:

@@ -53,7 +53,7 @@ from synth.face.pipeline import AnimateOptions, TalkingHeadPipeline
 from synth.face.portrait import default_portrait_path, detect_face, load_portrait
 from synth.face.renderer import PortraitRenderer
 from synth.face.rig import mouth_opening, pose_track
-from train.face_judges import FaceReading, packaged_portraits, read_faces
+from train.face_judges import FaceReading, packaged_portraits, read_faces, square_around
 from train.fer_data import category_target
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -296,12 +296,8 @@ def save_grid(rows: list[list[np.ndarray]], path: Path, title: str) -> None:
     for stills in rows:
         tiles = []
         for category, frame in zip(CATEGORIES, stills):
-            x0, y0, x1, y1 = detect_face(frame, largest=True).box
-            side = int((x1 - x0) * 1.5)
-            cx, cy = (x0 + x1) // 2 + side, (y0 + y1) // 2 + side
-            padded = cv2.copyMakeBorder(frame, side, side, side, side, cv2.BORDER_REPLICATE)
-            tile = cv2.resize(padded[cy - side // 2:cy + side // 2, cx - side // 2:cx + side // 2], (160, 160),
-                              interpolation=cv2.INTER_AREA).copy()
+            face = square_around(frame, detect_face(frame, largest=True).box, 1.5, cv2.BORDER_REPLICATE)
+            tile = cv2.resize(face, (160, 160), interpolation=cv2.INTER_AREA)
             cv2.rectangle(tile, (0, 0), (160, 18), (255, 255, 255), -1)
             cv2.putText(tile, category, (4, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1, cv2.LINE_AA)
             tiles.append(tile)

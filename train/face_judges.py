@@ -74,8 +74,10 @@ class _KerasGraph:
         with h5py.File(path, "r") as store:
             config = json.loads(store.attrs["model_config"])["config"]["layers"]
             group = store["model_weights"]
+            # Converted once: every forward pass reads them.
             self.weights = {
-                name: {key.split("/")[-1].split(":")[0]: np.asarray(dataset) for key, dataset in _datasets(group[name])}
+                name: {key.split("/")[-1].split(":")[0]: torch.from_numpy(np.asarray(dataset, dtype=np.float32))
+                       for key, dataset in _datasets(group[name])}
                 for name in group
             }
         self.layers = [(layer["class_name"], layer["name"], layer["config"], _inbound(layer)) for layer in config]
@@ -89,7 +91,7 @@ class _KerasGraph:
 
     def _apply(self, kind: str, name: str, config: dict, inputs: list[torch.Tensor]) -> torch.Tensor:
         x = inputs[0]
-        w = {key: torch.from_numpy(value.astype(np.float32)) for key, value in self.weights.get(name, {}).items()}
+        w = self.weights.get(name, {})
         if kind == "InputLayer":
             return x
         if kind == "Conv2D":
@@ -212,11 +214,14 @@ def packaged_photo_paths() -> list[Path]:
     return found
 
 
-def _portrait_around(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+def square_around(image: np.ndarray, box: tuple[int, int, int, int], scale: float,
+                  border: int = cv2.BORDER_REFLECT) -> np.ndarray:
+    """The square `scale` times the box's width around its centre, the image's edge continued
+    by `border` where the square leaves it."""
     x0, y0, x1, y1 = box
-    side = int((x1 - x0) * PORTRAIT_CROP_SCALE)
+    side = int((x1 - x0) * scale)
     centre_x, centre_y = (x0 + x1) // 2 + side, (y0 + y1) // 2 + side
-    padded = cv2.copyMakeBorder(image, side, side, side, side, cv2.BORDER_REFLECT)
+    padded = cv2.copyMakeBorder(image, side, side, side, side, border)
     half = side // 2
     return np.ascontiguousarray(padded[centre_y - half:centre_y + half, centre_x - half:centre_x + half])
 
@@ -233,5 +238,5 @@ def packaged_portraits() -> list[tuple[str, np.ndarray]]:
         image = np.ascontiguousarray(iio.imread(path)[..., :3])
         boxes = [box for box in detected_boxes(image) if box[2] - box[0] >= PORTRAIT_MIN_FACE_PX]
         for index, box in enumerate(sorted(boxes)):
-            portraits.append((f"{path.stem}#{index}", _portrait_around(image, box)))
+            portraits.append((f"{path.stem}#{index}", square_around(image, box, PORTRAIT_CROP_SCALE)))
     return portraits

@@ -174,3 +174,30 @@ def speech_wav(path: Path, text: str = "hello there, how are you today") -> Path
         raise FileNotFoundError("flite is missing (Debian package `flite`)")
     subprocess.run([flite, "-voice", "slt", "-t", text, "-o", str(path)], check=True, capture_output=True)
     return path
+
+
+# The mixed load a second program sends the studio (tests/test_load.py, bench/bench_load.py):
+# 5 speak and 3 animate requests, (text, emotion) each.
+LOAD_SPEAK = (("The bus leaves at noon.", "sad:0.9"), ("Please close the window before you go.", "angry:0.8"),
+              ("What a lovely surprise.", "happy:0.9"), ("I will call you tomorrow morning.", "calm:0.7"),
+              ("Nobody told me the door was open.", "fearful:0.8"))
+LOAD_ANIMATE = (("Good evening, everyone.", "surprised:0.9"), ("We lost the match again.", "sad:0.8"),
+                ("That is simply not acceptable.", "angry:0.9"))
+
+
+def request_speech(url: str, text: str, emotion: str):
+    """The studio's /speak through gradio_client: joe, the engine decoder, default settings."""
+    from gradio_client import Client
+
+    return Client(url, verbose=False).predict(text, "joe", emotion, "engine", 10, 0, 0, 1.0, 0, 1.0, 1, False,
+                                              api_name="/speak")
+
+
+def request_animation(url: str, text: str, emotion: str):
+    """The studio's /animate through gradio_client: the default portrait speaking `text`, 256 px."""
+    from gradio_client import Client, handle_file
+
+    from synth.face.portrait import default_portrait_path
+
+    return Client(url, verbose=False).predict(handle_file(str(default_portrait_path())), False, 0, None, text, "joe",
+                                              emotion, "256 px", 0, 8, 1, False, api_name="/animate")

@@ -154,7 +154,7 @@ def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
     excess = _brow_heights(canonical) - NEUTRAL_BROW_HEIGHT
     shift = excess - np.clip(excess, -BROW_TOLERANCE, BROW_TOLERANCE)
     neutral[list(_EYE_TOPS), 1] += shift          # a higher brow (positive excess) moves down
-    neutral[list(_LOWER_LIDS)] += _lower_lid_drop(canonical, expression)
+    neutral[list(_LOWER_LIDS), 1] += _lower_lid_drop(canonical, expression)
     neutral[list(_UPPER_LIDS), 1] += _upper_lid_drop(canonical, expression)
     return face.to_image(neutral)
 
@@ -165,7 +165,14 @@ def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
 # the photo smiles (narrow eyes without a smile are the person's own), up to the model's.
 _LOWER_LIDS = (40, 41, 46, 47)
 _LID_PAIRS = ((37, 41), (38, 40), (43, 47), (44, 46))
-NEUTRAL_EYE_OPENING = float(np.mean([TEMPLATE[low, 1] - TEMPLATE[up, 1] for up, low in _LID_PAIRS]))
+
+
+def eye_opening(canonical: np.ndarray) -> float:
+    """The mean gap between the upper and lower lids, in canonical units."""
+    return float(np.mean([canonical[low, 1] - canonical[up, 1] for up, low in _LID_PAIRS]))
+
+
+NEUTRAL_EYE_OPENING = eye_opening(TEMPLATE)
 EYE_TOLERANCE = 0.01
 EYE_OPENING_GAIN_LIMIT = 0.35    # at most this share of the photo's own opening is added
 
@@ -181,17 +188,15 @@ WIDEST_RESTING_EYE_OPENING = 0.115
 def _upper_lid_drop(canonical: np.ndarray, expression: PhotoExpression) -> float:
     if expression.brow_raise <= BROW_TOLERANCE:
         return 0.0
-    opening = float(np.mean([canonical[low, 1] - canonical[up, 1] for up, low in _LID_PAIRS]))
+    opening = eye_opening(canonical)
     return max(opening - WIDEST_RESTING_EYE_OPENING, 0.0)
 
 
-def _lower_lid_drop(canonical: np.ndarray, expression: PhotoExpression) -> np.ndarray:
-    """(4, 2) canonical moves of the lower-lid points that undo a smile's narrowing."""
-    opening = float(np.mean([canonical[low, 1] - canonical[up, 1] for up, low in _LID_PAIRS]))
+def _lower_lid_drop(canonical: np.ndarray, expression: PhotoExpression) -> float:
+    """How far (canonical units, down) the lower lids move to undo a smile's narrowing."""
+    opening = eye_opening(canonical)
     narrowed = min(max(NEUTRAL_EYE_OPENING - EYE_TOLERANCE - opening, 0.0), EYE_OPENING_GAIN_LIMIT * opening)
-    moves = np.zeros((len(_LOWER_LIDS), 2))
-    moves[:, 1] = narrowed * fold_softening(expression)
-    return moves
+    return narrowed * fold_softening(expression)
 
 
 # ---------------------------------------------------------------------------- closed lips
