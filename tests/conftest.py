@@ -24,7 +24,7 @@ def tiny_tts_checkpoints(tiny_corpus, tmp_path_factory):
     checkpoint. Code under test then runs as if the TTS had shipped."""
     from conditioning.checkpoints import checkpoints_dir
     from train.train_tts import main
-    from train.tts_features import build_features
+    from train.tts.features import build_features
 
     folder = tmp_path_factory.mktemp("checkpoints")
     # The speech emotion recognizer's calibration lives beside its checkpoint.

@@ -7,8 +7,8 @@ from conditioning.checkpoints import read_manifest, shipped_model
 from conditioning.parsers.description import read_lexically
 from conditioning.sentence_encoder import embed_sentences
 from conditioning.text_head import DescriptionReader
-from train.description_corpus import generate_descriptions
-from train.text_head_module import evaluate_head
+from train.text_head.descriptions import generate_descriptions
+from train.text_head.module import evaluate_head
 
 
 def test_must_show_slightly_nervous_whisper():

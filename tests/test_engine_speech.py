@@ -12,7 +12,7 @@ from conditioning import parse_emotion, prosody_prior
 from synth.render.piper_engine import SeededPiperVoice, joe_model_path
 from synth.render.synthesizer import EngineSynthesizer, engine_synthesizer
 from synth.speech import TTSInputError
-from train.speech_judges import (fidelity, normalise_words, read_prosody, speech_span_s, transcribe,
+from train.judges.speech import (fidelity, normalise_words, read_prosody, speech_span_s, transcribe,
                                  word_error_rate)
 
 TEXT = "Please write your name and the date at the top of each page."
@@ -102,7 +102,7 @@ def test_voice_descriptors_reach_the_voice(engine, neutral, caption, check):
 
 
 def test_a_whisper_is_unvoiced(engine, neutral):
-    from train.speech_judges import voiced_fraction
+    from train.judges.speech import voiced_fraction
     whispered = engine.speak(TEXT, parse_emotion("a whispered voice"), "joe")
     assert voiced_fraction(whispered.audio, whispered.sample_rate) < 0.5 * voiced_fraction(neutral.audio,
                                                                                             neutral.sample_rate)
@@ -150,7 +150,7 @@ def test_a_slot_too_short_for_the_words_is_refused(engine, neutral):
 
 
 def test_a_timeline_changes_the_voice_within_the_utterance(engine, neutral):
-    from train.speech_judges import f0_contour
+    from train.judges.speech import f0_contour
     speech = engine.speak(TEXT, parse_emotion("0s sad:1.0; 1.1s sad:1.0; 1.8s happy:1.0"), "joe")
     f0 = f0_contour(speech.audio, speech.sample_rate)
     base = f0_contour(neutral.audio, neutral.sample_rate)

@@ -12,11 +12,11 @@ from train.corpus.build import HELD_OUT_VOICE
 from conditioning.categories import CATEGORIES
 from conditioning.target import EmotionTarget
 from train.evaluate_acoustic_coding import main as evaluate_coding
-from train.emotion_evaluation import rank_correlation
+from train.judges.emotion_metrics import rank_correlation
 from train.evaluate_tts import INTENSITIES, judged, main as evaluate
 from train.train_ser import main as train_ser
 from train.train_tts import main as train
-from train.tts_features import build_features
+from train.tts.features import build_features
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from synth.face.apex import APEX, MEASURES, measure
 from synth.face.expression import action_units
 from synth.face.motion import ACTION_UNIT_SLICE, MotionTrack
 from synth.face.rig import TEMPLATE, FaceFrame, pose_track
-from train.fer_data import category_target
+from train.fer.data import category_target
 
 FACE = FaceFrame(np.array([180.0, 140.0]), 45.0, np.radians(5.0))
 REST = FACE.to_image(TEMPLATE)

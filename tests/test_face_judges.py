@@ -9,7 +9,7 @@ from synth.face.portrait import default_portrait_path, load_portrait
 from synth.face.renderer import PortraitRenderer
 from synth.face.rig import pose_track
 from train.evaluate_talking_head import apex_track, other_photo_path
-from train.face_judges import packaged_photo_paths, packaged_portraits, read_faces
+from train.judges.faces import packaged_photo_paths, packaged_portraits, read_faces
 
 
 def _photo(stem: str) -> np.ndarray:

@@ -174,7 +174,7 @@ def test_happy_is_a_duchenne_smile_with_upper_teeth_and_speech_still_moves_the_m
     from synth.face.motion import ACTION_UNIT_SLICE
     from synth.face.rig import mouth_opening, pose_track
     from synth.face.shading import Cues
-    from train.fer_data import category_target
+    from train.fer.data import category_target
 
     rest = renderer.source_points
 

@@ -18,7 +18,7 @@ from conditioning.ser import (LogMelConfig, LogMelFrontend, SERConfig, SpeechEmo
                               SpeechEmotionRecognizer, shipped_recognizer)
 from common.log_mel import mel_filterbank
 from common.mel_scale import hz_to_mel, mel_to_hz
-from train.emotion_evaluation import concordance, confusion_matrix, unweighted_average_recall
+from train.judges.emotion_metrics import concordance, confusion_matrix, unweighted_average_recall
 
 RATE = 16000
 # The shipped model on these 16 items: 11 right (0.69), arousal r 0.91; two items of margin.

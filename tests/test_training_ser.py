@@ -15,9 +15,9 @@ from common.log_mel import LogMelConfig
 from conditioning.ser import SERConfig, SpeechEmotionNet, SpeechEmotionRecognizer
 from train.evaluate_ser import main as evaluate_ser_main
 from train.evaluate_ser_robustness import conditions, main as robustness_main
-from train.ser_data import (CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
+from train.ser.data import (CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
                              load_corpus_audio)
-from train.ser_module import SERTraining, intensity_ranking_loss, warm_start
+from train.ser.module import SERTraining, intensity_ranking_loss, warm_start
 from train.train_ser import encode_items, main, parse_arguments, reproducing_command, train
 
 pytestmark = pytest.mark.slow

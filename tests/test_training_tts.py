@@ -8,7 +8,7 @@ import torch
 
 from conditioning.checkpoints import config_from_dict, load_checkpoint
 from train.train_tts import main, parse_arguments, train
-from train.tts_features import build_features
+from train.tts.features import build_features
 
 pytestmark = pytest.mark.slow
 

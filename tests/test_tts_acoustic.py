@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from synth.tts.acoustic import AcousticConfig, analyze_audio, continuous_log_f0, to_waveform
-from train.tts_features import build_features, feature_folder, load_features
+from train.tts.features import build_features, feature_folder, load_features
 
 
 def _vowel(seconds: float = 1.0, rate: int = 16000) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from train.tts_alignment import group_phones, phone_frames, timed_tokens
+from train.tts.alignment import group_phones, phone_frames, timed_tokens
 
 
 def test_r_coloured_vowels_flaps_and_edges_group_as_spoken():
@@ -44,7 +44,7 @@ def test_phone_frames_do_not_drift_and_refuse_misfits():
 def test_corpus_sentences_align_with_few_mismatches(tiny_corpus):
     from synth.text import text_to_sequence
     from train.corpus.build import read_manifest
-    from train.tts_alignment import phone_cost
+    from train.tts.alignment import phone_cost
 
     costs, empty, tokens_seen = 0.0, 0, 0
     for record in read_manifest(tiny_corpus):

@@ -8,8 +8,8 @@ import torch
 
 from conditioning.features import FEATURE_DIM
 from synth.tts.config import ACOUSTIC_DIMS
-from train.tts_data import TOKEN_CACHE, TTSDataset, collate, load_tokens
-from train.tts_features import build_features, load_features
+from train.tts.data import TOKEN_CACHE, TTSDataset, collate, load_tokens
+from train.tts.features import build_features, load_features
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ from synth.text.errors import TextFrontendError
 from synth.tts.synthesizer import Synthesizer, TTSInputError, irregularity_per_frame
 from train.corpus.build import HELD_OUT_VOICE
 from train.train_tts import main
-from train.tts_features import build_features
+from train.tts.features import build_features
 
 pytestmark = pytest.mark.slow
 TEXT = "The twelfth train leaves from platform six."

@@ -14,8 +14,8 @@ from conditioning.prosody import prosody_prior
 from synth.render.engines import render
 from synth.vc import ConversionInputError, VoiceConverter, relative_targets
 from synth.vc.segments import FRAME_S, chunk_bounds, pseudo_phones
-from train.speaker_judge import speaker_cosine
-from train.speech_judges import f0_contour, transcribe, word_error_rate
+from train.judges.speaker import speaker_cosine
+from train.judges.speech import f0_contour, transcribe, word_error_rate
 
 TEXT = "The mechanic usually keeps the garage door open in the morning."
 

@@ -29,7 +29,7 @@ from conditioning.ser.calibration import (expected_calibration_error, fit_embedd
 from common.log_mel import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.corpus.build import CorpusConfig, build_corpus
-from train.ser_data import CorpusAudio, ReferencePicker, load_corpus_audio
+from train.ser.data import CorpusAudio, ReferencePicker, load_corpus_audio
 from train.train_ser import encode_items
 
 DEFAULT_CORPUS = Path("data/ser-calibration")

@@ -14,7 +14,7 @@ import torch
 
 from conditioning.checkpoints import read_manifest, record_in_manifest, sha256_of
 
-from train.ser_data import EpochSampler
+from train.ser.data import EpochSampler
 
 
 class EpochSeeds(lightning.Callback):

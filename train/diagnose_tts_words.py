@@ -38,8 +38,8 @@ from synth.text import text_to_sequence
 from synth.tts.acoustic import AcousticFeatures, analyze_audio, to_world
 from synth.vocoder.world import synthesize
 from train.corpus.sentences import corpus_sentences
-from train.speech_judges import transcribe, word_error_rate
-from train.tts_alignment import timed_tokens
+from train.judges.speech import transcribe, word_error_rate
+from train.tts.alignment import timed_tokens
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CONDITIONS = ("ceiling", "tts", "tts_true_durations", "tts_steps_32", "tts_postfilter")

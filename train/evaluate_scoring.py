@@ -11,7 +11,7 @@ The plain output is the loop's candidate 0 (seed 0, strength 1: exactly what one
 without best_of), so both arms are paired item by item. Per arm:
   * the recognizer's own view: Spearman between asked and read intensity, share read as the
     asked category (the SER for speech, the FER for faces);
-  * independent cues the loop never saw (train/scoring_cues.py): for speech F0 / loudness /
+  * independent cues the loop never saw (train/judges/cues.py): for speech F0 / loudness /
     rate directions against the neutral rendering and the Spearman of their pooled strength;
     for faces the dlib-re-detected landmark displacements matched to the FACS apex figures
     (category share and Spearman of the displacement along the asked category);
@@ -35,7 +35,7 @@ from conditioning import parse_emotion
 from common.atomic import atomic_write_bytes
 from synth.studio import Studio
 from train.corpus.sentences import sentences_for
-from train.scoring_cues import (CUE_MIN_EXPECTED, CUE_SCALES, cue_agreement, cue_strength, detected_landmarks,
+from train.judges.cues import (CUE_MIN_EXPECTED, CUE_SCALES, cue_agreement, cue_strength, detected_landmarks,
                                 expected_speech_change, face_displacements, geometry_category, geometry_strength,
                                 speech_cues)
 

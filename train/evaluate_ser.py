@@ -20,7 +20,7 @@ from common.atomic import atomic_write_bytes
 from conditioning.checkpoints import add_to_manifest_entry, shipped_path
 from common.log_mel import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
-from train.ser_data import load_corpus_audio
+from train.ser.data import load_corpus_audio
 from train.train_ser import DEFAULT_CONFUSION_IMAGE, evaluate_recognizer, report_held_out, without_confusions
 
 

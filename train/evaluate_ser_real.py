@@ -38,8 +38,8 @@ from conditioning.checkpoints import read_manifest, shipped_model, shipped_path
 from conditioning.ser.calibration import load_calibration
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.calibrate_ser import DEFAULT_CORPUS, calibration_corpus
-from train.emotion_evaluation import emotion_metrics, target_arrays
-from train.ser_data import ReferencePicker
+from train.judges.emotion_metrics import emotion_metrics, target_arrays
+from train.ser.data import ReferencePicker
 
 REAL_SETS = {
     "alsa channel test (alsa-utils)": (Path("/usr/share/sounds/alsa"), 0.5, 8.0),

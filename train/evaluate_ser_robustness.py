@@ -25,7 +25,7 @@ from common.log_mel import LogMelConfig
 from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import (add_noise, band_limit, change_tempo, roughen_voice, shift_pitch, shift_voice,
                                  tilt_spectrum)
-from train.ser_data import ReferencePicker, load_corpus_audio
+from train.ser.data import ReferencePicker, load_corpus_audio
 from train.train_ser import evaluate
 
 TILT_CORNER_HZ = 1500.0

@@ -18,10 +18,10 @@ face again, and from those re-detected landmarks it measures, per category:
     a landmark-geometry reading (the measured displacements matched against the FACS apex
     figures: nothing in it was learned from the renderer). The geometry reading is also given
     on the real photos themselves, against their own neutral landmarks;
-  * an outside FER (`train.face_judges`: a network trained on FER2013's real photos, which the
+  * an outside FER (`train.judges.faces`: a network trained on FER2013's real photos, which the
     project did not train), on each apex still and each clip.
 The outside FER also reads every category on the real photos shipped in packages
-(`train.face_judges.packaged_portraits`, mostly smiling people), which no model here was tuned on.
+(`train.judges.faces.packaged_portraits`, mostly smiling people), which no model here was tuned on.
 Writes docs/talking_head_evaluation.json and the contact sheets docs/talking_head_categories*.png.
 """
 
@@ -53,8 +53,8 @@ from synth.face.pipeline import AnimateOptions, TalkingHeadPipeline
 from synth.face.portrait import default_portrait_path, detect_face, load_portrait
 from synth.face.renderer import PortraitRenderer
 from synth.face.rig import mouth_opening, pose_track
-from train.face_judges import FaceReading, packaged_portraits, read_faces, square_around
-from train.fer_data import category_target
+from train.judges.faces import FaceReading, packaged_portraits, read_faces, square_around
+from train.fer.data import category_target
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 DEFAULT_REPORT = DOCS / "talking_head_evaluation.json"
@@ -98,7 +98,7 @@ def speech(corpus: Path | None) -> tuple[np.ndarray, int, str]:
     """Test speech: a held-out-voice test sentence of the corpus, else flite (Debian) speaking
     a sentence: a voice neither the mouth model nor anything else here was tuned on."""
     if corpus is not None:
-        from train.ser_data import load_corpus_audio
+        from train.ser.data import load_corpus_audio
         loaded = load_corpus_audio(corpus)
         index = loaded.indices("test")[0]
         return loaded.audio(index), loaded.sample_rate, f"corpus test item {index}"

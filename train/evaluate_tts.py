@@ -44,7 +44,7 @@ from synth.tts.acoustic import AcousticConfig, analyze_audio
 from synth.speech import shipped_tts
 from synth.tts.synthesizer import Synthesizer
 from train.corpus.build import read_manifest
-from train.emotion_evaluation import emotion_metrics, plot_confusion, rank_correlation, target_arrays
+from train.judges.emotion_metrics import emotion_metrics, plot_confusion, rank_correlation, target_arrays
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 INTENSITIES = (0.5, 0.75, 1.0)

@@ -40,7 +40,7 @@ from synth.render.synthesizer import engine_synthesizer
 from synth.speaking import synthesizer_for
 from synth.speech import ENGINE_DECODER, SPEECH_DECODERS
 from train.corpus.sentences import corpus_sentences
-from train.speech_judges import f0_contour, fidelity, read_prosody, transcribe, word_error_rate
+from train.judges.speech import f0_contour, fidelity, read_prosody, transcribe, word_error_rate
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CATEGORIES = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm")

@@ -25,8 +25,8 @@ from synth.tts.model import LOG_SEMITONE
 from synth.speech import shipped_tts
 from synth.tts.config import DECODERS
 from synth.tts.synthesizer import Synthesizer
-from train.tts_data import TTSDataset, collate, load_tokens
-from train.tts_features import load_features
+from train.tts.data import TTSDataset, collate, load_tokens
+from train.tts.features import load_features
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -41,8 +41,8 @@ from synth.render.engines import render
 from synth.vc import VoiceConverter
 from train.corpus.build import HELD_OUT_VOICE
 from train.corpus.sentences import sentences_for
-from train.speaker_judge import d_vector
-from train.speech_judges import read_prosody, transcribe, word_error_rate
+from train.judges.speaker import d_vector
+from train.judges.speech import read_prosody, transcribe, word_error_rate
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CATEGORIES = ("happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm")

@@ -35,7 +35,7 @@ from synth.render.engines import render
 from synth.render.synthesizer import EngineSynthesizer
 from train.corpus.build import HELD_OUT_VOICE
 from train.corpus.sentences import sentences_for
-from train.speech_judges import transcribe, word_error_rate
+from train.judges.speech import transcribe, word_error_rate
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CATEGORIES = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm")

@@ -214,7 +214,7 @@ def quality(clean: np.ndarray, marked: np.ndarray, rate: int) -> dict:
 
 
 def evaluate(crops_per_file: int, seed: int) -> dict:
-    from train.speech_judges import transcribe, word_error_rate
+    from train.judges.speech import transcribe, word_error_rate
 
     rng = np.random.default_rng(seed)
     speech = render_speech()

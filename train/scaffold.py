@@ -6,18 +6,25 @@ that reproduces the run, read back from the parsed arguments and the parser itse
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import shlex
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import lightning
+import numpy as np
 import torch
+from torch.utils.data import DataLoader
 
 # Where and how a run goes, not what it trains: left out of the reproducing command.
-RUN_ONLY = frozenset({"accelerator", "devices", "threads", "workers", "output", "no_manifest", "checkpoint_dir"})
-RESUME_NAME = "resume"   # the one checkpoint a --checkpoint-dir keeps, overwritten each epoch
+RUN_ONLY = frozenset({"accelerator", "devices", "threads", "workers", "output", "no_manifest", "checkpoint_dir",
+                      "no_resume"})
+RESUME_NAME = "resume"   # the one checkpoint a run keeps, overwritten each epoch
 COMMAND_NAME = "command.txt"   # beside it: the run it belongs to, so another run never resumes from it
+RESUME_ROOT_VARIABLE = "EMOSTUDIO_TRAIN_RESUME"   # where runs keep their checkpoints unless told
+DEFAULT_RESUME_ROOT = Path(__file__).resolve().parents[1] / ".cache" / "train-resume"
 
 
 def training_parser(module: str, description: str) -> argparse.ArgumentParser:
@@ -48,7 +55,11 @@ def add_run_arguments(parser: argparse.ArgumentParser, *, epochs: int, batch_siz
     parser.add_argument("--no-manifest", action="store_true", help="do not record the checkpoint in the manifest")
     parser.add_argument("--checkpoint-dir", type=Path, default=None,
                         help="keep a Lightning checkpoint here after every epoch; the same command run again "
-                             "resumes from it (default: no checkpoints, a killed run starts over)")
+                             "resumes from it, and a finished run removes it (default: .cache/train-resume/<hash "
+                             "of the reproducing command and --output> in the checkout, or under "
+                             f"${RESUME_ROOT_VARIABLE})")
+    parser.add_argument("--no-resume", action="store_true",
+                        help="keep no checkpoint: a killed run starts over (and one left by an earlier run is ignored)")
 
 
 def start_run(args: argparse.Namespace) -> None:
@@ -61,22 +72,50 @@ def start_run(args: argparse.Namespace) -> None:
 def build_trainer(args: argparse.Namespace, callbacks: Sequence[lightning.Callback] = (),
                   **options) -> lightning.Trainer:
     """The Trainer every script fits with: the devices asked for (the CPU by default), no logger,
-    plain progress lines when not on a terminal, and a resumable checkpoint under
-    --checkpoint-dir; `options` are the script's own Trainer settings (gradient clipping ...)."""
-    callbacks = list(callbacks)
-    if args.checkpoint_dir is not None:
+    plain progress lines when not on a terminal, each epoch's randomness drawn from the seed and
+    the epoch, and (unless --no-resume) a resumable checkpoint, whose folder `fit` decides;
+    `options` are the script's own Trainer settings (gradient clipping ...)."""
+    callbacks = [EpochRandomness(args.seed), *callbacks]
+    if not args.no_resume:
         callbacks += [KeepHistories(), lightning.pytorch.callbacks.ModelCheckpoint(
-            dirpath=args.checkpoint_dir, filename=RESUME_NAME, save_top_k=1, enable_version_counter=False)]
+            filename=RESUME_NAME, save_top_k=1, enable_version_counter=False)]
     return lightning.Trainer(
         max_epochs=args.epochs, accelerator=args.accelerator, devices=args.devices, logger=False,
-        enable_checkpointing=args.checkpoint_dir is not None, callbacks=callbacks, enable_model_summary=False,
+        enable_checkpointing=not args.no_resume, callbacks=callbacks, enable_model_summary=False,
         enable_progress_bar=sys.stdout.isatty(), **options)
 
 
 def fit(trainer: lightning.Trainer, module: lightning.LightningModule, args: argparse.Namespace, command: str,
         *loaders) -> None:
-    """`trainer.fit`, from the --checkpoint-dir's checkpoint when one run of `command` left it."""
-    trainer.fit(module, *loaders, ckpt_path=resume_point(args.checkpoint_dir, command))
+    """`trainer.fit`, from the checkpoint an interrupted run of `command` left, if one did; a run
+    that finishes removes its checkpoint, so the next run of the command starts afresh."""
+    folder = checkpoint_folder(args, command)
+    if folder is not None:   # decided here, where the command is known; ModelCheckpoint reads it at fit's start
+        trainer.checkpoint_callback.dirpath = os.path.realpath(folder)
+    trainer.fit(module, *loaders, ckpt_path=resume_point(folder, command))
+    if folder is not None and trainer.is_global_zero:
+        forget_run(folder)
+
+
+def checkpoint_folder(args: argparse.Namespace, command: str) -> Path | None:
+    """Where a run of `command` keeps its checkpoint: --checkpoint-dir, none with --no-resume, or
+    by default a folder named by the command and the output (two runs differing only in where
+    they write must not share one) under $EMOSTUDIO_TRAIN_RESUME or the checkout's .cache."""
+    if args.no_resume:
+        return None
+    if args.checkpoint_dir is not None:
+        return args.checkpoint_dir
+    run = f"{command}\n{Path(args.output).resolve() if args.output else ''}"
+    root = Path(os.environ.get(RESUME_ROOT_VARIABLE) or DEFAULT_RESUME_ROOT)
+    return root / hashlib.sha256(run.encode()).hexdigest()[:16]
+
+
+def forget_run(folder: Path) -> None:
+    """Removes a finished run's checkpoint and record, and the folder if nothing else is in it."""
+    for name in (f"{RESUME_NAME}.ckpt", COMMAND_NAME):
+        (folder / name).unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def resume_point(folder: Path | None, command: str) -> Path | None:
@@ -91,6 +130,46 @@ def resume_point(folder: Path | None, command: str) -> Path | None:
                          f"give this one ({command}) another --checkpoint-dir")
     recorded.write_text(command + "\n")
     return checkpoint if checkpoint.exists() else None
+
+
+class EpochRandomness(lightning.Callback):
+    """Seeds every generator an epoch draws from (torch's, numpy's, Python's and the training
+    loaders' own) from the run's seed and the epoch, before the epoch's batches are drawn.
+    Lightning's checkpoints keep no generator state, so without this a resumed epoch would
+    shuffle, augment and drop out differently from the same epoch of an uninterrupted run."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+
+    def on_train_epoch_start(self, trainer, module):
+        everything, loaders = epoch_seeds(self.seed, trainer.current_epoch)
+        lightning.seed_everything(everything, workers=True, verbose=False)
+        for loader in _flat_loaders(trainer.train_dataloader):
+            for generator in _loader_generators(loader):
+                generator.manual_seed(loaders)
+
+
+def epoch_seeds(seed: int, epoch: int) -> tuple[int, int]:
+    """Two independent seeds (the global generators', the loaders') for one epoch of one run."""
+    everything, loaders = np.random.SeedSequence([seed, epoch]).generate_state(2)
+    return int(everything), int(loaders)
+
+
+def _flat_loaders(loaders) -> list:
+    if isinstance(loaders, dict):
+        loaders = list(loaders.values())
+    if isinstance(loaders, (list, tuple)):
+        return [flat for loader in loaders for flat in _flat_loaders(loader)]
+    return [loaders] if loaders is not None else []
+
+
+def _loader_generators(loader) -> list[torch.Generator]:
+    """The generators a DataLoader shuffles with: its own and its sampler's (or batch sampler's)."""
+    if not isinstance(loader, DataLoader):
+        return []
+    samplers = [loader.sampler, loader.batch_sampler, getattr(loader.batch_sampler, "sampler", None)]
+    found = [loader.generator, *(getattr(sampler, "generator", None) for sampler in samplers)]
+    return [generator for generator in found if isinstance(generator, torch.Generator)]
 
 
 class KeepHistories(lightning.Callback):

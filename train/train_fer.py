@@ -26,9 +26,9 @@ from conditioning.categories import CATEGORIES
 from conditioning.checkpoints import save_checkpoint, shipped_model, shipped_path
 from conditioning.fer.model import FaceExpressionNet, FERConfig
 from train.callbacks import TextProgress, one_cycle_adamw, record_training_run
-from train.fer_data import FERDataConfig, render_samples
-from train.emotion_evaluation import confusion_matrix, plot_confusion
-from train.ser_module import emotion_loss
+from train.fer.data import FERDataConfig, render_samples
+from train.judges.emotion_metrics import confusion_matrix, plot_confusion
+from train.ser.module import emotion_loss
 from train import scaffold
 from train.scaffold import add_run_arguments, build_trainer, fit, start_run, training_parser
 
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
             output, model="conditioning.fer.model.FaceExpressionNet",
             made_by=reproducing_command(args),
             config=result["config"], network=module.net,
-            data=(f"rendered by train.fer_data {dataclasses.asdict(result['data_config'])}: "
+            data=(f"rendered by train.fer.data {dataclasses.asdict(result['data_config'])}: "
                   f"{result['trained_items']} training faces; held-out identities are the last 20 % of each kind; "
                   f"rendering took {result['render_seconds']:.0f} s"),
             seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics)

@@ -26,11 +26,11 @@ from synth.face.motion import MOUTH_CHANNELS
 from synth.face.mouth_generator import MouthMotionGenerator
 from synth.face.mouth_model import MouthModelConfig
 from train.callbacks import EpochSeeds, TextProgress, record_training_run, training_items_description
-from train.mouth_data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
-from train.mouth_module import MouthTraining
+from train.mouth.data import MOUTH_AUGMENT, MouthCrop, MouthDataset, collate, item_target, mouth_targets
+from train.mouth.module import MouthTraining
 from train import scaffold
 from train.scaffold import add_corpus_arguments, add_run_arguments, build_trainer, fit, start_run, training_parser
-from train.ser_data import CorpusAudio, EpochSampler, load_corpus_audio
+from train.ser.data import CorpusAudio, EpochSampler, load_corpus_audio
 
 STATS_ITEMS = 400
 

@@ -27,10 +27,10 @@ from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import (EpochSeeds, TextProgress, record_training_run, starting_point,
                              training_items_description)
-from train.ser_data import (CorpusAudio, CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
+from train.ser.data import (CorpusAudio, CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
                              load_corpus_audio)
-from train.emotion_evaluation import emotion_metrics, plot_confusion, target_arrays
-from train.ser_module import LossWeights, SERTraining, warm_start
+from train.judges.emotion_metrics import emotion_metrics, plot_confusion, target_arrays
+from train.ser.module import LossWeights, SERTraining, warm_start
 from train import scaffold
 from train.scaffold import add_corpus_arguments, add_run_arguments, build_trainer, fit, start_run, training_parser
 

@@ -17,9 +17,9 @@ from conditioning.checkpoints import record_in_manifest, save_checkpoint, shippe
 from conditioning.sentence_encoder import embed_sentences
 from conditioning.text_head import TextHeadConfig
 from train import scaffold
-from train.description_corpus import generate_descriptions
+from train.text_head.descriptions import generate_descriptions
 from train.scaffold import add_run_arguments, build_trainer, fit, start_run, training_parser
-from train.text_head_module import (LabelledEmbeddings, TextHeadTraining, batch_loader, evaluate_head,
+from train.text_head.module import (LabelledEmbeddings, TextHeadTraining, batch_loader, evaluate_head,
                                     target_labels, training_loss)
 
 
@@ -73,7 +73,7 @@ def train(args: argparse.Namespace) -> dict:
             "model": "conditioning.text_head.DescriptionHead",
             "made_by": reproducing_command(args),
             "config": asdict(config),
-            "data": (f"{args.train_size} generated descriptions (train.description_corpus, seed "
+            "data": (f"{args.train_size} generated descriptions (train.text_head.descriptions, seed "
                      f"{args.seed}); tests: {args.test_size} with held-out templates, "
                      f"{args.test_size} with held-out words and idioms"),
             "training_seconds": round(seconds, 1),

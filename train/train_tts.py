@@ -1,7 +1,7 @@
 """Train the emotional TTS (flow-matching or diffusion decoder) on a built corpus.
 
     python -m train.corpus.build --size full --out data/corpus
-    python -m train.tts_features --corpus data/corpus
+    python -m train.tts.features --corpus data/corpus
     python -m train.train_tts --corpus data/corpus --decoder flow
     python -m train.train_tts --corpus data/corpus --decoder diffusion --init-from checkpoints/tts_flow.pt
     python -m train.train_tts --corpus data/corpus --decoder flow --init-from checkpoints/tts_flow.pt --variance-only
@@ -28,9 +28,9 @@ from synth.tts.config import DECODERS, TTSConfig
 from train.callbacks import TextProgress, record_training_run, starting_point, training_items_description
 from train import scaffold
 from train.scaffold import add_corpus_arguments, add_run_arguments, build_trainer, fit, start_run, training_parser
-from train.tts_data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
-from train.tts_features import load_features
-from train.tts_module import TTSTraining, corpus_statistics
+from train.tts.data import VOICE_INDEX, LengthBatches, TTSDataset, collate, load_tokens
+from train.tts.features import load_features
+from train.tts.module import TTSTraining, corpus_statistics
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +137,7 @@ def main(argv=None) -> int:
             made_by=reproducing_command(args),
             config=result["config"], network=module.model,
             data=(f"{training_items_description(args.corpus, records, train_items)}; features "
-                  f"train.tts_features (WORLD, 10 ms, {args.envelope_dims}-d envelope)"),
+                  f"train.tts.features (WORLD, 10 ms, {args.envelope_dims}-d envelope)"),
             seconds=result["seconds"], accelerator=args.accelerator, metrics=metrics,
             **({"initialised_from": started_from} if started_from else {}))
     print(f"wrote {output}")

@@ -19,7 +19,7 @@ from conditioning.target import EmotionTarget
 from synth.face.motion import FPS
 from synth.face.visemes import mouth_track
 from train.audio_augment import AugmentConfig, augment
-from train.ser_data import CorpusAudio
+from train.ser.data import CorpusAudio
 
 REST_MOUTH = np.array([0.0, 0.0, 1.0], dtype=np.float32)   # jaw closed, lips neutral and together
 MOUTH_AUGMENT = AugmentConfig(tempo_probability=0.0, voice_shift_probability=0.5)

@@ -1,4 +1,4 @@
-"""Acoustic features of a built corpus, for TTS training: `python -m train.tts_features --corpus data/corpus`.
+"""Acoustic features of a built corpus, for TTS training: `python -m train.tts.features --corpus data/corpus`.
 
 Analyses every item once (WORLD at 10 ms, coded; `synth/tts/acoustic.py`) into shards of
 SHARD_ITEMS items under `<corpus>/tts-acoustic-<N>d/` (N: the coded envelope's dimensions,
@@ -99,7 +99,7 @@ def load_features(corpus_dir: Path, config: AcousticConfig = AcousticConfig()) -
     corpus_dir = Path(corpus_dir)
     records = read_manifest(corpus_dir)
     folder = feature_folder(corpus_dir, config)
-    build = f"python -m train.tts_features --corpus {corpus_dir} --envelope-dims {config.envelope_dims}"
+    build = f"python -m train.tts.features --corpus {corpus_dir} --envelope-dims {config.envelope_dims}"
     if not (folder / "config.json").exists():
         raise FileNotFoundError(f"no acoustic features of {config.envelope_dims} envelope dimensions in "
                                 f"{corpus_dir}; run `{build}`")

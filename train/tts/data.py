@@ -22,8 +22,8 @@ from conditioning.target import EmotionTarget
 from synth.text import text_to_sequence
 from synth.text.frontend import SHORT_PAUSE, symbols_to_ids
 from synth.render.engines import VOICES
-from train.tts_alignment import timed_tokens
-from train.tts_features import AcousticCorpus
+from train.tts.alignment import timed_tokens
+from train.tts.features import AcousticCorpus
 
 TOKEN_CACHE = "tts-tokens.npz"
 VOICE_INDEX: dict[str, int] = {name: index for index, name in enumerate(VOICES)}

@@ -11,7 +11,7 @@ import torch
 from synth.tts.config import TTSConfig
 from synth.tts.model import EmotionalTTS
 from train.callbacks import one_cycle_adamw
-from train.tts_features import AcousticCorpus
+from train.tts.features import AcousticCorpus
 
 
 def corpus_statistics(acoustic: AcousticCorpus, indices: list[int], config: TTSConfig) -> TTSConfig:

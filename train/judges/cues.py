@@ -22,7 +22,7 @@ from synth.face.apex import APEX, MEASURES, measure
 from synth.face.errors import FaceInputError
 from synth.face.portrait import detect_face
 from synth.render.engine_spec import PAUSE_PHONES
-from train.speech_judges import f0_contour, loudness_lufs
+from train.judges.speech import f0_contour, loudness_lufs
 
 SPEECH_CUES = ("f0_semitones", "loudness_db", "log_rate")
 # What one unit of each cue is worth when they are pooled into one strength (about what the

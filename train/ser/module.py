@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from common.log_mel import LogMelConfig, LogMelFrontend
 from conditioning.ser.model import SERConfig, SpeechEmotionNet, stack_padded
 from train.callbacks import one_cycle_adamw
-from train.emotion_evaluation import emotion_metrics
+from train.judges.emotion_metrics import emotion_metrics
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def emotion_loss(outputs: dict[str, torch.Tensor], batch: dict[str, torch.Tensor
 
 class SERTraining(lightning.LightningModule):
     """``heads_only``: optimise the heads alone, on items the frozen encoder has already read
-    (train.ser_data.EncodedItems)."""
+    (train.ser.data.EncodedItems)."""
 
     def __init__(self, config: SERConfig, frontend: LogMelConfig = LogMelConfig(), learning_rate: float = 2e-3,
                  weight_decay: float = 1e-2, total_steps: int = 1000, loss_weights: LossWeights = LossWeights(),
@@ -95,7 +95,7 @@ class SERTraining(lightning.LightningModule):
         self.history: list[dict] = []           # validation metrics per epoch
 
     def _outputs(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        if "heads_input" in batch:  # items a frozen encoder has already read (train.ser_data.EncodedItems)
+        if "heads_input" in batch:  # items a frozen encoder has already read (train.ser.data.EncodedItems)
             return self.net.heads(batch["heads_input"])
         with torch.no_grad():
             mel = self.frontend(batch["audio"])
