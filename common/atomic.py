@@ -3,11 +3,13 @@ and reports, so an interrupted run never leaves a half-written file behind.
 
 `atomic_write_bytes` writes bytes at once; `atomic_path` lends a temporary path beside the
 file to a writer that needs a name (ffmpeg, soundfile, numpy, a copy); `PendingFile` is the
-same for a writer that opens in one call and finishes in another (a streaming track)."""
+same for a writer that opens in one call and finishes in another (a streaming track);
+`atomic_folder` puts a folder of files in place whole (a stored voice's clips)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +52,28 @@ def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
         pending.discard()
         raise
     pending.commit()
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A staging folder beside `path` to fill; when the block ends it replaces `path` whole (an
+    older folder there is removed after the swap), and when it raises it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    os.chmod(staging, 0o755)  # mkdtemp makes folders private, like mkstemp
+    # A folder cannot be renamed onto a non-empty one: move the old one aside first.
+    previous = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.old.")) if path.exists() else None
+    if previous is not None:
+        os.replace(path, previous / path.name)
+    os.replace(staging, path)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

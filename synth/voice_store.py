@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from common.atomic import atomic_write_bytes
+from common.atomic import atomic_folder, atomic_write_bytes
 
 from .voices import Voice
 
@@ -197,16 +197,12 @@ def _keep_clips(folder: Path, clips: Sequence[ClipInput]) -> None:
     """Copies of the clip files beside the voice (arrays are written as WAV), replaced whole."""
     import soundfile as sf
 
-    staging = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for index, clip in enumerate(clips, 1):
-        if isinstance(clip, tuple):
-            sf.write(staging / f"clip{index}.wav", np.asarray(clip[0], dtype=np.float32), int(clip[1]))
-        else:
-            shutil.copyfile(clip, staging / f"{index:02d}_{Path(clip).name}")
-    shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)
+    with atomic_folder(folder) as staging:
+        for index, clip in enumerate(clips, 1):
+            if isinstance(clip, tuple):
+                sf.write(staging / f"clip{index}.wav", np.asarray(clip[0], dtype=np.float32), int(clip[1]))
+            else:
+                shutil.copyfile(clip, staging / f"{index:02d}_{Path(clip).name}")
 
 
 __all__ = ["VOICES_ENV", "StoredVoice", "VoiceStoreError", "add_voice", "check_consent", "check_name",

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from common.atomic import PendingFile, atomic_path, atomic_write_bytes
+from common.atomic import PendingFile, atomic_folder, atomic_path, atomic_write_bytes
 
 
 def test_a_path_is_renamed_into_place_only_when_the_block_succeeds(tmp_path):
@@ -37,3 +37,18 @@ def test_bytes_are_written_whole(tmp_path):
     atomic_write_bytes(tmp_path / "x.json", b"{}")
     atomic_write_bytes(tmp_path / "x.json", b"[1]")
     assert (tmp_path / "x.json").read_bytes() == b"[1]" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_folder_is_replaced_whole_or_not_at_all(tmp_path):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    (folder / "old.wav").write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_folder(folder) as staging:
+            (staging / "new.wav").write_bytes(b"new")
+            raise RuntimeError("interrupted")
+    assert sorted(p.name for p in folder.iterdir()) == ["old.wav"]
+    with atomic_folder(folder) as staging:
+        (staging / "new.wav").write_bytes(b"new")
+    assert sorted(p.name for p in folder.iterdir()) == ["new.wav"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clips"]  # no staging or old folder left
