@@ -194,3 +194,26 @@ def test_the_studios_written_conversion_carries_the_watermark(source, tmp_path):
     found = verify(path)
     assert found.watermarked and found.detection.payload is not None
     assert found.detection.payload.generator == "convert"
+
+
+def test_an_unreliable_reading_of_the_source_is_not_converted_from(source, converter):
+    """Issue 34: the converter ignores readings the SER calls unreliable. Relative to a doubtful
+    "angry" it would calm plain speech down; it starts from neutral instead and says so."""
+    from conditioning.ser.judgement import Doubt
+    from conditioning.ser.recognizer import SpeechEmotion
+    from synth.vc.converter import source_basis, source_emotion_heard
+
+    angry = parse_emotion("angry:0.9")
+    doubtful = SpeechEmotion(angry, (), 3.0, Doubt(0.03, False, 0.1, 2.5, 0.2, ("unlike the training speech",)))
+    sure = SpeechEmotion(angry, (), 3.0, Doubt(0.8, True, 1.0, 1.0, 0.9, ()))
+    assert source_emotion_heard(doubtful).category == "neutral"
+    assert source_emotion_heard(sure) is angry
+    assert source_basis(False, doubtful).startswith("assumed neutral") and "0.03" in source_basis(False, doubtful)
+    assert source_basis(False, sure).startswith("heard") and source_basis(True, None) == "given"
+    audio, rate = source
+    result = converter.convert(audio, rate, parse_emotion("happy"), seed=1)
+    recipe = result.recipe()
+    reading = result.source_recognized
+    assert recipe["source_basis"] == source_basis(False, reading)
+    assert (recipe["source_category"] == "neutral") if not reading.reliable else \
+        (recipe["source_category"] == reading.target.category)

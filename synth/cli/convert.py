@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> None:
     if args.json:
         print(json.dumps(line, indent=2))
         return
-    source = ("given as " if line["source_emotion_given"] else "heard as ") + line["source_category"]
+    source = (f"given as {line['source_category']}" if line["source_emotion_given"]
+              else f"{line['source_category']}, {line['source_basis']}")
     heard = f"; the recognizer hears {line['recognized_category']}" if line["recognized_category"] else ""
     say(args, f"wrote {line['audio']} ({line['duration_s']:.2f} s; source {source}){heard}{scoring_summary(line)}")

@@ -28,7 +28,7 @@ import numpy as np
 
 from common.audio_io import AudioInputError, check_audio, resample
 from conditioning.parse import parse_static_emotion
-from conditioning.target import EmotionTarget
+from conditioning.target import NEUTRAL, EmotionTarget
 from conditioning.timeline import EmotionSource, EmotionTimeline
 from synth.audio_files import write_audio
 from synth.render.emotional import CONTOUR_MIN_INTENSITY, contour_for, limit_widening
@@ -65,6 +65,7 @@ class ConversionResult:
     settings: dict = field(default_factory=dict)
     scoring: Any = None               # synth.scoring.Scored when made with best_of / calibrate
     provenance: Any = None            # synth.provenance.ProvenanceRecord: what made it, watermarked in
+    source_basis: str = "given"       # how the source's emotion was decided (see source_basis())
 
     @property
     def target(self) -> EmotionTarget:
@@ -83,6 +84,7 @@ class ConversionResult:
 
         return {**self.settings, "resolved": self.emotion.to_dict(),
                 "source_emotion": self.source_emotion.to_dict(), "source_emotion_given": self.source_emotion_given,
+                "source_basis": self.source_basis,
                 "source_category": self.source_emotion.category,
                 "source_recognized": reading(self.source_recognized),
                 "recognized": reading(self.recognized),
@@ -94,6 +96,21 @@ class ConversionResult:
         """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically, with its
         provenance record inside and beside it."""
         return write_audio(path, self.audio, self.sample_rate, self.provenance)
+
+
+def source_emotion_heard(reading) -> EmotionTarget:
+    """What the conversion starts from when the user did not say: the recognizer's reading, or
+    neutral when the recognizer calls its own reading unreliable. Converting relative to a
+    doubtful "furious" would calm a plain recording down; assuming plain speech errs small."""
+    return reading.target if reading.reliable else NEUTRAL
+
+
+def source_basis(given: bool, reading) -> str:
+    if given:
+        return "given"
+    if reading.reliable:
+        return f"heard (confidence {reading.confidence:.2f})"
+    return f"assumed neutral: the recognizer was unsure (confidence {reading.confidence:.2f})"
 
 
 def check_source_audio(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, int]:
@@ -172,7 +189,7 @@ class VoiceConverter:
                       else parse_static_emotion(source_emotion))
         else:
             source_reading = self.recognizer.recognize(x, rate, frames=False)
-            source = source_reading.target
+            source = source_emotion_heard(source_reading)
         settings = {"intensity": intensity, "seed": int(seed), "planner": self.planner.name}
         if intensity == 0.0 or (not emotion.varies_over_time
                                 and is_no_change(self.planner.plan(source, emotion.first, intensity))):
@@ -183,7 +200,8 @@ class VoiceConverter:
         recognized = self._read_result(out, rate, x, source) if recognize else None
         if recognize and given:
             source_reading = self.recognizer.recognize(x, rate, frames=False)
-        return ConversionResult(out, rate, emotion, source, given, source_reading, recognized, applied, settings)
+        return ConversionResult(out, rate, emotion, source, given, source_reading, recognized, applied, settings,
+                                source_basis=source_basis(given, source_reading))
 
     def _read_result(self, out: np.ndarray, rate: int, source_audio: np.ndarray, source: EmotionTarget):
         """The SER's reading; against the source as the speaker's neutral voice when the source
