@@ -7,6 +7,15 @@ os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(os.path.dirname(__file__),
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _training_resume_folder(tmp_path_factory):
+    """Training runs keep their resume checkpoints in the session's temporary folder: not in
+    the checkout's .cache, where a test run at the same time could find them."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("EMOSTUDIO_TRAIN_RESUME", str(tmp_path_factory.mktemp("train-resume")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory):
     """The `tiny` corpus, built once per test session (about 15 s on 2 cores)."""

@@ -139,7 +139,10 @@ class EpochRandomness(lightning.Callback):
     shuffle, augment and drop out differently from the same epoch of an uninterrupted run."""
 
     def __init__(self, seed: int):
-        self.seed = seed
+        self.seed, self.first_of_fit = seed, True
+
+    def on_train_start(self, trainer, module):
+        self.first_of_fit = True
 
     def on_train_epoch_start(self, trainer, module):
         everything, loaders = epoch_seeds(self.seed, trainer.current_epoch)
@@ -147,6 +150,15 @@ class EpochRandomness(lightning.Callback):
         for loader in _flat_loaders(trainer.train_dataloader):
             for generator in _loader_generators(loader):
                 generator.manual_seed(loaders)
+        if self.first_of_fit:
+            # Lightning makes a fit's first iterator before this hook (and before it sets the
+            # samplers' epoch): its base seed and, with workers, its first indices come from
+            # before the seeds above. Made again, the first epoch of a resumed fit draws as
+            # that epoch did in the uninterrupted one, where the iterator comes after the hook.
+            self.first_of_fit = False
+            fetcher = getattr(trainer.fit_loop, "_data_fetcher", None)
+            if fetcher is not None:
+                iter(fetcher)
 
 
 def epoch_seeds(seed: int, epoch: int) -> tuple[int, int]:
@@ -164,11 +176,16 @@ def _flat_loaders(loaders) -> list:
 
 
 def _loader_generators(loader) -> list[torch.Generator]:
-    """The generators a DataLoader shuffles with: its own and its sampler's (or batch sampler's)."""
+    """The generators a DataLoader shuffles with: its own and those of its samplers, down through
+    samplers that wrap samplers (a BatchSampler over a RandomSampler)."""
     if not isinstance(loader, DataLoader):
         return []
-    samplers = [loader.sampler, loader.batch_sampler, getattr(loader.batch_sampler, "sampler", None)]
-    found = [loader.generator, *(getattr(sampler, "generator", None) for sampler in samplers)]
+    found, samplers = [loader.generator], [loader.sampler, loader.batch_sampler]
+    while samplers:
+        sampler = samplers.pop()
+        if sampler is not None:
+            found.append(getattr(sampler, "generator", None))
+            samplers.append(getattr(sampler, "sampler", None))
     return [generator for generator in found if isinstance(generator, torch.Generator)]
 
 
