@@ -2,8 +2,9 @@
 button above the fold, voices are described and can be heard, every input of the emotion
 control sets the emotion and its live summary follows, examples fill the form in one click,
 Speak (by Ctrl+Enter) turns text into a valid WAV with the shipped TTS, downloads are named
-after the text and the emotion, and Animate turns speech into a valid MP4 with the
-recognizer's reading, its Cancel button shown only while it runs."""
+after the text and the emotion, Convert turns a recording into the asked emotion, and Animate
+turns speech into a valid MP4 with the recognizer's reading, its Cancel button shown only
+while it runs."""
 
 from __future__ import annotations
 
@@ -20,12 +21,14 @@ from synth.face.video import probe_video
 from ui.app import TITLE
 from synth.voices import installed_voices
 from ui.testing import (animate_speech, chromium_missing, click_example, click_form_example, control_tab,
+                        convert_speech,
                         headless_chromium, open_studio, open_tab, served_studio, settled_box, speak_text, speech_wav)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
 
 EXPLORER = "explorer-emotion"
 ANIMATE = "animate-emotion"
+CONVERT = "convert-emotion"
 SPEAK = "speak-emotion"
 SUMMARY_TIMEOUT_MS = 30_000
 FOLD = {"width": 1280, "height": 800}
@@ -320,3 +323,30 @@ def test_animate_the_default_portrait(page, tmp_path):
     history = page.locator("#animate-history")
     expect_text(history, r"#1: 0s calm")
     assert history.locator("img").count() == 1
+
+
+def test_convert_a_recording(page, tmp_path):
+    wav = speech_wav(tmp_path / "plain.wav", "the garage door stays open in the morning")
+    source, rate = sf.read(wav)
+    open_tab(page, "Convert")
+    control_tab(page, CONVERT, "Category")
+    page.locator(f"#{CONVERT}-category input").click()
+    page.get_by_role("option", name="sad", exact=True).click()
+    expect_text(summary(page, CONVERT), r"sad")
+    page.locator("#convert-source-emotion textarea").fill("neutral")
+    audio = convert_speech(page, wav)
+
+    played = audio.evaluate("async audio => Array.from(new Uint8Array(await (await fetch(audio.src)).arrayBuffer()))")
+    converted, converted_rate = sf.read(io.BytesIO(bytes(played)))
+    assert converted_rate == rate
+    assert len(converted) / rate > 1.05 * len(source) / rate      # sadness is slower: same words, longer
+    page.locator("#convert-contours img").or_(page.locator("#convert-contours .js-plotly-plot")).first.wait_for()
+    expect_text(page.locator("#convert-heard-before"), r"\d+%")
+    expect_text(page.locator("#convert-heard-after"), r"\d+%")
+
+    links = download_links(page, "convert")
+    (recipe_name,) = [name for name in links if name.endswith(".json")]
+    assert any(name.endswith(".wav") for name in links)
+    recipe = json.loads(fetch(links[recipe_name]))
+    assert recipe["resolved"]["categories"]["sad"] > 0.5
+    assert recipe["source_emotion_given"] and recipe["source_basis"] == "given"

@@ -141,6 +141,16 @@ def animate_speech(page, wav: Path, timeout_ms: int = ANIMATE_TIMEOUT_MS, while_
     return run_and_wait(page, start, page.locator("#animate-video video"), "Animate", timeout_ms)
 
 
+def convert_speech(page, wav: Path, timeout_ms: int = SPEAK_TIMEOUT_MS):
+    """On the Convert tab: uploads `wav`, clicks Convert and waits for the converted speech;
+    returns its audio element, or raises with the message the page showed instead."""
+    open_tab(page, "Convert")
+    page.locator("#convert-input input[type=file]").set_input_files(str(wav))
+    page.locator('#convert-input [data-testid^="audio-player"]').wait_for(state="attached")
+    return run_and_wait(page, "#convert-run", page.locator("#convert-output audio[src]").first, "Convert",
+                        timeout_ms)
+
+
 def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS, shortcut: bool = False):
     """On the Speak tab: types `text`, clicks Speak (or presses Ctrl+Enter in the text, with
     `shortcut`) and waits for the speech; returns the audio element, or raises with the
