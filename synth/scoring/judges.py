@@ -1,12 +1,14 @@
 """The judges the loop trusts, as `Judgement`s: the speech emotion recognizer (validated on a
 voice it never heard, judged against the voice's own neutral speech) for speech and voice
-conversion, the face expression recognizer (validated on identities it never saw) for faces.
-A timeline is judged per segment from the recognizer's windows."""
+conversion; for faces a network trained on real photos (FER2013, conditioning/fer/fer2013.py),
+not the in-repo FER, which learnt the rig's renders. A timeline is judged per segment from the
+recognizer's windows."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from conditioning.fer.fer2013 import clip_reading
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource, EmotionTimeline
 
@@ -34,9 +36,20 @@ def speech_judgement(recognized, source: EmotionSource, duration_s: float) -> Ju
 
 
 def face_judgement(recognized: EmotionTarget | None, identity_distance: float | None = None) -> Judgement:
-    """The FER's mean reading over the rendered frames, and how far the face drifted."""
+    """A FER's mean reading over the rendered frames, and how far the face drifted."""
     target, reliable = plain_judgement(recognized)
     return Judgement(target, reliable, identity_distance=identity_distance)
+
+
+# A clip in which the outside FER finds a face in fewer of the frames than this is not read
+# confidently enough to choose by: the face it judged may be a warp artefact, not the portrait.
+MIN_FACE_SHARE = 0.5
+
+
+def outside_face_judgement(frames, identity_distance: float | None = None) -> Judgement:
+    """The outside FER's reading of a clip's frames (as people see them: decoded from the video)."""
+    target, found = clip_reading(frames)
+    return Judgement(target, found >= MIN_FACE_SHARE, identity_distance=identity_distance)
 
 
 # The face points no expression moves (eye corners, nose bridge): their drift is the face's

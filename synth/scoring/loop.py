@@ -102,12 +102,20 @@ class Scored(Generic[Result]):
 
 
 def best_index(candidates) -> int:
-    """The lowest total among trusted candidates (ties: the earlier); none trusted: the first,
-    the plain output, since nothing honest says another is better."""
+    """Among trusted candidates, the one read as the asked category most often, then the lowest
+    total (ties: the earlier); none trusted: the first, the plain output, since nothing honest
+    says another is better."""
     trusted = [c for c in candidates if c.score.trusted]
     if not trusted:
         return 0
-    return min(trusted, key=lambda c: (c.score.total, c.index)).index
+    return min(trusted, key=lambda c: (*c.score.rank, c.index)).index
+
+
+def _on_target(candidate, tolerance: float) -> bool:
+    """Read as the asked category (every segment, for a timeline) at an intensity within tolerance:
+    the only reading that ends calibration early."""
+    return (candidate.score.trusted and candidate.score.category_miss == 0
+            and abs(candidate.score.intensity_error) <= tolerance)
 
 
 def next_strength(tried: list[tuple[float, float]], current: float, asked: float, read: float,
@@ -178,10 +186,17 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
                 return "no trusted reading"
             add(anchor.seed, strength, "calibration")
             continue
-        if abs(best.score.intensity_error) <= config.tolerance:
+        if _on_target(best, config.tolerance):
             return "within tolerance"
         if out_of_time():
             return "time budget"
+        if best.score.category_miss and abs(best.score.intensity_error) <= config.tolerance:
+            # The strength is right but the category is not: another seed, a little stronger (a
+            # clearer display is the likelier to be read as what it is), rather than a strength
+            # step that has nothing to close.
+            strength = float(np.clip(best.strength * UNCLEAR_STEP, *bounds))
+            add(1 + max(c.seed for c in candidates), strength, "calibration")
+            continue
         # Read as asked + error: for a timeline the error is the segments' mean, not the clip's.
         tried = [(c.strength, asked + c.score.intensity_error) for c in candidates if c.score.trusted]
         strength = next_strength(tried, best.strength, asked, asked + best.score.intensity_error, bounds)
@@ -197,8 +212,7 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
     best = candidates[best_index(candidates)]
     if not best.score.trusted:
         return "no trusted reading"
-    within = abs(best.score.intensity_error) <= config.tolerance
-    return "within tolerance" if within else "calibration budget"
+    return "within tolerance" if _on_target(best, config.tolerance) else "calibration budget"
 
 
 def _describe(candidate_score: CandidateScore) -> str:

@@ -8,8 +8,10 @@ Every term is in 0..1 (0: exactly what was asked), so the weights say how much e
   * intensity error: read minus asked intensity (signed: calibration needs the direction);
   * intelligibility (speech, where a judge gives it): 1 minus the share of words understood;
   * identity (faces, where a judge gives it): how far the face drifted from the portrait.
-A reading the recognizer marks unreliable (out of its training distribution, low confidence)
-is never ranked above a reliable one, and calibration never steers by it.
+Candidates are ranked by how often the category was missed first, then by the total
+(`CandidateScore.rank`). A reading the recognizer marks unreliable (out of its training
+distribution, low confidence) is never ranked above a reliable one, and calibration never
+steers by it.
 """
 
 from __future__ import annotations
@@ -67,10 +69,18 @@ class CandidateScore:
     identity_distance: float | None
     reliable: bool
     total: float                             # weighted sum; lower is better; inf: not judged
+    category_miss: float | None = None       # share of readings (segments) not of the asked category
 
     @property
     def trusted(self) -> bool:
         return self.reliable and math.isfinite(self.total)
+
+    @property
+    def rank(self) -> tuple[float, float]:
+        """What candidates are ordered by: first how often the category was missed (a listener
+        names the category before judging its strength, so a right category read a little off
+        in intensity beats a wrong one at the right intensity), then the total."""
+        return (1.0 if self.category_miss is None else self.category_miss, self.total)
 
     def to_dict(self) -> dict:
         def rounded(value):
@@ -79,7 +89,8 @@ class CandidateScore:
                 "category_distance": rounded(self.category_distance), "vad_distance": rounded(self.vad_distance),
                 "intensity_error": rounded(self.intensity_error), "read_category": self.read_category,
                 "read_intensity": rounded(self.read_intensity), "intelligibility": rounded(self.intelligibility),
-                "identity_distance": rounded(self.identity_distance), "reliable": self.reliable}
+                "identity_distance": rounded(self.identity_distance), "reliable": self.reliable,
+                "category_miss": rounded(self.category_miss)}
 
 
 def category_distance(asked: EmotionTarget, read: EmotionTarget) -> float:
@@ -109,7 +120,7 @@ def score(asked: EmotionTarget, judgement: Judgement, weights: ScoreWeights = Sc
         total += weights.identity * judgement.identity_distance
     read = judgement.reading if judgement.reading is not None else pairs[0][1]
     return CandidateScore(categories, vads, intensity_error, read.category, float(read.intensity),
-                          judgement.intelligibility, judgement.identity_distance, judgement.reliable, total)
+                          judgement.intelligibility, judgement.identity_distance, judgement.reliable, total, misses)
 
 
 def mean_reading(targets: Sequence[EmotionTarget]) -> EmotionTarget:
