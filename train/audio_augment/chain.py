@@ -10,7 +10,8 @@ import numpy as np
 from .channel import (MAX_CUTOFF_FRACTION, NOISE_COLOURS, add_noise, apply_gain, band_limit, hard_clip,
                       resample_roundtrip, reverberate, tilt_spectrum)
 from .checks import check_audio, check_rate
-from .config import TRANSFORM_ORDER, AugmentConfig
+from .config import DRAWN_ONLY_WHEN_ON, TRANSFORM_ORDER, AugmentConfig
+from .transmission import CODECS, codec_roundtrip, telephone
 from .voice import change_tempo, roughen_voice, shift_pitch, shift_voice
 
 # The wet share of a reverberated clip; the RIR's tail has the direct path's energy, so
@@ -33,6 +34,12 @@ def _draw_band(rng: np.random.Generator, c: AugmentConfig, rate: int) -> dict | 
 def _draw_resample(rng: np.random.Generator, c: AugmentConfig, rate: int) -> dict | None:
     lower = [r for r in c.resample_rates if r < rate]
     return {"via_rate": int(lower[rng.integers(len(lower))])} if lower else None
+
+
+def _draw_codec(rng: np.random.Generator, c: AugmentConfig, rate: int) -> dict:
+    codec = c.codecs[int(rng.integers(len(c.codecs)))]
+    rates = CODECS[codec][2]
+    return {"codec": codec, "kbps": float(rates[int(rng.integers(len(rates)))])}
 
 
 # name -> (draw parameters, apply them); drawing may decline (None) when the rate forbids it.
@@ -61,6 +68,8 @@ _STEPS = {
               lambda x, r, p, g: add_noise(x, r, p["snr_db"], p["colour"], g)),
     "gain": (lambda g, c, r: {"db": _uniform(g, c.gain_db)},
              lambda x, r, p, g: apply_gain(x, r, p["db"])),
+    "telephone": (lambda g, c, r: {}, lambda x, r, p, g: telephone(x, r)),
+    "codec": (_draw_codec, lambda x, r, p, g: codec_roundtrip(x, r, p["codec"], p["kbps"])),
 }
 
 
@@ -81,7 +90,8 @@ def augment(audio: np.ndarray, sample_rate: int, rng: np.random.Generator,
         raise TypeError(f"config must be an AugmentConfig, got {type(config).__name__}")
     applied: dict[str, dict] = {}
     for name in TRANSFORM_ORDER:
-        if rng.random() >= getattr(config, f"{name}_probability"):
+        probability = getattr(config, f"{name}_probability")
+        if (name in DRAWN_ONLY_WHEN_ON and probability == 0.0) or rng.random() >= probability:
             continue
         draw, apply = _STEPS[name]
         params = draw(rng, config, rate)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from .checks import check_positive, check_probability, check_range, check_resample_rates
+from .transmission import CODECS
 
 # Order used by augment: the source's own timing first, then the channel (room, band,
 # codec rate, clipping converter) acting on that source, then the noise floor, which sits
 # after the channel and is not filtered by it, and the level last, as a gain knob would.
 TRANSFORM_ORDER = ("voice_shift", "pitch_shift", "roughness", "tempo", "reverb", "tilt", "band_limit", "resample",
-                   "clip", "noise", "gain")
+                   "clip", "noise", "gain", "telephone", "codec")
+# Added after recognizers were trained with the others: drawn only when switched on, so every
+# earlier config draws exactly what it drew before.
+DRAWN_ONLY_WHEN_ON = ("telephone", "codec")
 # The roughest voice the roughness augmentation draws, at strength 1: about three times the
 # jitter and shimmer the corpus gives sadness at full intensity (1 % of a 10 ms period, 5 %
 # in level), well past any speaker's resting voice.
@@ -69,12 +73,21 @@ class AugmentConfig:
     roughness_jitter_ms: tuple[float, float] = (0.0, ROUGHEST_JITTER_MS)
     roughness_shimmer_db: tuple[float, float] = (0.0, ROUGHEST_SHIMMER_DB)
     roughness_aspiration_snr_db: tuple[float, float] = (ROUGHEST_ASPIRATION_SNR_DB, CLEANEST_ASPIRATION_SNR_DB)
+    # Transmission after the room and the noise (transmission.py): a G.711 telephone line, and
+    # a lossy codec at a low bit rate (MP3, Opus, AMR-NB; one ffmpeg encode and decode, ~0.1 s).
+    telephone_probability: float = 0.0
+    codec_probability: float = 0.0
+    codecs: tuple[str, ...] = ("mp3", "opus", "amr_nb")
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
             if field.name.endswith("_probability"):
                 check_probability(field.name, value)
+            elif field.name == "codecs":
+                unknown = set(value) - set(CODECS)
+                if unknown or not value:
+                    raise ValueError(f"codecs must be some of {sorted(CODECS)}, got {value}")
             elif field.name == "resample_rates":
                 check_resample_rates(value, self.resample_probability)
             else:
