@@ -167,8 +167,8 @@ AU = {unit: i for i, unit in enumerate(ACTION_UNITS)}
 
 # A unit that works against another of its display is kept weaker (expression.py): sadness's
 # brow lowerer against its inner-brow raiser (at 0.5 the outside FER read sadness on 7 of 13
-# faces, at 0.35 on 10).
-OPPOSED_UNIT_FLOOR = {("sad", "AU4"): 0.3}
+# faces, at 0.35 on 10); fear's lid tightener against its upper-lid raiser (read as sad at 0.5).
+OPPOSED_UNIT_FLOOR = {("sad", "AU4"): 0.3, ("fearful", "AU7"): 0.15}
 
 
 def test_prototypes_contain_the_emfacs_units():
