@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from train import scaffold, train_text_head
+from train import scaffold, train_text_head, train_tts
 from train.scaffold import RESUME_NAME
 
 
@@ -25,6 +25,23 @@ class _NoisyPoints(Dataset):
 
     def __getitem__(self, index):
         return self.inputs[index] + 0.1 * torch.randn(3), self.targets[index]
+
+
+class _EpochBatches(torch.utils.data.Sampler):
+    """Batches in an order drawn from the epoch, as train/tts's LengthBatches draws them."""
+
+    def __init__(self, items: int, size: int):
+        self.items, self.size, self.epoch = items, size, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self):
+        return -(-self.items // self.size)
+
+    def __iter__(self):   # not lazy: a DataLoader's iterator draws the order when it is made
+        order = torch.randperm(self.items, generator=torch.Generator().manual_seed(self.epoch)).tolist()
+        return iter([order[k:k + self.size] for k in range(0, self.items, self.size)])
 
 
 class _Dropping(lightning.LightningModule):
@@ -75,10 +92,14 @@ def _arguments(*extra):
     return parser, parser.parse_args(["--seed", "5", *extra])
 
 
-def _run(args, command, callbacks=()):
+def _run(args, command, callbacks=(), batches="shuffled"):
     scaffold.start_run(args)   # each run is a fresh process: seeded at its start
     module = _Dropping()
-    train = DataLoader(_NoisyPoints(), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(3))
+    if batches == "shuffled":
+        train = DataLoader(_NoisyPoints(), batch_size=4, shuffle=True, generator=torch.Generator().manual_seed(3))
+    else:   # with the callback that sets its epoch, as train_tts.py has
+        train = DataLoader(_NoisyPoints(), batch_sampler=_EpochBatches(24, 5))
+        callbacks = [*callbacks, train_tts._EpochBatches(train.batch_sampler)]
     validation = DataLoader(_NoisyPoints(), batch_size=8)
     scaffold.fit(scaffold.build_trainer(args, callbacks, num_sanity_val_steps=0), module, args, command,
                  train, validation)
@@ -91,18 +112,19 @@ def _same_weights(first: dict, second: dict) -> None:
         assert torch.equal(value, second[name]), name
 
 
-def test_a_run_killed_midway_resumes_by_default_to_the_uninterrupted_result(resume_root):
+@pytest.mark.parametrize("batches", ["shuffled", "by epoch"])
+def test_a_run_killed_midway_resumes_by_default_to_the_uninterrupted_result(resume_root, batches):
     parser, args = _arguments()
     command = scaffold.reproducing_command(parser, args)
-    uninterrupted = _run(args, command)
+    uninterrupted = _run(args, command, batches=batches)
     assert not resume_root.exists() or not any(resume_root.iterdir())   # a finished run leaves nothing
 
     with pytest.raises(RuntimeError, match="killed"):
-        _run(args, command, [_KilledAt(epoch=2, batch=3)])
+        _run(args, command, [_KilledAt(epoch=2, batch=3)], batches)
     folder = scaffold.checkpoint_folder(args, command)
     assert folder.parent == resume_root and (folder / f"{RESUME_NAME}.ckpt").exists()
 
-    resumed = _run(args, command)
+    resumed = _run(args, command, batches=batches)
     _same_weights(uninterrupted.state_dict(), resumed.state_dict())
     assert resumed.train_losses == uninterrupted.train_losses and len(resumed.train_losses) == 4
     assert resumed.validation_losses == uninterrupted.validation_losses

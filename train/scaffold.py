@@ -148,13 +148,16 @@ class EpochRandomness(lightning.Callback):
         everything, loaders = epoch_seeds(self.seed, trainer.current_epoch)
         lightning.seed_everything(everything, workers=True, verbose=False)
         for loader in _flat_loaders(trainer.train_dataloader):
+            for sampler in _samplers(loader):   # Lightning sets a sampler's epoch, not a batch sampler's
+                if callable(getattr(sampler, "set_epoch", None)):
+                    sampler.set_epoch(trainer.current_epoch)
             for generator in _loader_generators(loader):
                 generator.manual_seed(loaders)
         if self.first_of_fit:
             # Lightning makes a fit's first iterator before this hook (and before it sets the
-            # samplers' epoch): its base seed and, with workers, its first indices come from
-            # before the seeds above. Made again, the first epoch of a resumed fit draws as
-            # that epoch did in the uninterrupted one, where the iterator comes after the hook.
+            # samplers' epoch): its base seed and its first indices (a batch sampler's at once)
+            # come from before the seeds above. Made again, the first epoch of a resumed fit
+            # draws as that epoch did in the uninterrupted run, where the iterator comes after.
             self.first_of_fit = False
             fetcher = getattr(trainer.fit_loop, "_data_fetcher", None)
             if fetcher is not None:
@@ -180,13 +183,21 @@ def _loader_generators(loader) -> list[torch.Generator]:
     samplers that wrap samplers (a BatchSampler over a RandomSampler)."""
     if not isinstance(loader, DataLoader):
         return []
-    found, samplers = [loader.generator], [loader.sampler, loader.batch_sampler]
-    while samplers:
-        sampler = samplers.pop()
-        if sampler is not None:
-            found.append(getattr(sampler, "generator", None))
-            samplers.append(getattr(sampler, "sampler", None))
+    found = [loader.generator, *(getattr(sampler, "generator", None) for sampler in _samplers(loader))]
     return [generator for generator in found if isinstance(generator, torch.Generator)]
+
+
+def _samplers(loader) -> list:
+    """A DataLoader's sampler and batch sampler, and the samplers they wrap."""
+    if not isinstance(loader, DataLoader):
+        return []
+    found, pending = [], [loader.sampler, loader.batch_sampler]
+    while pending:
+        sampler = pending.pop()
+        if sampler is not None and all(sampler is not seen for seen in found):
+            found.append(sampler)
+            pending.append(getattr(sampler, "sampler", None))
+    return found
 
 
 class KeepHistories(lightning.Callback):
