@@ -9,6 +9,7 @@ sample rate outside 4-192 kHz.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -48,17 +49,25 @@ def check_audio(audio, sample_rate, min_duration_s: float = 0.05,
 def _checked_samples(x: np.ndarray, sample_rate: int, min_duration_s: float,
                      max_duration_s: float) -> tuple[np.ndarray, int]:
     """Checks float64 mono samples in place of copying them (load_audio's own arrays)."""
-    if not np.all(np.isfinite(x)):
-        raise AudioInputError(f"audio contains {int(np.sum(~np.isfinite(x)))} NaN/inf samples")
-    duration = x.size / sample_rate
+    finite = bool(np.all(np.isfinite(x)))
+    nonfinite = 0 if finite else int(np.sum(~np.isfinite(x)))
+    peak = max(float(x.max()), -float(x.min())) if finite else 0.0  # no |x| copy of an hour of audio
+    _check_summary(nonfinite, x.size, peak, sample_rate, min_duration_s, max_duration_s)
+    return x, sample_rate
+
+
+def _check_summary(nonfinite: int, frames: int, peak: float, sample_rate: int, min_duration_s: float,
+                   max_duration_s: float) -> None:
+    """The checks of samples, from what they add up to (so a file read in blocks is judged alike)."""
+    if nonfinite:
+        raise AudioInputError(f"audio contains {nonfinite} NaN/inf samples")
+    duration = frames / sample_rate
     if duration < min_duration_s:
         raise AudioInputError(f"audio is {duration * 1000:.1f} ms long; at least {min_duration_s * 1000:.0f} ms needed")
     if duration > max_duration_s:
         raise AudioInputError(f"audio is {duration:.1f} s long; at most {max_duration_s:.0f} s is accepted")
-    peak = max(float(x.max()), -float(x.min()))  # no |x| copy of an hour of audio
     if peak < SILENCE_PEAK:
         raise AudioInputError(f"audio is silent (peak {peak:.2e})")
-    return x, sample_rate
 
 
 def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> tuple[np.ndarray, int]:
@@ -67,6 +76,53 @@ def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0
     read, so an overlong or odd file is refused without loading it, and channels are mixed
     down block by block, so memory stays that of the mono result."""
     path = Path(path)
+    info = _checked_info(path)
+    try:
+        _check_header(info, min_duration_s, max_duration_s)
+        audio = _read_mono(path, info)
+        return _checked_samples(audio, int(info.samplerate), min_duration_s, max_duration_s)
+    except AudioInputError as error:
+        raise AudioInputError(f"{path}: {error}") from None
+
+
+@dataclass(frozen=True)
+class AudioFile:
+    """A recording checked as load_audio checks it, whose samples stay on disk: `read` any part."""
+
+    path: Path
+    sample_rate: int
+    frames: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """Mono float64 samples [start, stop), channels averaged as load_audio averages them."""
+        start, stop = max(0, start), min(self.frames, stop)
+        if stop <= start:
+            return np.zeros(0)
+        with sf.SoundFile(str(self.path)) as handle:
+            handle.seek(start)
+            block = handle.read(stop - start, dtype="float64", always_2d=True)
+        return block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+
+
+def open_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> AudioFile:
+    """load_audio's checks and messages, reading the samples block by block and keeping none:
+    memory stays that of a block whatever the file's length."""
+    path = Path(path)
+    info = _checked_info(path)
+    try:
+        _check_header(info, min_duration_s, max_duration_s)
+        frames, nonfinite, peak = _scan(path)
+        _check_summary(nonfinite, frames, peak, int(info.samplerate), min_duration_s, max_duration_s)
+    except AudioInputError as error:
+        raise AudioInputError(f"{path}: {error}") from None
+    return AudioFile(path, int(info.samplerate), frames)
+
+
+def _checked_info(path: Path):
     if not path.is_file():
         raise AudioInputError(f"no audio file at {path}")
     size = path.stat().st_size
@@ -77,12 +133,19 @@ def load_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0
     except (sf.LibsndfileError, RuntimeError, TypeError) as error:
         raise AudioInputError(f"{path} is not a readable audio file ({_reason(error)})") from None
     _check_riff_size(path, size)
-    try:
-        _check_header(info, min_duration_s, max_duration_s)
-        audio = _read_mono(path, info)
-        return _checked_samples(audio, int(info.samplerate), min_duration_s, max_duration_s)
-    except AudioInputError as error:
-        raise AudioInputError(f"{path}: {error}") from None
+    return info
+
+
+def _scan(path: Path) -> tuple[int, int, float]:
+    """(samples, NaN/inf samples, peak) of the mono mix, a block at a time."""
+    frames, nonfinite, peak = 0, 0, 0.0
+    for samples in _mono_blocks(path, lambda: frames):
+        finite = np.isfinite(samples)
+        nonfinite += int(samples.size - np.count_nonzero(finite))
+        if samples.size:
+            peak = max(peak, float(np.max(np.abs(samples[finite]), initial=0.0)))
+        frames += samples.size
+    return frames, nonfinite, peak
 
 
 def _reason(error: Exception) -> str:
@@ -120,16 +183,22 @@ READ_BLOCK_FRAMES = 1 << 16
 def _read_mono(path: Path, info) -> np.ndarray:
     mono = np.empty(info.frames, dtype=np.float64)
     filled = 0
+    for samples in _mono_blocks(path, lambda: filled):
+        if filled + len(samples) > len(mono):  # a header that undercounts: grow, rarely
+            mono = np.concatenate([mono[:filled], np.empty(len(samples) + filled, dtype=np.float64)])
+        mono[filled:filled + len(samples)] = samples
+        filled += len(samples)
+    return mono[:filled]
+
+
+def _mono_blocks(path: Path, done):
+    """The file's mono mix a block at a time; `done()` says how many samples the caller has had
+    (for the message when the file breaks off)."""
     try:
         for block in sf.blocks(str(path), blocksize=READ_BLOCK_FRAMES, dtype="float64", always_2d=True):
-            samples = block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
-            if filled + len(samples) > len(mono):  # a header that undercounts: grow, rarely
-                mono = np.concatenate([mono[:filled], np.empty(len(samples) + filled, dtype=np.float64)])
-            mono[filled:filled + len(samples)] = samples
-            filled += len(samples)
+            yield block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
     except (sf.LibsndfileError, RuntimeError) as error:
-        raise AudioInputError(f"the file is damaged or cut off after {filled} samples ({_reason(error)})") from None
-    return mono[:filled]
+        raise AudioInputError(f"the file is damaged or cut off after {done()} samples ({_reason(error)})") from None
 
 
 def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:

@@ -60,15 +60,37 @@ class LogMelFrontend(nn.Module):
         self.register_buffer("harmonic_window", torch.hann_window(config.harmonic_n_fft), persistent=False)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        # Same hop and centre padding for every spectrum, so each gives samples // hop + 1 frames.
+        parts = [self._framewise(audio, *spectrum) for spectrum in self._spectra()]
+        return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-2)
+
+    def _spectra(self) -> list[tuple]:
+        """(n_fft, win_length, window, reduce) of the log mel bands and of the narrow-band bins."""
         c = self.config
-        mel = self._framewise(audio, c.n_fft, c.win_length, self.window,
-                              lambda power: torch.log(torch.matmul(self.filters, power) + c.floor))
-        if not c.harmonic_bins:
-            return mel
-        # Same hop and centre padding, so both give samples // hop + 1 frames.
-        narrow = self._framewise(audio, c.harmonic_n_fft, c.harmonic_n_fft, self.harmonic_window,
-                                 lambda power: torch.log(power[..., 1:1 + c.harmonic_bins, :] + c.floor))
-        return torch.cat([mel, narrow], dim=-2)
+        spectra = [(c.n_fft, c.win_length, self.window,
+                    lambda power: torch.log(torch.matmul(self.filters, power) + c.floor))]
+        if c.harmonic_bins:
+            spectra.append((c.harmonic_n_fft, c.harmonic_n_fft, self.harmonic_window,
+                            lambda power: torch.log(power[..., 1:1 + c.harmonic_bins, :] + c.floor)))
+        return spectra
+
+    @property
+    def context(self) -> int:
+        """Samples either side of a frame's centre that its spectra read."""
+        return max(n_fft for n_fft, *_ in self._spectra()) // 2
+
+    def frames_of_padded(self, padded: torch.Tensor) -> torch.Tensor:
+        """forward()'s frames from audio padded by `context` samples either side (as centring
+        pads, or with the neighbouring samples of a longer recording): a piece of a recording
+        gives the frames of the whole that fall in it."""
+        parts = []
+        for n_fft, win_length, window, reduce in self._spectra():
+            trim = self.context - n_fft // 2
+            piece = padded[..., trim:padded.shape[-1] - trim].float()
+            spectrum = torch.stft(piece, n_fft, self.config.hop_length, win_length, window, center=False,
+                                  return_complex=True)
+            parts.append(reduce(spectrum.real ** 2 + spectrum.imag ** 2))
+        return parts[0] if len(parts) == 1 else torch.cat(parts, dim=-2)
 
     def _framewise(self, audio: torch.Tensor, n_fft: int, win_length: int, window: torch.Tensor,
                    reduce) -> torch.Tensor:

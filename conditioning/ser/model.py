@@ -160,16 +160,31 @@ class SpeechEmotionNet(nn.Module):
         mask = torch.arange(half, device=x.device)[None, :] < ((mel_frames + 1) // 2)[:, None]
         if self.training or half <= 2 * ENCODE_CHUNK:
             return self._frames(x, mask), mask
-        # Long audio: each output frame sees only `context` frames either side, so chunks with
-        # that much context give the same frames with bounded activations.
-        context = self._receptive_half_width() + 8
         out = x.new_empty((x.shape[0], self.config.hidden, half))
+        for start, frames in self.frames_in_chunks(lambda first, last: x[..., first:last], x.shape[-1], mask):
+            out[..., start:start + frames.shape[-1]] = frames
+        return out, mask
+
+    def frames_in_chunks(self, features, mel_frames: int, mask: torch.Tensor | None = None):
+        """(first encoder frame, frames (B, hidden, n)) chunk by chunk, from `features(first, last)`:
+        normalised front-end frames [first, last) of a recording `mel_frames` long. Each output
+        frame sees only `context` frames either side, so chunks with that much context give the
+        frames of one pass with activations bounded by the chunk."""
+        half = (mel_frames + 1) // 2
+        context = self._receptive_half_width() + 8
         for start in range(0, half, ENCODE_CHUNK):
             stop = min(half, start + ENCODE_CHUNK)
             low, high = max(0, start - context), min(half, stop + context)
-            frames = self._frames(x[..., 2 * low:2 * high], mask[:, low:high])
-            out[..., start:stop] = frames[..., start - low:stop - low]
-        return out, mask
+            x = features(2 * low, min(mel_frames, 2 * high))
+            valid = torch.ones(x.shape[0], high - low, dtype=torch.bool) if mask is None else mask[:, low:high]
+            yield start, self._frames(x, valid)[..., start - low:stop - low]
+
+    def normalised(self, mel: torch.Tensor, band_means: torch.Tensor | None = None) -> torch.Tensor:
+        """Front-end frames as the encoder takes them, less `band_means` (B, bands) when the
+        utterance's own are subtracted (utterance_normalisation)."""
+        if band_means is not None:
+            mel = mel - band_means[..., None]
+        return (mel - self.mel_mean[:, None]) / self.mel_std[:, None]
 
     def _receptive_half_width(self) -> int:
         """Encoder frames either side that reach one output frame: one per 3x3 stem layer, and

@@ -22,19 +22,22 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.audio_io import AudioInputError, check_audio, load_audio, resample
+from common.audio_io import AudioFile, AudioInputError, check_audio, load_audio, open_audio, resample
 from conditioning.heads import targets_from_outputs
 from conditioning.checkpoints import load_shipped, shipped_path
 from conditioning.target import EmotionTarget
 
 from .calibration import Calibration, load_calibration
-from .cues import CueReading, VoiceCues, mean_cues, measure_cues, read_cues
+from .cues import CUE_MAX_S, CueReading, VoiceCues, mean_cues, measure_cues, read_cues
 from common.log_mel import LogMelConfig, LogMelFrontend
 from .judgement import Doubt, judge
+from .long_audio import encode_long, front_end_reader, resampled
 from .model import SERConfig, SpeechEmotionNet, stack_padded
 
 MIN_DURATION_S = 0.25
-MAX_DURATION_S = 3600.0  # an hour: the network is convolutional, memory grows linearly
+MAX_DURATION_S = 3600.0  # an hour, from a file: longer than LONG_AUDIO_S it is read a piece at a time
+# From a file, longer recordings are recognized piece by piece (the network encodes in chunks past it too).
+LONG_AUDIO_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -165,22 +168,44 @@ class SpeechEmotionRecognizer:
         if frames:
             utterance, outputs, centres = self.net.utterance_and_windows(mel, length, encoding)
             pooled = utterance["pooled"]
-            windows = tuple(FrameEmotion(float(t), target)
-                            for t, target in zip(centres.tolist(), targets_from_outputs(self._calibrated(outputs))))
         else:
-            pooled = self.net.pooled(mel, length)
-            utterance, windows = self.net.read(pooled, encoding), ()
+            pooled, outputs, centres = self.net.pooled(mel, length), None, None
+        return self._reading(pooled, outputs, centres, audio, sample_rate, len(audio) / sample_rate, reference)
+
+    @torch.inference_mode()
+    def _recognize_long(self, recording: AudioFile, frames: bool, reference: SpeakerReference | None
+                        ) -> SpeechEmotion:
+        samples, read = resampled(recording.read, recording.frames, recording.sample_rate, self.sample_rate)
+        mel_frames, features = front_end_reader(self.frontend, read, samples)
+        pooled, window_stats, centres = encode_long(self.net, features, mel_frames, frames)
+        outputs = None if window_stats is None else self.net.read(
+            window_stats, None if reference is None else reference.encoding)
+        cue_audio = recording.read(0, int(CUE_MAX_S * recording.sample_rate))   # all the cues read
+        return self._reading(pooled, outputs, centres, cue_audio, recording.sample_rate, recording.duration_s,
+                             reference)
+
+    def _reading(self, pooled: torch.Tensor, window_outputs: dict | None, centres: torch.Tensor | None,
+                 audio: np.ndarray, sample_rate: int, duration_s: float,
+                 reference: SpeakerReference | None) -> SpeechEmotion:
+        """The judged reading from the utterance's encoding, the windows' outputs and the audio's cues."""
+        utterance = self.net.read(pooled, None if reference is None else reference.encoding)
+        windows = () if window_outputs is None else tuple(
+            FrameEmotion(float(t), target)
+            for t, target in zip(centres.tolist(), targets_from_outputs(self._calibrated(window_outputs))))
         network = targets_from_outputs(self._calibrated(utterance))[0]
         distance = float(self.calibration.distance(pooled.double().numpy())[0])
         cues = read_cues(measure_cues(audio, sample_rate), None if reference is None else reference.cues)
         target, doubt = judge(network, cues, float(self.calibration.familiarity(distance)),
                               distance if self.calibration.detects_ood else float("nan"))
-        return SpeechEmotion(target, windows, len(audio) / sample_rate, doubt, network, cues)
+        return SpeechEmotion(target, windows, duration_s, doubt, network, cues)
 
     def recognize_file(self, path, frames: bool = True, reference: SpeakerReference | None = None) -> SpeechEmotion:
-        # load_audio has checked it: no second validated copy of up to an hour of samples.
-        audio, rate = load_audio(path, MIN_DURATION_S, MAX_DURATION_S)
-        return self._recognize_checked(audio, rate, frames, reference)
+        """Up to an hour of audio: a recording longer than LONG_AUDIO_S stays on disk and is
+        read a piece at a time (:mod:`.long_audio`), so memory does not grow with its length."""
+        recording = open_audio(path, MIN_DURATION_S, MAX_DURATION_S)
+        if recording.duration_s > LONG_AUDIO_S:
+            return self._recognize_long(recording, frames, reference)
+        return self._recognize_checked(recording.read(0, recording.frames), recording.sample_rate, frames, reference)
 
     @torch.inference_mode()
     def recognize_batch(self, clips: list[np.ndarray], sample_rate: int,
