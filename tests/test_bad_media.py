@@ -162,6 +162,18 @@ def test_an_animated_gif_is_refused_by_format(tmp_path, portrait):
         load_portrait(path)
 
 
+@pytest.mark.parametrize("suffix", ["png", "webp"])
+def test_an_animated_png_or_webp_is_refused_not_cut_to_its_first_frame(tmp_path, portrait, suffix):
+    path = tmp_path / f"anim.{suffix}"
+    portrait.save(path, save_all=True, append_images=[portrait.rotate(10)])
+    with pytest.raises(FaceInputError, match=r"is an animated (PNG|WEBP) \(2 frames\); use a still"):
+        load_portrait(path)
+    with Image.open(path) as opened, pytest.raises(FaceInputError, match="animated"):
+        load_portrait(opened)
+    portrait.save(tmp_path / f"still.{suffix}")   # one frame, saved the same way, is a portrait
+    assert load_portrait(tmp_path / f"still.{suffix}").shape == (portrait.height, portrait.width, 3)
+
+
 def test_a_cmyk_jpeg_is_converted_and_its_face_found(tmp_path, portrait):
     path = tmp_path / "cmyk.jpg"
     portrait.convert("CMYK").save(path, quality=95)

@@ -73,7 +73,16 @@ def _check_size(size: tuple[int, int], what: str) -> None:
                              f"limit; scale it down first")
 
 
+def _check_still(image: Image.Image, what: str) -> None:
+    # Pillow opens an animated PNG or WebP as its first frame, which would be animated silently.
+    frames = getattr(image, "n_frames", 1)
+    if getattr(image, "is_animated", False) and frames > 1:
+        raise FaceInputError(f"{what} is an animated {image.format or 'image'} ({frames} frames); "
+                             "use a still JPEG, PNG or WebP")
+
+
 def _checked_pil(image: Image.Image, what: str) -> Image.Image:
+    _check_still(image, what)
     _check_size(image.size, what)
     try:
         image.load()
@@ -94,6 +103,7 @@ def _open_file(path: Path, max_side: int) -> Image.Image:
             if opened.format not in FILE_FORMATS:
                 raise FaceInputError(f"portrait {path} is {opened.format or 'an unknown'} format; "
                                      f"use JPEG, PNG or WebP")
+            _check_still(opened, f"portrait {path}")
             _check_size(opened.size, f"portrait {path}")
             # JPEG can decode at 1/2, 1/4 or 1/8 scale directly: far less work for photos.
             opened.draft("RGB", (max_side, max_side))
