@@ -74,8 +74,10 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="rendered here when absent")
     parser.add_argument("--sentences", type=int, default=12, help="sentences per split when rendering")
     parser.add_argument("--components", type=int, default=16, help="principal components of the OOD distance")
+    parser.add_argument("--checkpoint", type=Path, default=None,
+                        help="a candidate recognizer to calibrate (default: the shipped one, and its manifest entry)")
     args = parser.parse_args(argv)
-    checkpoint = shipped_path("ser")
+    checkpoint = args.checkpoint or shipped_path("ser")
     recognizer = SpeechEmotionRecognizer.from_checkpoint(checkpoint)
     corpus = calibration_corpus(args.corpus, args.sentences)
     validation, test = corpus.indices("validation"), corpus.indices("test")
@@ -112,8 +114,9 @@ def main(argv=None) -> int:
                                      distribution.component_variances, distribution.residual_variance, threshold,
                                      fitted_on)
     path = save_calibration(checkpoint, calibration)
-    add_to_manifest_entry(checkpoint, calibration={"file": path.name, "temperature": round(temperature, 4),
-                                                    "ood_threshold": round(threshold, 4), **fitted_on})
+    if args.checkpoint is None:
+        add_to_manifest_entry(checkpoint, calibration={"file": path.name, "temperature": round(temperature, 4),
+                                                        "ood_threshold": round(threshold, 4), **fitted_on})
     print(json.dumps({"temperature": round(temperature, 4), "ood_threshold": round(threshold, 4), **fitted_on},
                      indent=2))
     return 0

@@ -220,8 +220,10 @@ def main(argv=None) -> int:
     parser.add_argument("--clips-per-set", type=int, default=8, help="real clips per recording set")
     parser.add_argument("--output", type=Path, default=Path("docs/ser_real.json"))
     parser.add_argument("--skip-synthetic", action="store_true", help="only the real recordings")
+    parser.add_argument("--checkpoint", type=Path, default=None,
+                        help="a candidate recognizer, calibrated beside it (default: the shipped one)")
     args = parser.parse_args(argv)
-    recognizer = SpeechEmotionRecognizer.from_checkpoint()
+    recognizer = SpeechEmotionRecognizer.from_checkpoint(args.checkpoint)
     sets = real_clips(args.clips_per_set)
     sets["Piper joe, neutral (neural voice of a real speaker; synthetic)"] = joe_clips()
     report = {"real_neutral": {}, "prosodic_changes": {"change": AROUSED}}
@@ -229,7 +231,7 @@ def main(argv=None) -> int:
         report["real_neutral"][name] = real_neutral(recognizer, clips)
         report["prosodic_changes"][name] = moved(recognizer, clips[:8])
         print(json.dumps({name: {k: v for k, v in report["real_neutral"][name].items() if k != "clips"}}), flush=True)
-    fitted_on = load_calibration(shipped_path("ser")).fitted_on
+    fitted_on = load_calibration(args.checkpoint or shipped_path("ser")).fitted_on
     report["calibration"] = {"temperature_and_ood": fitted_on.get("made_by"),
                              **fitted_on.get("expected_calibration_error", {})}
     if not args.skip_synthetic:

@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="how rough the roughest of those voices is, in (0, 1] (1: three times sadness's jitter)")
     parser.add_argument("--tilt-probability", type=float, default=0.0,
                         help="share of items given another spectral balance (a high shelf of +-6 dB)")
+    parser.add_argument("--telephone-probability", type=float, default=0.0,
+                        help="share of items sent down a G.711 telephone line (8 kHz, 300-3400 Hz, mu-law)")
+    parser.add_argument("--codec-probability", type=float, default=0.0,
+                        help="share of items through a lossy codec at a low bit rate (MP3, Opus, AMR-NB)")
     parser.add_argument("--confusion-image", type=Path, default=DEFAULT_CONFUSION_IMAGE)
     return parser
 
@@ -148,6 +152,7 @@ def augmentation(args: argparse.Namespace) -> AugmentConfig | None:
     return AugmentConfig(voice_shift_probability=args.voice_shift_probability,
                          pitch_shift_probability=args.pitch_shift_probability,
                          roughness_probability=args.roughness_probability, tilt_probability=args.tilt_probability,
+                         telephone_probability=args.telephone_probability, codec_probability=args.codec_probability,
                          **roughness_ranges(args.roughness_strength))
 
 

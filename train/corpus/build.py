@@ -54,11 +54,12 @@ from conditioning.space import target_from_vad
 from conditioning.target import EmotionTarget
 from conditioning.vocabulary import vocabulary
 
+from .real_anchors import ANCHOR_SETS, build_anchors
 from .sentences import Sentence, corpus_sentences
 from synth.render.emotional import (ENGINE_F0_MEAN_FLOOR_HZ, ENGINE_F0_SEMITONES, ENGINE_F0_THRESHOLD, ENGINE_STRETCH,
                                     ENGINE_TEMPO_THRESHOLD, EngineRendering, contour_for, engine_preset,
-                                    engine_renderings, world_share)
-from synth.render.engines import VOICES, voice_spec
+                                    engine_renderings, limit_widening, world_share)
+from synth.render.engines import PIPER_VOICES, VOICES, voice_spec
 from synth.render.world_transform import OUTPUT_SAMPLE_RATE, apply_prosody_to_features
 
 MANIFEST_VERSION = 1
@@ -79,6 +80,13 @@ class CorpusConfig:
     voices_per_sentence: int = 2
     held_out_voice: str = HELD_OUT_VOICE
     seed: int = 0
+    # Voices (e.g. the Piper voice joe, trained on a real speaker) that say every train and
+    # validation sentence in every item, beside the drawn training voices.
+    extra_voices: tuple[str, ...] = ()
+    # Sentences of each split in ``splits`` order (overrides sentences_per_split where given).
+    split_sentence_counts: tuple[int, ...] = ()
+    # Real neutral recordings added as train items (train/corpus/real_anchors.py).
+    real_anchors: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.held_out_voice not in VOICES:
@@ -87,6 +95,14 @@ class CorpusConfig:
             raise ValueError(f"intensities must be in (0, 1]; got {self.intensities}")
         if not 1 <= self.voices_per_sentence <= len(self.training_voices):
             raise ValueError(f"voices_per_sentence must be 1..{len(self.training_voices)}")
+        unknown = [v for v in self.extra_voices if v in VOICES or v not in PIPER_VOICES]
+        if unknown:
+            raise ValueError(f"extra voices must be Piper voices ({', '.join(PIPER_VOICES)}); got {unknown}")
+        if self.split_sentence_counts and len(self.split_sentence_counts) != len(self.splits):
+            raise ValueError(f"split_sentence_counts needs one count per split {self.splits}")
+        missing = [a for a in self.real_anchors if a not in ANCHOR_SETS]
+        if missing:
+            raise ValueError(f"unknown real anchor sets {missing}; known: {', '.join(ANCHOR_SETS)}")
 
     @property
     def training_voices(self) -> tuple[str, ...]:
@@ -96,6 +112,14 @@ class CorpusConfig:
 SIZES = {
     "tiny": CorpusConfig(name="tiny", sentences_per_split=2, intensities=(1.0,), vad_points_per_sentence=1),
     "full": CorpusConfig(name="full"),
+    # Issue 34: a fine-tuning corpus closer to people. joe says 80 train and 4 validation
+    # sentences in every item; one of the six Debian voices says each beside it, so they
+    # are not forgotten; the held-out voice says 6 test sentences; real neutral anchors.
+    "people": CorpusConfig(name="people", split_sentence_counts=(80, 4, 6), voices_per_sentence=1,
+                           extra_voices=("joe",), real_anchors=("asterisk_allison",)),
+    "people-tiny": CorpusConfig(name="people-tiny", sentences_per_split=1, intensities=(1.0,),
+                                vad_points_per_sentence=0, voices_per_sentence=1, extra_voices=("joe",),
+                                real_anchors=("asterisk_allison",)),
 }
 
 
@@ -166,12 +190,15 @@ def plan_corpus(config: CorpusConfig) -> list[GroupPlan]:
             order = np.random.default_rng(_seed_for(config.seed, sentence.id, "voices")).permutation(
                 len(config.training_voices))
             voices = [config.training_voices[i] for i in order[: config.voices_per_sentence]]
+            voices += [v for v in config.extra_voices if v not in voices]
         # Every voice says the sentence neutrally once (the reference a synthesizer and a
         # listener compare the others with); the emotional items alternate between voices.
         neutral, emotional = categories[0], categories[1:] + _vad_items(sentence, config.vad_points_per_sentence,
                                                                          config.seed)
+        drawn = [v for v in voices if v not in config.extra_voices]
         assignments = [(voice, neutral) for voice in voices] + [
-            (voices[k % len(voices)], emotion) for k, emotion in enumerate(emotional)]
+            (drawn[k % len(drawn)], emotion) for k, emotion in enumerate(emotional)] + [
+            (voice, emotion) for voice in voices if voice in config.extra_voices for emotion in emotional]
         for voice, (label, target, source) in assignments:
             item_id = f"{sentence.id}-{voice}-{label}"
             item = ItemPlan(item_id, sentence, voice, target, source, _seed_for(config.seed, item_id))
@@ -181,9 +208,10 @@ def plan_corpus(config: CorpusConfig) -> list[GroupPlan]:
 
 def _sentences(config: CorpusConfig) -> list[Sentence]:
     chosen = []
-    for split in config.splits:
+    for k, split in enumerate(config.splits):
         in_split = [s for s in corpus_sentences(config.sentence_count) if s.split == split]
-        chosen += in_split[: config.sentences_per_split] if config.sentences_per_split else in_split
+        count = config.split_sentence_counts[k] if config.split_sentence_counts else config.sentences_per_split
+        chosen += in_split[:count] if count else in_split
     return chosen
 
 
@@ -204,9 +232,14 @@ def render_group(group: GroupPlan, out_dir: Path) -> list[dict]:
     records = []
     for item in group.items:
         rendering = engine[presets[item.id]]
-        contour = contour_for(item.target)
+        targets = prosody[item.id]
+        if item.voice in PIPER_VOICES:   # as the studio speaks a lively neural voice (synth/render/synthesizer.py)
+            targets = limit_widening(targets, rendering.plain_f0_std_semitones)
+            contour = contour_for(item.target, item.voice)
+        else:
+            contour = contour_for(item.target)
         result = apply_prosody_to_features(rendering.features, rendering.phones,
-                                           world_share(prosody[item.id], rendering.measured),
+                                           world_share(targets, rendering.measured),
                                            seed=item.seed, contour=contour)
         relative = f"audio/{item.id}.wav"
         atomic_write_bytes(out_dir / relative, _wav_bytes(result.audio))
@@ -283,7 +316,8 @@ def build_corpus(config: CorpusConfig, out_dir: Path, jobs: int = 2, progress: b
             context = multiprocessing.get_context("spawn")
             with context.Pool(jobs) as pool:
                 worker_seconds = _drain(pool.imap_unordered(_build_one, [(g, str(out_dir)) for g in todo]), bar)
-    return _write_manifest(config, out_dir, groups, run_seconds=time.perf_counter() - started,
+    anchors = build_anchors(config.real_anchors, out_dir)
+    return _write_manifest(config, out_dir, groups, anchors, run_seconds=time.perf_counter() - started,
                            worker_seconds=worker_seconds, groups_built=len(todo))
 
 
@@ -308,8 +342,14 @@ def rendering_fingerprint() -> str:
     return hashlib.sha256(json.dumps(rendered, sort_keys=True).encode()).hexdigest()[:16]
 
 
+# Fields added after corpora were built: left out of config.json at their defaults, so those
+# corpora still resume.
+_LATER_FIELDS = ("extra_voices", "split_sentence_counts", "real_anchors")
+
+
 def _config_dict(config: CorpusConfig) -> dict:
-    return {"manifest_version": MANIFEST_VERSION, "rendering": rendering_fingerprint(), **dataclasses.asdict(config)}
+    fields = {k: v for k, v in dataclasses.asdict(config).items() if k not in _LATER_FIELDS or v}
+    return {"manifest_version": MANIFEST_VERSION, "rendering": rendering_fingerprint(), **fields}
 
 
 def _check_out_dir(out_dir: Path, config: CorpusConfig) -> None:
@@ -322,10 +362,10 @@ def _check_out_dir(out_dir: Path, config: CorpusConfig) -> None:
                              f"{previous.get('rendering', 'unrecorded')}); choose another --out or delete it")
 
 
-def _write_manifest(config: CorpusConfig, out_dir: Path, groups: list[GroupPlan], **run) -> dict:
+def _write_manifest(config: CorpusConfig, out_dir: Path, groups: list[GroupPlan], anchors: list[dict],
+                    **run) -> dict:
     lines, hours = [], {}
-    for group in groups:
-        records = json.loads(_group_path(out_dir, group.id).read_text())["items"]
+    for records in [json.loads(_group_path(out_dir, g.id).read_text())["items"] for g in groups] + [anchors]:
         for record in records:
             lines.append(json.dumps(record, sort_keys=True))
             key = (record["split"], record["voice"])
