@@ -104,10 +104,29 @@ class StoredVoice:
         return {"voice": self.name, "statement": self.consent["statement"],
                 "recorded_at": self.consent["recorded_at"], "clips_sha256": [c["sha256"] for c in self.clips]}
 
+    @property
+    def model_path(self) -> Path | None:
+        """A fine-tuned voice's timbre network, beside the JSON; None for a zero-shot voice."""
+        model = self.timbre.get("model")
+        return (self.path.parent / model) if model and self.path is not None else None
+
+    def timbre_step(self):
+        """What moves the base voice's analysis toward the speaker: the statistical Timbre, or a
+        fine-tuned voice's LearnedTimbre (both applied where the engine's rendering passes)."""
+        from .render.timbre import Timbre
+
+        if self.model_path is None:
+            return Timbre.from_dict(self.timbre)
+        from .render.timbre_net import load_learned_timbre
+
+        return load_learned_timbre(self.model_path)
+
     def as_voice(self) -> Voice:
         f0 = self.stats.get("f0_median_hz")
+        how = (f"fine-tuned on {len(self.clips)} recordings" if self.model_path is not None
+               else f"zero-shot from {len(self.clips)} clips")
         return Voice(self.name, "unknown", "unknown", "unknown", f"{self.base_voice} + WORLD timbre",
-                     f"zero-shot from {len(self.clips)} clips" + (f", F0 {f0:.0f} Hz" if f0 else ""),
+                     how + (f", F0 {f0:.0f} Hz" if f0 else ""),
                      f"stored voice ({self.created[:10]}), base {self.base_voice}", origin="user")
 
 
@@ -146,6 +165,9 @@ def remove_voice(name: str, directory: Path | None = None) -> Path:
     path = _path_for(name, directory)
     if load_voice(name, directory) is None:
         raise VoiceStoreError(f"no stored voice {name!r} in {path.parent}")
+    model = load_voice(name, directory).model_path
+    if model is not None:
+        model.unlink(missing_ok=True)
     clips = path.with_suffix(".clips")
     if clips.is_dir():
         shutil.rmtree(clips)
@@ -193,6 +215,26 @@ def add_voice(name: str, clips: Sequence[ClipInput], consent: str, bases: Sequen
     return voice
 
 
+def store_trained_voice(name: str, consent: str, recordings: Sequence[dict], embedding: np.ndarray, stats: dict,
+                        timbre: dict, built_from: dict, model_bytes: bytes, force: bool = False,
+                        directory: Path | None = None) -> StoredVoice:
+    """A fine-tuned voice (train/train_voice.py): its timbre network as ``NAME.timbre.pt`` beside
+    the JSON, each written atomically (the model first, so a JSON never names a missing file)."""
+    name = check_name(name)
+    statement = check_consent(consent)
+    path = _path_for(name, directory)
+    if path.exists() and not force:
+        raise VoiceStoreError(f"a voice {name!r} is stored already ({path}); remove it first or pass --force")
+    model = path.with_name(f"{name}.timbre.pt")
+    atomic_write_bytes(model, model_bytes)
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    voice = StoredVoice(name, now, {"statement": statement, "recorded_at": now}, tuple(recordings),
+                        tuple(round(float(v), 6) for v in embedding), stats, {**timbre, "model": model.name},
+                        built_from, path)
+    atomic_write_bytes(path, (json.dumps(voice.to_dict(), indent=1) + "\n").encode("utf-8"))
+    return voice
+
+
 def _keep_clips(folder: Path, clips: Sequence[ClipInput]) -> None:
     """Copies of the clip files beside the voice (arrays are written as WAV), replaced whole."""
     import soundfile as sf
@@ -206,4 +248,4 @@ def _keep_clips(folder: Path, clips: Sequence[ClipInput]) -> None:
 
 
 __all__ = ["VOICES_ENV", "StoredVoice", "VoiceStoreError", "add_voice", "check_consent", "check_name",
-           "load_voice", "remove_voice", "stored_voices", "voices_dir"]
+           "load_voice", "remove_voice", "store_trained_voice", "stored_voices", "voices_dir"]

@@ -2,6 +2,8 @@
 
     python -m train.evaluate_voices               # ~4.5 minutes on one core
     python -m train.evaluate_voices --sentences 2 # a quick look
+    python -m train.evaluate_voices --fine-tuned kal16_tuned --voices data/voices_eval
+                                                  # a voice from train.train_voice (docs/voices_fine_tuned.json)
 
 Targets: the corpus's held-out voice (kal16, which nothing trains on), made a voice from 3
 neutral clips of it on training-split sentences (kal16 and kal_diphone, the same kal speaker,
@@ -147,10 +149,45 @@ def evaluate(sentence_count: int, alsa_count: int = 8) -> dict:
     return report
 
 
+FINE_TUNED_BOUND = 0.85
+
+
+def evaluate_fine_tuned(name: str, directory: Path, sentence_count: int) -> dict:
+    """A voice train.train_voice made from the held-out voice's training-split sentences, judged
+    as the zero-shot one is, on test sentences it never heard; with its training record."""
+    import os
+
+    from synth.voice_store import load_voice
+
+    os.environ["EMOSTUDIO_VOICES"] = str(directory)
+    voice = load_voice(name, Path(directory))
+    if voice is None or voice.model_path is None:
+        raise SystemExit(f"no fine-tuned voice {name!r} in {directory} (train one with python -m train.train_voice)")
+    if voice.base_voice in SAME_SPEAKER[HELD_OUT_VOICE]:
+        raise SystemExit(f"{name!r} is built on {voice.base_voice}, the held-out speaker itself")
+    started = time.perf_counter()
+    texts = [s.text for s in sentences_for("test")][:sentence_count]
+    real = [(r.audio, r.sample_rate) for r in (render(t, HELD_OUT_VOICE) for t in texts)]
+    result = evaluate_voice(f"{HELD_OUT_VOICE} fine-tuned", name, voice.base_voice, real, texts, _encoders())
+    training = {k: voice.built_from.get(k) for k in ("recordings", "speech_s", "training_seconds", "threads",
+                                                      "fit_cosine", "statistical_cosine", "base_cosine", "made_by",
+                                                      "alignment", "config", "losses")}
+    report = {"held_out_voice": HELD_OUT_VOICE, "test_sentences": texts, "fine_tuned": result, "training": training}
+    report["bounds"] = {encoder: {f"cosine_min>={FINE_TUNED_BOUND}": e["cosine_min"] >= FINE_TUNED_BOUND,
+                                  "drop<=0.05": e["largest_drop_below_neutral"] <= DRIFT_BOUND}
+                        for encoder, e in result["encoders"].items()}
+    report["bounds"]["wer<=1.3x base"] = result["wer"] <= WER_FACTOR * max(result["wer_base_voice"], 0.02)
+    minutes = (training["speech_s"] or 0) / 60.0
+    report["bounds"]["<=60 min per 20 min of recordings"] = bool(
+        training["training_seconds"] is not None and training["training_seconds"] <= 3600.0 * max(minutes, 1e-3) / 20)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
 def table(report: dict) -> str:
     lines = ["| voice | encoder | base before | neutral | min over categories | drop | different voices | WER (base) |",
              "|---|---|---|---|---|---|---|---|"]
-    for key in ("zero_shot", "real_person"):
+    for key in ("zero_shot", "real_person", "fine_tuned"):
         if key not in report:
             continue
         r = report[key]
@@ -165,9 +202,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=3)
     parser.add_argument("--alsa", type=int, default=8, help="how many ALSA recordings make the real person's voice")
-    parser.add_argument("--output", default=str(DOCS / "voices_evaluation.json"))
+    parser.add_argument("--output", default=None,
+                        help="default docs/voices_evaluation.json (docs/voices_fine_tuned.json with --fine-tuned)")
+    parser.add_argument("--fine-tuned", default=None, metavar="NAME",
+                        help="judge this voice made by train.train_voice from the held-out voice instead")
+    parser.add_argument("--voices", type=Path, default=None, help="the folder the --fine-tuned voice is stored in")
     args = parser.parse_args(argv)
-    report = evaluate(args.sentences, args.alsa)
+    if args.fine_tuned:
+        from synth.voice_store import voices_dir
+
+        report = evaluate_fine_tuned(args.fine_tuned, args.voices or voices_dir(), args.sentences)
+    else:
+        report = evaluate(args.sentences, args.alsa)
+    args.output = args.output or str(DOCS / ("voices_fine_tuned.json" if args.fine_tuned else "voices_evaluation.json"))
     atomic_write_bytes(Path(args.output), (json.dumps(report, indent=1) + "\n").encode())
     print(table(report))
     print(f"bounds: {report['bounds']}  ({report['seconds']} s)  -> {args.output}")

@@ -81,7 +81,7 @@ class EngineSynthesizer:
             return natural
         return fit_with_silence(self._fit_duration(plan, seed, natural, duration_s), duration_s)
 
-    def _engine(self, text, voice, seed, preset=(0, 0), timbre: Timbre | None = None):
+    def _engine(self, text, voice, seed, preset=(0, 0), timbre=None):
         try:
             rendering = engine_renderings(text, voice, {preset}, seed=int(seed), level_dbfs=OUTPUT_LEVEL_DBFS)[preset]
         except VoiceRenderError as error:
@@ -90,7 +90,10 @@ class EngineSynthesizer:
             return rendering
         # A stored voice: the base voice's rendering moved toward its speaker before the emotion
         # is rendered, so every emotion starts from the same timbre.
-        return dataclasses.replace(rendering, features=apply_timbre(rendering.features, timbre),
+        # A fine-tuned voice (synth/render/timbre_net.py) maps the envelope by its network.
+        features = apply_timbre(rendering.features, timbre) if isinstance(timbre, Timbre) \
+            else timbre.apply(rendering.features)
+        return dataclasses.replace(rendering, features=features,
                                    plain_f0_std_semitones=rendering.plain_f0_std_semitones * timbre.f0_range_factor)
 
     def _fit_duration(self, plan: "_Plan", seed, natural: Speech, duration_s: float) -> Speech:
@@ -117,7 +120,7 @@ class EngineSynthesizer:
             spoken = _speech(plan.render(seed, speed), natural_s)
         return spoken
 
-    def _resolve(self, voice: str) -> tuple[str, Timbre | None]:
+    def _resolve(self, voice: str) -> tuple[str, object]:
         """A Piper model path becomes a registered voice; a stored voice (synth/voice_store.py)
         its base voice and timbre; other names pass through."""
         if voice not in self.voices and not str(voice).endswith(".onnx"):
@@ -125,7 +128,7 @@ class EngineSynthesizer:
 
             stored = load_voice(voice)
             if stored is not None:
-                return stored.base_voice, Timbre.from_dict(stored.timbre)
+                return stored.base_voice, stored.timbre_step()
         return self._registered(voice), None
 
     def _registered(self, voice: str) -> str:
