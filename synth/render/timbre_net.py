@@ -27,6 +27,7 @@ from synth.vocoder.world import WorldFeatures
 from .timbre import CEPSTRUM_ORDER, Timbre, _bands_to_bins, _envelope, cepstrum, map_f0
 
 FORMAT = "emostudio-timbre-net/1"
+ARRAYS = ("base_mean", "base_std", "target_mean", "target_std", "gv_scale")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ class LearnedTimbre:
     base_std: np.ndarray
     target_mean: np.ndarray
     target_std: np.ndarray
+    # Global variance: a regression averages over the frames DTW paired, so its output varies
+    # less than real speech and sounds muffled; each coefficient's deviation from the
+    # utterance's mean is scaled back by the measured ratio (Toda, Black & Tokuda 2007).
+    gv_scale: np.ndarray | None = None
 
     @property
     def base_voice(self) -> str:
@@ -95,6 +100,9 @@ class LearnedTimbre:
         self.net.eval()
         with torch.no_grad():
             mapped = self.net(stacked).numpy().astype(np.float64)
+        if self.gv_scale is not None:
+            centre = mapped.mean(axis=0, keepdims=True)
+            mapped = centre + self.gv_scale * (mapped - centre)
         return np.concatenate([coded[:, :1], mapped * self.target_std + self.target_mean], axis=1)
 
     def apply(self, features: WorldFeatures) -> WorldFeatures:
@@ -110,11 +118,16 @@ class LearnedTimbre:
         torch.save({"format": FORMAT, "config": dataclasses.asdict(self.net.config), "state": self.net.state_dict(),
                     "timbre": self.timbre.to_dict(), "extra": extra or {},
                     **{k: torch.from_numpy(np.asarray(getattr(self, k), dtype=np.float32))
-                       for k in ("base_mean", "base_std", "target_mean", "target_std")}}, buffer)
+                       for k in ARRAYS if getattr(self, k) is not None}}, buffer)
         return buffer.getvalue()
 
     def save(self, path: Path, extra: dict | None = None) -> None:
         atomic_write_bytes(Path(path), self.to_bytes(extra))
+
+
+def global_variance_scale(predicted: np.ndarray, target: np.ndarray, limit: float = 2.0) -> np.ndarray:
+    """Per coefficient, the target frames' spread over the predicted ones' (1 to ``limit``)."""
+    return np.clip(target.std(axis=0) / np.maximum(predicted.std(axis=0), 1e-6), 1.0, limit)
 
 
 def load_learned_timbre(path: Path) -> LearnedTimbre:
@@ -133,8 +146,9 @@ def _load(path: str, stamp: int) -> LearnedTimbre:
     net = TimbreNet(TimbreNetConfig(**saved["config"]))
     net.load_state_dict(saved["state"])
     net.eval()
-    arrays = [saved[k].numpy().astype(np.float64) for k in ("base_mean", "base_std", "target_mean", "target_std")]
+    arrays = [saved[k].numpy().astype(np.float64) if k in saved else None for k in ARRAYS]
     return LearnedTimbre(Timbre.from_dict(saved["timbre"]), net, *arrays)
 
 
-__all__ = ["LearnedTimbre", "TimbreNet", "TimbreNetConfig", "load_learned_timbre", "stack_context"]
+__all__ = ["LearnedTimbre", "TimbreNet", "TimbreNetConfig", "global_variance_scale", "load_learned_timbre",
+           "stack_context"]
