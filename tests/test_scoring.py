@@ -220,6 +220,18 @@ def test_cli_json_lists_four_scored_candidates(tmp_path, capsys):
     assert line["seed"] == scoring["candidates"][scoring["kept"]]["seed"] and out.is_file()
 
 
+def test_cli_json_with_calibration_lists_the_four_candidates_and_the_calibrated_ones(tmp_path, capsys):
+    from synth.cli import main
+
+    out = tmp_path / "happy.wav"
+    assert main(["speak", "It is a fine morning.", "--emotion", "happy", "--best-of", "4", "--calibrate", "--json",
+                 "-o", str(out), "-q"]) == 0
+    scoring = json.loads(capsys.readouterr().out)["scoring"]
+    stages = [c["stage"] for c in scoring["candidates"]]
+    assert stages[:4] == ["best_of"] * 4 and set(stages[4:]) <= {"calibration"} and len(stages) <= 7
+    assert all(c["total"] is not None and c["read_category"] for c in scoring["candidates"])
+
+
 def test_batch_manifest_carries_the_scores(tmp_path):
     from synth.cli import main
 
