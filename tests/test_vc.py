@@ -102,6 +102,48 @@ def test_other_rates_and_stereo(source, converter, rate):
     assert median_semitones(result.audio, rate) - median_semitones(x, rate) >= 1.5
 
 
+def test_psola_with_no_change_returns_the_recording(source):
+    """The marks fall on themselves and the windows sum to one: nothing is remade."""
+    from conditioning.prosody import ProsodyTargets
+    from synth.vc import psola
+
+    audio, rate = source
+    analysis = psola.analyse(audio, rate)
+    phones = pseudo_phones(np.ones(int(len(audio) / rate / FRAME_S), dtype=bool), analysis.duration)
+    out, applied = psola.render(analysis, phones, ProsodyTargets(), seed=0)
+    assert applied["renderer"] == "psola" and out.size == audio.size
+    np.testing.assert_allclose(out, audio, atol=1e-6)
+
+
+def test_psola_moves_f0_and_keeps_unvoiced_sound_at_its_pitch(source):
+    from conditioning.prosody import ProsodyTargets
+    from synth.vc import psola
+
+    audio, rate = source
+    analysis = psola.analyse(audio, rate)
+    phones = (("speech", 0.0, analysis.duration),)
+    up, _ = psola.render(analysis, phones, ProsodyTargets(f0_shift_semitones=3.0), seed=0)
+    assert up.size == audio.size
+    assert abs(median_semitones(up, rate) - median_semitones(audio, rate) - 3.0) < 0.5
+    frame = int(psola.FRAME_PERIOD_MS / 1000 * rate)
+    unvoiced = np.repeat(analysis.f0 == 0, frame)[:audio.size]
+    unvoiced[:frame * 4] = unvoiced[-frame * 4:] = False
+    # An unvoiced grain is read where it was recorded: away from voicing edges the samples stay.
+    steady = unvoiced & (np.convolve(unvoiced.astype(float), np.ones(4 * frame), mode="same") >= 4 * frame - 1)
+    assert steady.sum() > rate * 0.1
+    np.testing.assert_allclose(up[steady], audio[steady], atol=1e-6)
+
+
+def test_the_renderer_is_a_choice(source):
+    audio, rate = source
+    world = VoiceConverter(renderer="world").convert(audio, rate, parse_emotion("sad"), source_emotion="neutral",
+                                                     recognize=False)
+    assert world.applied["renderer"] == "world"
+    assert 1.0 < len(world.audio) / len(audio) < 1.4      # sadness is slower by either renderer
+    with pytest.raises(ValueError, match="renderer"):
+        VoiceConverter(renderer="vocoder")
+
+
 def test_silence_noise_music_and_overlong_are_refused(converter):
     rate = 16000
     rng = np.random.default_rng(0)

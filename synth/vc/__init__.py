@@ -7,7 +7,8 @@
 
 Modules: speech_check (refusing what is not speech), segments (pauses, speech pieces, chunks),
 planner (the prosody change relative to the source's emotion; the seam for a learned planner),
-converter (the pipeline and its result).
+psola (the default renderer: the change made on the recording's own samples), converter (the
+pipeline and its result; ``renderer="world"`` renders by WORLD resynthesis instead).
 """
 
 from .converter import MAX_INPUT_S, ConversionResult, VoiceConverter, check_intensity, check_source_audio, convert

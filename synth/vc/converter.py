@@ -3,18 +3,19 @@
     recording --check_speech--> refused (silence, noise, music) or evidence
               --SER, or given--> the source's own emotion
               --energy VAD--> chunks cut in pauses (<= 20 s), pauses and speech pieces in each
-    per chunk: WORLD analysis at a common speech level
+    per chunk: analysis (F0; pitch marks or WORLD features) at a common speech level
               --planner--> the prosody change, relative to the source's emotion (per piece
                            for a timeline)
-              --world_transform--> F0 level, range and contour; local tempo and pause lengths
-                           as a time warp; energy; envelope tilt; aperiodicity (breathiness),
-                           jitter and shimmer; resynthesis
+              --renderer--> F0 level, range and contour; local tempo and pause lengths as a
+                           time warp; energy; tilt; breathiness, jitter and shimmer: by default
+                           on the recording's own samples (psola.py, pitch-synchronous
+                           overlap-add), or by WORLD analysis and resynthesis (world_transform)
               --> back to the input's level and rate; chunks joined in their pauses
     result --SER--> what the recognizer hears, against the source as the speaker's neutral
                     when the source is neutral
 
 Intensity 0 (or an asked emotion equal to the source's) returns the input samples exactly:
-nothing goes through the vocoder.
+nothing goes through either renderer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from synth.render.emotional import CONTOUR_MIN_INTENSITY, contour_for, limit_wid
 from synth.render.world_transform import analyze, apply_prosody_to_features, limit_peak
 from synth.settings import CONVERT_FIELDS
 
+from . import psola
 from .errors import ConversionInputError
 from .planner import ConversionPlanner, PriorPlanner, is_no_change
 from .segments import FRAME_S, activity, chunk_bounds, pseudo_phones
@@ -153,11 +155,32 @@ def _f0_std_semitones(f0: np.ndarray) -> float:
     return float(np.std(12.0 * np.log2(voiced))) if voiced.size > 1 else 0.0
 
 
-class VoiceConverter:
-    """Converts recordings; the planner says what to change, the SER reads source and result."""
+def _world_render(features, phones, targets, seed, contour, phone_targets) -> tuple[np.ndarray, int, dict]:
+    result = apply_prosody_to_features(features, phones, targets, seed, contour, phone_targets=phone_targets)
+    return result.audio, result.sample_rate, {**result.applied, "renderer": "world"}
 
-    def __init__(self, planner: ConversionPlanner | None = None, recognizer=None):
+
+def _psola_render(analysis, phones, targets, seed, contour, phone_targets) -> tuple[np.ndarray, int, dict]:
+    audio, applied = psola.render(analysis, phones, targets, seed, contour, phone_targets=phone_targets)
+    return audio, analysis.sample_rate, applied
+
+
+# (analyse: (audio, rate) -> something with .f0 and .duration, render: -> (audio, its rate, applied)).
+# PSOLA moves the recording's own samples; WORLD remakes them and loses words doing so (models/vc.md).
+RENDERERS = {"psola": (psola.analyse, _psola_render), "world": (analyze, _world_render)}
+DEFAULT_RENDERER = "psola"
+
+
+class VoiceConverter:
+    """Converts recordings; the planner says what to change, the renderer changes it
+    ("psola": on the recording's samples; "world": by WORLD resynthesis), the SER reads source
+    and result."""
+
+    def __init__(self, planner: ConversionPlanner | None = None, recognizer=None, renderer: str = DEFAULT_RENDERER):
+        if renderer not in RENDERERS:
+            raise ValueError(f"renderer must be one of {', '.join(RENDERERS)}; got {renderer!r}")
         self.planner = planner or PriorPlanner()
+        self.renderer = renderer
         self._recognizer = recognizer
 
     @property
@@ -218,28 +241,30 @@ class VoiceConverter:
         act = activity(x, rate)
         bounds = chunk_bounds(act.active, act.level_db)
         contour = self._contour(emotion, source, intensity)
+        analyse, render = RENDERERS[self.renderer]
         pieces, chunks = [], []
         for index, (start, end) in enumerate(bounds):
             a, b = start * hop, (end * hop if index < len(bounds) - 1 else x.size)
             chunk = x[a:b]
             gain = _speech_level_gain(chunk, act.active[start:end], hop)
-            features = analyze(chunk * gain, rate)
-            phones = pseudo_phones(act.active[start:end], features.duration)
+            analysis = analyse(chunk * gain, rate)
+            phones = pseudo_phones(act.active[start:end], analysis.duration)
             offset = a / rate
-            spread = _f0_std_semitones(features.f0)
+            spread = _f0_std_semitones(analysis.f0)
             targets = [limit_widening(self.planner.plan(source, emotion.at(offset + 0.5 * (s + e)), intensity), spread)
                        for _, s, e in phones]
             # A static emotion gives every phone the same target: one for the utterance suffices.
-            result = apply_prosody_to_features(features, phones, targets[len(targets) // 2], seed + index, contour,
-                                               phone_targets=targets if emotion.varies_over_time else None)
-            pieces.append(resample(result.audio.astype(np.float64), result.sample_rate, rate) / gain)
+            audio, audio_rate, done = render(analysis, phones, targets[len(targets) // 2], seed + index, contour,
+                                             targets if emotion.varies_over_time else None)
+            pieces.append(resample(np.asarray(audio, dtype=np.float64), audio_rate, rate) / gain)
             chunks.append({"start_s": round(offset, 3), "input_s": round(chunk.size / rate, 3),
-                           "output_s": round(result.duration, 3),
+                           "output_s": round(len(audio) / audio_rate, 3),
                            "speech_level_gain_db": round(20 * math.log10(gain), 2),
-                           "f0_median_in_hz": round(result.applied["f0_median_in_hz"], 1),
-                           "f0_median_out_hz": round(result.applied["f0_median_out_hz"], 1)})
+                           "f0_median_in_hz": round(done["f0_median_in_hz"], 1),
+                           "f0_median_out_hz": round(done["f0_median_out_hz"], 1)})
         out, limit_db = limit_peak(np.concatenate(pieces).astype(np.float32))
-        applied = {"bypassed": False, "prosody_change": self.planner.plan(source, emotion.first, intensity).to_dict(),
+        applied = {"bypassed": False, "renderer": self.renderer,
+                   "prosody_change": self.planner.plan(source, emotion.first, intensity).to_dict(),
                    "varies_over_time": emotion.varies_over_time, "contour": contour,
                    "peak_limit_db": round(limit_db, 2), "chunks": chunks, "speech_evidence": evidence.to_dict()}
         return out, applied
