@@ -163,11 +163,11 @@ def stored_voices(directory: Path | None = None) -> tuple[StoredVoice, ...]:
 
 def remove_voice(name: str, directory: Path | None = None) -> Path:
     path = _path_for(name, directory)
-    if load_voice(name, directory) is None:
+    stored = load_voice(name, directory)
+    if stored is None:
         raise VoiceStoreError(f"no stored voice {name!r} in {path.parent}")
-    model = load_voice(name, directory).model_path
-    if model is not None:
-        model.unlink(missing_ok=True)
+    if stored.model_path is not None:
+        stored.model_path.unlink(missing_ok=True)
     clips = path.with_suffix(".clips")
     if clips.is_dir():
         shutil.rmtree(clips)
@@ -196,21 +196,32 @@ def add_voice(name: str, clips: Sequence[ClipInput], consent: str, bases: Sequen
     built-in voices tried as its base (default: every installed one)."""
     from .voice_clips import build_voice
 
+    name, statement, path = _new_voice(name, consent, force, directory)
+    if not clips:
+        raise VoiceStoreError("give at least one clip of the speaker (a few seconds of speech each)")
+    built = build_voice(clips, bases, progress)
+    records = tuple({**record, "sha256": _sha256(clip, audio)} for clip, audio, record in built.clips)
+    if keep_clips:
+        _keep_clips(path.with_suffix(".clips"), [clip for clip, _, _ in built.clips])
+    return _write_voice(path, statement, records, built.embedding, built.stats, built.timbre, built.built_from)
+
+
+def _new_voice(name: str, consent: str, force: bool, directory: Path | None) -> tuple[str, str, Path]:
+    """The checked name and consent statement, and the JSON path, which must be free unless ``force``."""
     name = check_name(name)
     statement = check_consent(consent)
     path = _path_for(name, directory)
     if path.exists() and not force:
         raise VoiceStoreError(f"a voice {name!r} is stored already ({path}); remove it first or pass --force")
-    if not clips:
-        raise VoiceStoreError("give at least one clip of the speaker (a few seconds of speech each)")
-    built = build_voice(clips, bases, progress)
+    return name, statement, path
+
+
+def _write_voice(path: Path, statement: str, records: Sequence[dict], embedding, stats: dict, timbre: dict,
+                 built_from: dict) -> StoredVoice:
+    """The voice, consented and dated now, written atomically as ``path``."""
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    records = tuple({**record, "sha256": _sha256(clip, audio)} for clip, audio, record in built.clips)
-    voice = StoredVoice(name, now, {"statement": statement, "recorded_at": now}, records,
-                        tuple(round(float(v), 6) for v in built.embedding), built.stats, built.timbre,
-                        built.built_from, path)
-    if keep_clips:
-        _keep_clips(path.with_suffix(".clips"), [clip for clip, _, _ in built.clips])
+    voice = StoredVoice(path.stem, now, {"statement": statement, "recorded_at": now}, tuple(records),
+                        tuple(round(float(v), 6) for v in embedding), stats, timbre, built_from, path)
     atomic_write_bytes(path, (json.dumps(voice.to_dict(), indent=1) + "\n").encode("utf-8"))
     return voice
 
@@ -220,19 +231,10 @@ def store_trained_voice(name: str, consent: str, recordings: Sequence[dict], emb
                         directory: Path | None = None) -> StoredVoice:
     """A fine-tuned voice (train/train_voice.py): its timbre network as ``NAME.timbre.pt`` beside
     the JSON, each written atomically (the model first, so a JSON never names a missing file)."""
-    name = check_name(name)
-    statement = check_consent(consent)
-    path = _path_for(name, directory)
-    if path.exists() and not force:
-        raise VoiceStoreError(f"a voice {name!r} is stored already ({path}); remove it first or pass --force")
+    name, statement, path = _new_voice(name, consent, force, directory)
     model = path.with_name(f"{name}.timbre.pt")
     atomic_write_bytes(model, model_bytes)
-    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    voice = StoredVoice(name, now, {"statement": statement, "recorded_at": now}, tuple(recordings),
-                        tuple(round(float(v), 6) for v in embedding), stats, {**timbre, "model": model.name},
-                        built_from, path)
-    atomic_write_bytes(path, (json.dumps(voice.to_dict(), indent=1) + "\n").encode("utf-8"))
-    return voice
+    return _write_voice(path, statement, recordings, embedding, stats, {**timbre, "model": model.name}, built_from)
 
 
 def _keep_clips(folder: Path, clips: Sequence[ClipInput]) -> None:

@@ -26,7 +26,6 @@ from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_se
                           phrase_pause_room_s)
 
 from .emotional import contour_for, engine_preset, engine_renderings, limit_widening, world_share
-from .timbre import Timbre, apply_timbre
 from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
@@ -90,10 +89,8 @@ class EngineSynthesizer:
             return rendering
         # A stored voice: the base voice's rendering moved toward its speaker before the emotion
         # is rendered, so every emotion starts from the same timbre.
-        # A fine-tuned voice (synth/render/timbre_net.py) maps the envelope by its network.
-        features = apply_timbre(rendering.features, timbre) if isinstance(timbre, Timbre) \
-            else timbre.apply(rendering.features)
-        return dataclasses.replace(rendering, features=features,
+        # Statistical (timbre.py) or fine-tuned (timbre_net.py): both apply themselves.
+        return dataclasses.replace(rendering, features=timbre.apply(rendering.features),
                                    plain_f0_std_semitones=rendering.plain_f0_std_semitones * timbre.f0_range_factor)
 
     def _fit_duration(self, plan: "_Plan", seed, natural: Speech, duration_s: float) -> Speech:

@@ -142,6 +142,10 @@ class Timbre:
                    float(data["f0_range_factor"]), float(data["warp"]),
                    *(tuple(map(float, data[key])) for key in vectors))
 
+    def apply(self, features: WorldFeatures) -> WorldFeatures:
+        """This timbre on one analysis: the interface a fine-tuned voice's LearnedTimbre shares."""
+        return apply_timbre(features, self)
+
 
 def map_f0(f0: np.ndarray, timbre: Timbre) -> np.ndarray:
     f0 = np.asarray(f0, dtype=np.float64).copy()
@@ -183,10 +187,16 @@ def apply_timbre(features: WorldFeatures, timbre: Timbre) -> WorldFeatures:
     The coded envelope's fine detail is lost: the voice's spectrum is rebuilt from 40 coefficients."""
     warped = _warped(features, timbre.warp)
     sp = _envelope(map_cepstrum(cepstrum(warped), features.voiced, timbre), features.sample_rate)
+    return with_speaker_source(features, timbre, sp)
+
+
+def with_speaker_source(features: WorldFeatures, timbre: Timbre, spectral_envelope: np.ndarray) -> WorldFeatures:
+    """``features`` with the speaker's envelope given, and F0 (step 1) and aperiodicity (step 4)
+    mapped by ``timbre``: what the statistical and the learnt timbres share."""
     ap = np.asarray(features.aperiodicity)
     offset = _bands_to_bins(timbre.aperiodicity_offset, features.frequencies)[None, :]
     ap = np.where(features.voiced[:, None], np.clip(ap + offset, 0.001, 1.0), ap)
-    return features.replace(f0=map_f0(features.f0, timbre), spectral_envelope=sp, aperiodicity=ap)
+    return features.replace(f0=map_f0(features.f0, timbre), spectral_envelope=spectral_envelope, aperiodicity=ap)
 
 
 def _smooth(values: np.ndarray) -> np.ndarray:

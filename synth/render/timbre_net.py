@@ -24,7 +24,7 @@ from torch import nn
 from common.atomic import atomic_write_bytes
 from synth.vocoder.world import WorldFeatures
 
-from .timbre import CEPSTRUM_ORDER, Timbre, _bands_to_bins, _envelope, cepstrum, map_f0
+from .timbre import CEPSTRUM_ORDER, Timbre, _envelope, cepstrum, with_speaker_source
 
 FORMAT = "emostudio-timbre-net/1"
 ARRAYS = ("base_mean", "base_std", "target_mean", "target_std", "gv_scale")
@@ -108,10 +108,7 @@ class LearnedTimbre:
     def apply(self, features: WorldFeatures) -> WorldFeatures:
         """The speaker's envelope from the network, F0 and aperiodicity as the statistical timbre."""
         sp = _envelope(self.map_cepstrum(cepstrum(features), features.voiced), features.sample_rate)
-        ap = np.asarray(features.aperiodicity)
-        offset = _bands_to_bins(self.timbre.aperiodicity_offset, features.frequencies)[None, :]
-        ap = np.where(features.voiced[:, None], np.clip(ap + offset, 0.001, 1.0), ap)
-        return features.replace(f0=map_f0(features.f0, self.timbre), spectral_envelope=sp, aperiodicity=ap)
+        return with_speaker_source(features, self.timbre, sp)
 
     def to_bytes(self, extra: dict | None = None) -> bytes:
         buffer = io.BytesIO()
