@@ -105,7 +105,7 @@ class AudioFile:
         with sf.SoundFile(str(self.path)) as handle:
             handle.seek(start)
             block = handle.read(stop - start, dtype="float64", always_2d=True)
-        return block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+        return _mono(block)
 
 
 def open_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> AudioFile:
@@ -120,6 +120,13 @@ def open_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0
     except AudioInputError as error:
         raise AudioInputError(f"{path}: {error}") from None
     return AudioFile(path, int(info.samplerate), frames)
+
+
+def stated_duration_s(path) -> float:
+    """The length a file's header states, read without its samples (refused as load_audio
+    refuses a missing, empty or unreadable file): to choose between loading it and streaming it."""
+    info = _checked_info(Path(path))
+    return info.frames / info.samplerate
 
 
 def _checked_info(path: Path):
@@ -191,12 +198,17 @@ def _read_mono(path: Path, info) -> np.ndarray:
     return mono[:filled]
 
 
+def _mono(block: np.ndarray) -> np.ndarray:
+    """(frames, channels) -> frames: the channels' mean, the one downmix every reader uses."""
+    return block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+
+
 def _mono_blocks(path: Path, done):
     """The file's mono mix a block at a time; `done()` says how many samples the caller has had
     (for the message when the file breaks off)."""
     try:
         for block in sf.blocks(str(path), blocksize=READ_BLOCK_FRAMES, dtype="float64", always_2d=True):
-            yield block.mean(axis=1) if block.shape[1] > 1 else block[:, 0]
+            yield _mono(block)
     except (sf.LibsndfileError, RuntimeError) as error:
         raise AudioInputError(f"the file is damaged or cut off after {done()} samples ({_reason(error)})") from None
 

@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.audio_io import AudioFile, AudioInputError, check_audio, load_audio, open_audio, resample
+from common.audio_io import (AudioFile, AudioInputError, check_audio, load_audio, open_audio, resample,
+                             stated_duration_s)
 from conditioning.heads import targets_from_outputs
 from conditioning.checkpoints import load_shipped, shipped_path
 from conditioning.target import EmotionTarget
@@ -202,10 +203,11 @@ class SpeechEmotionRecognizer:
     def recognize_file(self, path, frames: bool = True, reference: SpeakerReference | None = None) -> SpeechEmotion:
         """Up to an hour of audio: a recording longer than LONG_AUDIO_S stays on disk and is
         read a piece at a time (:mod:`.long_audio`), so memory does not grow with its length."""
-        recording = open_audio(path, MIN_DURATION_S, MAX_DURATION_S)
-        if recording.duration_s > LONG_AUDIO_S:
-            return self._recognize_long(recording, frames, reference)
-        return self._recognize_checked(recording.read(0, recording.frames), recording.sample_rate, frames, reference)
+        if stated_duration_s(path) > LONG_AUDIO_S:
+            return self._recognize_long(open_audio(path, MIN_DURATION_S, MAX_DURATION_S), frames, reference)
+        # load_audio has checked it: no second validated copy of the samples.
+        audio, rate = load_audio(path, MIN_DURATION_S, MAX_DURATION_S)
+        return self._recognize_checked(audio, rate, frames, reference)
 
     @torch.inference_mode()
     def recognize_batch(self, clips: list[np.ndarray], sample_rate: int,
