@@ -35,12 +35,6 @@ def speech_judgement(recognized, source: EmotionSource, duration_s: float) -> Ju
     return Judgement(target, reliable, segments=timeline_segments(source, windows, duration_s))
 
 
-def face_judgement(recognized: EmotionTarget | None, identity_distance: float | None = None) -> Judgement:
-    """A FER's mean reading over the rendered frames, and how far the face drifted."""
-    target, reliable = plain_judgement(recognized)
-    return Judgement(target, reliable, identity_distance=identity_distance)
-
-
 # A clip in which the outside FER finds a face in fewer of the frames than this is not read
 # confidently enough to choose by: the face it judged may be a warp artefact, not the portrait.
 MIN_FACE_SHARE = 0.5
