@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from common.atomic import atomic_folder, atomic_write_bytes
+from conditioning.checkpoints import sha256_of
 
 from .voices import Voice
 
@@ -181,11 +182,7 @@ ClipInput = str | Path | tuple[np.ndarray, int]
 def _sha256(clip: ClipInput, audio: np.ndarray) -> str:
     if isinstance(clip, tuple):
         return hashlib.sha256(np.asarray(audio, dtype="<f4").tobytes()).hexdigest()
-    digest = hashlib.sha256()
-    with open(clip, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_of(Path(clip))
 
 
 def add_voice(name: str, clips: Sequence[ClipInput], consent: str, bases: Sequence[str] | None = None,

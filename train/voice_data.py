@@ -10,7 +10,6 @@ refused), edge silence trimmed to EDGE_S, loudness brought to LOUDNESS_LUFS by B
 from __future__ import annotations
 
 import csv
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,8 @@ import numpy as np
 import soundfile as sf
 
 from common.audio_io import resample
+from conditioning.checkpoints import sha256_of
+from synth.loudness import integrated_loudness, normalize_loudness
 
 RATE = 22050
 MIN_RATE = 16000
@@ -86,10 +87,6 @@ def _beside(folder: Path) -> list[tuple[Path, str]]:
     return items
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def _trim(audio: np.ndarray) -> np.ndarray:
     import librosa
 
@@ -99,14 +96,9 @@ def _trim(audio: np.ndarray) -> np.ndarray:
 
 
 def _level(audio: np.ndarray, label: str) -> np.ndarray:
-    import pyloudnorm
-
-    loudness = pyloudnorm.Meter(RATE).integrated_loudness(audio.astype(np.float64))
-    if not np.isfinite(loudness):
+    if not np.isfinite(integrated_loudness(audio, RATE)):
         raise VoiceDataError(f"{label} is silent")
-    levelled = audio * 10.0 ** ((LOUDNESS_LUFS - loudness) / 20.0)
-    peak = float(np.max(np.abs(levelled)))
-    return (levelled / peak * 0.99 if peak > 0.99 else levelled).astype(np.float32)
+    return normalize_loudness(audio, RATE, LOUDNESS_LUFS)
 
 
 def clean(path: Path, text: str) -> Recording:
@@ -129,7 +121,7 @@ def clean(path: Path, text: str) -> Recording:
     if not MIN_S <= seconds <= MAX_S:
         raise VoiceDataError(f"{label}: {seconds:.1f} s of sound after trimming; each recording must hold "
                              f"{MIN_S}-{MAX_S:g} s (split long ones at sentence ends)")
-    record = {"file": label, "sha256": _sha256(path), "sample_rate": int(rate), "duration_s": round(seconds, 3),
+    record = {"file": label, "sha256": sha256_of(path), "sample_rate": int(rate), "duration_s": round(seconds, 3),
               "clipped_fraction": round(clipped, 6), "text": text}
     return Recording(label, text, _level(audio, label), record["sha256"], record)
 
