@@ -347,18 +347,23 @@ def _synthesize_limited(features: WorldFeatures) -> tuple[np.ndarray, WorldFeatu
 PHONE_BLEND_S = 0.06
 
 
-def _frame_values(per_phone: Sequence[float], phones: Sequence[Phone], features: WorldFeatures) -> np.ndarray:
-    """Each frame takes the value of the phone it lies in (before the first: the first's, after
-    the last: the last's), then a moving average over PHONE_BLEND_S eases the changes."""
-    times = np.arange(features.n_frames) * features.frame_period_ms / 1000.0
+def frame_values(per_phone: Sequence[float], phones: Sequence[Phone], times: np.ndarray, step_s: float) -> np.ndarray:
+    """Each time (frames ``step_s`` apart) takes the value of the phone it lies in (before the
+    first: the first's, after the last: the last's), then a moving average over PHONE_BLEND_S
+    eases the changes. Shared by the WORLD path and the waveform renderer (synth/vc/psola.py)."""
     ends = np.array([end for _, _, end in phones])
     index = np.minimum(np.searchsorted(ends, times, side="right"), len(phones) - 1)
     values = np.asarray(per_phone, dtype=np.float64)[index]
-    width = max(1, int(round(PHONE_BLEND_S * 1000.0 / features.frame_period_ms)))
+    width = max(1, int(round(PHONE_BLEND_S / step_s)))
     if width > 1 and values.size > width:
         padded = np.pad(values, (width // 2, width - 1 - width // 2), mode="edge")
         values = np.convolve(padded, np.ones(width) / width, mode="valid")
     return values
+
+
+def _frame_values(per_phone: Sequence[float], phones: Sequence[Phone], features: WorldFeatures) -> np.ndarray:
+    step_s = features.frame_period_ms / 1000.0
+    return frame_values(per_phone, phones, np.arange(features.n_frames) * step_s, step_s)
 
 def apply_prosody(audio: np.ndarray, sample_rate: int, phones: Sequence[Phone], targets: ProsodyTargets,
                   seed: int, contour: str = "neutral") -> TransformResult:

@@ -35,7 +35,8 @@ from scipy.signal import butter, istft, sosfiltfilt, stft
 
 from conditioning.prosody import ProsodyTargets
 from synth.render.time_map import Phone, TimeMap, build_time_map, map_phones
-from synth.render.world_transform import (apply_contour, breathiness_weight, shift_f0, spectral_tilt_gain_db)
+from synth.render.world_transform import (apply_contour, breathiness_weight, frame_values, shift_f0,
+                                          spectral_tilt_gain_db)
 from synth.vocoder.world import F0_CEIL_HZ, F0_FLOOR_HZ, PERTURBATION_CLIP
 
 with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resources
@@ -47,7 +48,6 @@ UNVOICED_HOP_S = 0.005        # grains of 10 ms in unvoiced sound: short enough 
 MARK_SEARCH = 0.25            # a period may differ from the F0 track's by this fraction
 MARK_LOWPASS_HZ = 900.0       # the first formant's peaks, not the higher ones, decide where a period starts
 MIN_VOICED_FRAMES = 4         # shorter voiced blips are DIO's mistakes on noise
-PHONE_BLEND_S = 0.06          # as the WORLD path: a timeline's change glides over 60 ms
 STFT_WINDOW_S = 0.032
 VOWEL_FACTOR_LIMITS = (0.5, 2.0)
 SMOOTH_HZ = 300.0             # breath noise follows the envelope, not the harmonics
@@ -135,18 +135,6 @@ def pitch_marks(x: np.ndarray, rate: int, f0: np.ndarray, frame_period_ms: float
     marks_a, voiced_a = np.asarray(marks), np.asarray(voiced)
     keep = np.concatenate([[True], np.diff(marks_a) > 0])
     return marks_a[keep], voiced_a[keep]
-
-
-def frame_values(per_phone: Sequence[float], phones: Sequence[Phone], times: np.ndarray, step_s: float) -> np.ndarray:
-    """The value of the phone each time lies in, eased over PHONE_BLEND_S (as the WORLD path)."""
-    ends = np.array([end for _, _, end in phones])
-    values = np.asarray(per_phone, dtype=np.float64)[np.minimum(np.searchsorted(ends, times, side="right"),
-                                                                len(phones) - 1)]
-    width = max(1, int(round(PHONE_BLEND_S / step_s)))
-    if width > 1 and values.size > width:
-        padded = np.pad(values, (width // 2, width - 1 - width // 2), mode="edge")
-        values = np.convolve(padded, np.ones(width) / width, mode="valid")
-    return values
 
 
 class _Cues:
