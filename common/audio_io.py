@@ -9,6 +9,7 @@ sample rate outside 4-192 kHz.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,26 @@ class AudioFile:
             handle.seek(start)
             block = handle.read(stop - start, dtype="float64", always_2d=True)
         return _mono(block)
+
+
+@dataclass(frozen=True, eq=False)
+class AudioArray:
+    """Checked mono samples already in memory, read as an AudioFile is: the streaming readers
+    then serve a long array without a second copy of it at another rate."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def frames(self) -> int:
+        return len(self.samples)
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        return np.asarray(self.samples[max(0, start):max(0, stop)], dtype=np.float64)
 
 
 def open_audio(path, min_duration_s: float = 0.05, max_duration_s: float = 300.0) -> AudioFile:
@@ -221,3 +242,32 @@ def resample(audio: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     from scipy.signal import resample_poly  # scipy.signal takes ~1 s to import
 
     return resample_poly(audio, int(to_rate) // g, int(from_rate) // g)
+
+
+# A reader of samples [start, stop): AudioFile.read, AudioArray.read, or a stage built on one.
+Reader = Callable[[int, int], np.ndarray]
+
+
+def resampled(read: Reader, length: int, from_rate: int, to_rate: int) -> tuple[int, Reader]:
+    """(length, reader) of `resample` of the samples `read` gives: each piece
+    is resampled with the input the polyphase filter reaches either side of it."""
+    if from_rate == to_rate:
+        return length, read
+    from scipy.signal import resample_poly
+
+    g = math.gcd(int(from_rate), int(to_rate))
+    up, down = int(to_rate) // g, int(from_rate) // g
+    out_length = -(-length * up // down)
+    reach = -(-10 * max(up, down) // up) + 2   # scipy's filter is 10 * max(up, down) taps either side, upsampled
+
+    def read_out(start: int, stop: int) -> np.ndarray:
+        start, stop = max(0, start), min(out_length, stop)
+        # A piece starting at a multiple of `down` keeps the whole's output grid.
+        first = max(0, start * down // up - reach) // down * down
+        last = min(length, stop * down // up + reach + 1)
+        offset = first * up // down
+        return resample_poly(read(first, last), up, down)[start - offset:stop - offset]
+
+    return out_length, read_out
+
+

@@ -240,6 +240,20 @@ def test_natural_length_when_it_fits_before_the_next_cue(studio, tmp_path):
     assert first["spoken_s"] > 1.2 * first["slot_s"]                   # longer than its slot, before cue 2
 
 
+def test_the_dialogue_is_mixed_over_a_background_at_another_rate(studio, tmp_path):
+    script = parse_script("1\n00:00:00,500 --> 00:00:01,500\n[voice=slt] Good evening.\n", "srt")
+    rate = 44100
+    hum = 0.05 * np.sin(2 * np.pi * 120 * np.arange(4 * rate) / rate)
+    sf.write(tmp_path / "hum.wav", np.stack([hum, hum], axis=1), rate)      # stereo, 44.1 kHz, 4 s
+    result = dub_script(studio, script, tmp_path / "evening.wav",
+                        DubOptions(sample_rate=16000, background=str(tmp_path / "hum.wav")))
+    mix, mix_rate = sf.read(result.mix)
+    assert mix_rate == 16000 and len(mix) == 4 * 16000                # as long as the background
+    def level(a, b):
+        return float(np.sqrt(np.mean(mix[int(a * 16000):int(b * 16000)] ** 2)))
+    assert level(3.0, 4.0) == pytest.approx(0.05 / np.sqrt(2), rel=0.05)   # the hum, unducked, after the cue
+
+
 def test_a_line_too_long_for_its_slot_is_flagged_not_garbled(studio, tmp_path):
     script = parse_script("1\n00:00:00,000 --> 00:00:00,600\n[voice=slt] We will need a much longer slot "
                           "for this sentence.\n\n2\n00:00:01,000 --> 00:00:02,500\n[voice=slt] Indeed we will.\n",

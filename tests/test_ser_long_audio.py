@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from common.audio_io import AudioInputError, load_audio, open_audio, resample
+from common.audio_io import AudioInputError, load_audio, open_audio, resample, resampled
 from common.log_mel import LogMelConfig, LogMelFrontend
 from conditioning.ser import long_audio, model, recognizer
 from conditioning.ser.model import SERConfig, SpeechEmotionNet
@@ -33,7 +33,7 @@ def _in_pieces(read, total: int, cuts=(0, 1, 977, 5000)) -> np.ndarray:
 @pytest.mark.parametrize("rate", [8000, 22050, 44100, 48000])
 def test_resampling_in_pieces_gives_the_whole(rate):
     x = _voice_like(rate, 1.5)
-    length, read = long_audio.resampled(_reader(x), len(x), rate, 16000)
+    length, read = resampled(_reader(x), len(x), rate, 16000)
     whole = resample(x, rate, 16000)
     assert length == len(whole)
     np.testing.assert_allclose(_in_pieces(read, length), whole, atol=1e-12)
@@ -74,11 +74,21 @@ def test_a_long_file_is_recognized_in_pieces_as_a_whole_read_would_be(tmp_path, 
     x = _voice_like(rate, 14.0)
     path = tmp_path / "long.wav"
     sf.write(path, np.stack([x, 0.7 * x], axis=1), rate, subtype="PCM_16")
+    ser = recognizer.shipped_recognizer()
+    samples = load_audio(path, 0.25, 3600.0)
+    read_whole = ser.recognize(*samples)
+    reference_whole = ser.speaker_reference(*samples)
     monkeypatch.setattr(recognizer, "LONG_AUDIO_S", 5.0)
     monkeypatch.setattr(model, "ENCODE_CHUNK", 120)
-    ser = recognizer.shipped_recognizer()
-    read_whole = ser.recognize(*load_audio(path, 0.25, 3600.0))
     in_pieces = ser.recognize_file(path)
+    _assert_same_reading(in_pieces, read_whole)
+    # Samples in memory past the limit (the converter's source and result) stream as a file does.
+    _assert_same_reading(ser.recognize(*samples), read_whole)
+    torch.testing.assert_close(ser.speaker_reference(*samples).encoding, reference_whole.encoding,
+                               atol=2e-5, rtol=1e-4)
+
+
+def _assert_same_reading(in_pieces, read_whole):
     assert in_pieces.duration_s == pytest.approx(read_whole.duration_s)
     np.testing.assert_allclose(in_pieces.network.categories, read_whole.network.categories, atol=1e-4)
     np.testing.assert_allclose(in_pieces.target.vad, read_whole.target.vad, atol=1e-4)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from common.audio_io import resample
 from conditioning import parse_emotion
 from conditioning.prosody import prosody_prior
 from synth.render.engines import render
@@ -177,6 +178,19 @@ def test_long_input_is_cut_in_its_pauses():
     phones = pseudo_phones(active[:1000], 10.0)
     assert phones[0][1] == 0.0 and phones[-1][2] == 10.0
     assert {name for name, _, _ in phones} == {"pau", "speech"}
+
+
+def test_the_speech_check_reads_f0_in_blocks_as_one_pass_would(source, monkeypatch):
+    from synth.vc import speech_check
+
+    audio, rate = source
+    x = resample(np.tile(audio, 3), rate, speech_check.ANALYSIS_RATE)
+    whole = speech_check._f0_of_block(x)
+    monkeypatch.setattr(speech_check, "F0_BLOCK_S", 1.5)     # many blocks on a few seconds
+    in_blocks = speech_check._f0(x)
+    assert in_blocks.shape == whole.shape
+    np.testing.assert_array_equal(in_blocks > 0, whole > 0)
+    np.testing.assert_allclose(in_blocks, whole, atol=1e-6)
 
 
 def run_cli(capsys, *args) -> tuple[int, str, str]:

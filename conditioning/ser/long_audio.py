@@ -14,36 +14,13 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from common.audio_io import Reader
 from common.log_mel import LogMelFrontend
 
 from .model import SPEECH_RANGE_NEPERS, SpeechEmotionNet, _weighted_stats
 
-Reader = Callable[[int, int], np.ndarray]
 # Front-end frames per piece while the utterance's band means are summed (a minute).
 MEANS_CHUNK = 6000
-
-
-def resampled(read: Reader, length: int, from_rate: int, to_rate: int) -> tuple[int, Reader]:
-    """(length, reader) of `common.audio_io.resample` of the samples `read` gives: each piece
-    is resampled with the input the polyphase filter reaches either side of it."""
-    if from_rate == to_rate:
-        return length, read
-    from scipy.signal import resample_poly
-
-    g = math.gcd(int(from_rate), int(to_rate))
-    up, down = int(to_rate) // g, int(from_rate) // g
-    out_length = -(-length * up // down)
-    reach = -(-10 * max(up, down) // up) + 2   # scipy's filter is 10 * max(up, down) taps either side, upsampled
-
-    def read_out(start: int, stop: int) -> np.ndarray:
-        start, stop = max(0, start), min(out_length, stop)
-        # A piece starting at a multiple of `down` keeps the whole's output grid.
-        first = max(0, start * down // up - reach) // down * down
-        last = min(length, stop * down // up + reach + 1)
-        offset = first * up // down
-        return resample_poly(read(first, last), up, down)[start - offset:stop - offset]
-
-    return out_length, read_out
 
 
 def front_end_reader(frontend: LogMelFrontend, read: Reader, length: int) -> tuple[int, Callable]:

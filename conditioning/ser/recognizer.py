@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common.audio_io import (AudioFile, AudioInputError, check_audio, load_audio, open_audio, resample,
-                             stated_duration_s)
+from common.audio_io import (AudioArray, AudioFile, AudioInputError, check_audio, load_audio, open_audio, resample,
+                             resampled, stated_duration_s)
 from conditioning.heads import targets_from_outputs
 from conditioning.checkpoints import load_shipped, shipped_path
 from conditioning.target import EmotionTarget
@@ -32,12 +32,13 @@ from .calibration import Calibration, load_calibration
 from .cues import CUE_MAX_S, CueReading, VoiceCues, mean_cues, measure_cues, read_cues
 from common.log_mel import LogMelConfig, LogMelFrontend
 from .judgement import Doubt, judge
-from .long_audio import encode_long, front_end_reader, resampled
+from .long_audio import encode_long, front_end_reader
 from .model import SERConfig, SpeechEmotionNet, stack_padded
 
 MIN_DURATION_S = 0.25
 MAX_DURATION_S = 3600.0  # an hour, from a file: longer than LONG_AUDIO_S it is read a piece at a time
-# From a file, longer recordings are recognized piece by piece (the network encodes in chunks past it too).
+# Longer recordings (a file, or samples in memory) are recognized piece by piece, so the working
+# memory is a piece's whatever the length.
 LONG_AUDIO_S = 120.0
 
 
@@ -148,16 +149,28 @@ class SpeechEmotionRecognizer:
         if not clips:
             raise ValueError("a speaker reference needs at least one clip of neutral speech")
         checked = [check_audio(audio, rate, MIN_DURATION_S, MAX_DURATION_S) for audio, rate in clips]
-        encodings = [self.net.pooled(mel, torch.tensor([mel.shape[-1]]))
-                     for mel in (self._features_of_checked(audio, rate) for audio, rate in checked)]
+        encodings = [self._pooled_of_checked(audio, rate) for audio, rate in checked]
         return SpeakerReference(torch.cat(encodings).mean(0, keepdim=True), len(clips),
                                 sum(len(audio) / rate for audio, rate in checked),
                                 mean_cues([measure_cues(audio, rate) for audio, rate in checked]))
+
+    def _pooled_of_checked(self, x: np.ndarray, rate: int) -> torch.Tensor:
+        if len(x) > LONG_AUDIO_S * rate:
+            return self._encode_long(AudioArray(x, rate), windows=False)[0]
+        mel = self._features_of_checked(x, rate)
+        return self.net.pooled(mel, torch.tensor([mel.shape[-1]]))
+
+    def _encode_long(self, recording: AudioFile | AudioArray, windows: bool):
+        samples, read = resampled(recording.read, recording.frames, recording.sample_rate, self.sample_rate)
+        mel_frames, features = front_end_reader(self.frontend, read, samples)
+        return encode_long(self.net, features, mel_frames, windows)
 
     @torch.inference_mode()
     def recognize(self, audio: np.ndarray, sample_rate: int, frames: bool = True,
                   reference: SpeakerReference | None = None) -> SpeechEmotion:
         x, rate = check_audio(audio, sample_rate, MIN_DURATION_S, MAX_DURATION_S)
+        if len(x) > LONG_AUDIO_S * rate:
+            return self._recognize_long(AudioArray(x, rate), frames, reference)
         return self._recognize_checked(x, rate, frames, reference)
 
     @torch.inference_mode()
@@ -174,11 +187,9 @@ class SpeechEmotionRecognizer:
         return self._reading(pooled, outputs, centres, audio, sample_rate, len(audio) / sample_rate, reference)
 
     @torch.inference_mode()
-    def _recognize_long(self, recording: AudioFile, frames: bool, reference: SpeakerReference | None
+    def _recognize_long(self, recording: AudioFile | AudioArray, frames: bool, reference: SpeakerReference | None
                         ) -> SpeechEmotion:
-        samples, read = resampled(recording.read, recording.frames, recording.sample_rate, self.sample_rate)
-        mel_frames, features = front_end_reader(self.frontend, read, samples)
-        pooled, window_stats, centres = encode_long(self.net, features, mel_frames, frames)
+        pooled, window_stats, centres = self._encode_long(recording, frames)
         outputs = None if window_stats is None else self.net.read(
             window_stats, None if reference is None else reference.encoding)
         cue_audio = recording.read(0, int(CUE_MAX_S * recording.sample_rate))   # all the cues read

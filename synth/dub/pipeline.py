@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 import soundfile as sf
 
-from common.audio_io import load_audio, resample
+from common.audio_io import open_audio, resample
 from common.atomic import atomic_write_bytes
 from conditioning.timeline import EmotionSource
 from synth.provenance import make_record, write_record
@@ -35,7 +35,7 @@ from .script import Cue, DubScript, DubScriptError, read_script
 from .subtitles import srt_text
 from .timing import fill_slot, plan_timing, sounding_span
 from .track import TrackWriter, audio_format, dialogue_gain_db, fade_edges, mix_over, start_sample
-from .video import face_source, replace_audio, video_audio, video_kind
+from .video import face_source, replace_audio, video_kind, video_sound
 
 DEFAULT_SAMPLE_RATE = 48000        # video's audio rate
 SAMPLE_RATES = (16000, 22050, 24000, 32000, 44100, 48000)
@@ -269,9 +269,8 @@ def dub_script(studio, script: DubScript | str | Path, output: str | Path, optio
                                              checkpoints=("speech_emotion.pt",)))
     slots = np.array([line["slot"] for line in lines], dtype=np.float64)
     if options.background:
-        background, rate = load_audio(options.background, max_duration_s=MAX_BACKGROUND_S)
-        result.mix = mix_over(paths["track"], resample(background, rate, options.sample_rate), slots,
-                              paths["mix"], options.duck_db)
+        background = open_audio(options.background, max_duration_s=MAX_BACKGROUND_S)
+        result.mix = mix_over(paths["track"], background, slots, paths["mix"], options.duck_db)
     if options.video:
         _video(studio, result, checked, options, slots)
     return result
@@ -318,8 +317,8 @@ def _video(studio, result: DubResult, checked: list[CheckedCue], options: DubOpt
         return
     sound = result.track
     if options.mix_video_audio:
-        own = video_audio(Path(options.video), options.sample_rate)
-        if own is not None:
-            sound = mix_over(result.track, own, slots, result.track.with_name(f"{result.track.stem}.video-mix.wav"),
-                             options.duck_db)
+        with video_sound(Path(options.video), options.sample_rate) as own:
+            if own is not None:
+                sound = mix_over(result.track, own, slots,
+                                 result.track.with_name(f"{result.track.stem}.video-mix.wav"), options.duck_db)
     result.video = replace_audio(Path(options.video), sound, output)

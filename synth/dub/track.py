@@ -12,6 +12,7 @@ import numpy as np
 import soundfile as sf
 
 from common.atomic import PendingFile
+from common.audio_io import AudioArray, AudioFile, resampled
 
 FADE_S = 0.01                # raised-cosine fade at each cue edge: no clicks where cues join
 DUCK_DB = -12.0              # background level under dialogue
@@ -109,23 +110,26 @@ def duck_gain(first: int, count: int, sample_rate: int, slots: np.ndarray, duck_
     return (1.0 - weight * (1.0 - 10 ** (duck_db / 20))).astype(np.float32)
 
 
-def mix_over(dialogue: Path, background: np.ndarray, slots: np.ndarray, output: Path,
+def mix_over(dialogue: Path, background: AudioFile | AudioArray, slots: np.ndarray, output: Path,
              duck_db: float = DUCK_DB, background_gain_db: float = 0.0) -> Path:
-    """`dialogue` (a track file) over `background` (mono samples at the dialogue's rate),
-    ducked under each cue; as long as the longer of the two; true peaks limited block by block."""
+    """`dialogue` (a track file) over `background` (a recording at any rate, read and resampled
+    a block at a time: hours of it never sit in memory), ducked under each cue; as long as the
+    longer of the two; true peaks limited block by block."""
     from synth.loudness import limit_true_peak
 
     info = sf.info(str(dialogue))
     rate = info.samplerate
-    background = np.asarray(background, dtype=np.float32) * np.float32(10 ** (background_gain_db / 20))
-    total = max(info.frames, len(background))
+    length, read_background = resampled(background.read, background.frames, background.sample_rate, rate)
+    gain = np.float32(10 ** (background_gain_db / 20))
+    total = max(info.frames, length)
     with TrackWriter(output, rate) as writer, sf.SoundFile(str(dialogue)) as speech:
         for first in range(0, total, _BLOCK):
             count = min(_BLOCK, total - first)
             block = np.zeros(count, np.float32)
             spoken = speech.read(count, dtype="float32")
             block[: len(spoken)] += spoken
-            under = background[first:first + count]
-            block[: len(under)] += under * duck_gain(first, len(under), rate, slots, duck_db) if len(under) else 0
+            if first < length:
+                under = read_background(first, first + count).astype(np.float32) * gain
+                block[: len(under)] += under * duck_gain(first, len(under), rate, slots, duck_db)
             writer.place(first, limit_true_peak(block, rate))
         return writer.finish(total)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 
 from common.atomic import atomic_path
-from common.audio_io import load_audio, resample
+from common.audio_io import AudioFile, open_audio
 
 from .script import DubScriptError
 
@@ -52,18 +53,20 @@ def _ffmpeg(*arguments: str) -> None:
         raise DubScriptError(f"ffmpeg failed: {done.stderr.strip()[-400:]}")
 
 
-def video_audio(video: Path, sample_rate: int) -> np.ndarray | None:
-    """The video's sound as mono samples at `sample_rate`, None when it has no audio stream."""
+@contextmanager
+def video_sound(video: Path, sample_rate: int) -> Iterator[AudioFile | None]:
+    """The video's sound, mono at `sample_rate`, as a file read a block at a time (None when
+    the video has no audio stream); the file is removed when the block ends."""
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "sound.wav"
         try:
             _ffmpeg("-i", str(video), "-vn", "-ac", "1", "-ar", str(sample_rate), str(wav))
         except DubScriptError:
-            return None
-        if not wav.is_file() or wav.stat().st_size <= 44:
-            return None
-        samples, rate = load_audio(wav, min_duration_s=0.0, max_duration_s=MAX_VIDEO_AUDIO_S)
-        return resample(samples, rate, sample_rate).astype(np.float32)
+            wav = None
+        if wav is None or not wav.is_file() or wav.stat().st_size <= 44:
+            yield None
+        else:
+            yield open_audio(wav, min_duration_s=0.0, max_duration_s=MAX_VIDEO_AUDIO_S)
 
 
 def replace_audio(video: Path, audio: Path, output: Path) -> Path:

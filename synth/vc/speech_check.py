@@ -37,6 +37,8 @@ MIN_SYLLABIC_SHARE = 0.15
 MAX_HELD_PITCH_SHARE = 0.5
 HELD_WINDOW_S = 0.1
 HELD_STD_SEMITONES = 0.1
+F0_BLOCK_S = 60.0
+F0_CONTEXT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,29 @@ class SpeechEvidence:
         return {name: round(float(value), 3) for name, value in asdict(self).items()}
 
 
-def _f0(audio: np.ndarray) -> np.ndarray:
+def _f0_of_block(x: np.ndarray) -> np.ndarray:
     import pyworld
 
-    x = np.ascontiguousarray(audio, dtype=np.float64)
+    x = np.ascontiguousarray(x, dtype=np.float64)
     f0, t = pyworld.dio(x, ANALYSIS_RATE, f0_floor=60.0, f0_ceil=800.0, frame_period=FRAME_S * 1000)
     return pyworld.stonemask(x, f0, t, ANALYSIS_RATE)
+
+
+def _f0(audio: np.ndarray) -> np.ndarray:
+    """DIO's F0 per frame, a block at a time with F0_CONTEXT_S of the neighbours' sound either
+    side: DIO's working memory on ten minutes is over a gigabyte, and on a block it is that of
+    the block. Frame k stays the frame at k * FRAME_S of the whole."""
+    hop = int(round(FRAME_S * ANALYSIS_RATE))
+    block, context = int(F0_BLOCK_S / FRAME_S), int(F0_CONTEXT_S / FRAME_S)
+    frames = len(audio) // hop + 1          # DIO's frame count: one per hop, and one at the end
+    if frames <= block + 2 * context:
+        return _f0_of_block(audio)
+    pieces = []
+    for first in range(0, frames, block):
+        lo = max(0, first - context)
+        f0 = _f0_of_block(audio[lo * hop:(first + block + context) * hop])
+        pieces.append(f0[first - lo:first - lo + block])
+    return np.concatenate(pieces)[:frames]
 
 
 def syllabic_share(level_db: np.ndarray) -> float:
