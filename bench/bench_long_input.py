@@ -7,7 +7,8 @@ stays near the 1-minute one.
                                      [--what recognize convert animate]
 
 `recognize` takes up to an hour (of noise), `convert` and `animate` (audio-driven) up to ten
-minutes (of the shipped TTS's speech, repeated: they refuse noise); a length over an entry
+minutes (of the shipped TTS's speech, repeated: they refuse noise), `dub` a background of up
+to four hours (the noise, under a one-cue script, mixed at 48 kHz); a length over an entry
 point's limit is skipped. `animate` renders the video too (slow: about
 real time on 2 cores), so it is not measured by default.
 """
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-LIMIT_MINUTES = {"recognize": 60, "convert": 10, "animate": 10}
+LIMIT_MINUTES = {"recognize": 60, "convert": 10, "animate": 10, "dub": 240}
 BLOCK_S = 60
 NOISE_LEVEL = 0.01   # faint: -40 dBFS RMS
 
@@ -69,7 +70,14 @@ def child(what: str, audio: Path, folder: Path) -> dict:
         from synth.studio import Studio
 
         studio = Studio()
-        if what == "convert":
+        if what == "dub":
+            from synth.dub import DubOptions, dub_script, parse_script
+
+            studio.speak("Warm up.")   # loads the models before the baseline
+            script = parse_script("1\n00:00:01,000 --> 00:00:03,000\nThe background goes on for a while.\n", "srt")
+            run = lambda: dub_script(studio, script, folder / "dub.wav",   # noqa: E731
+                                     DubOptions(background=str(audio)))
+        elif what == "convert":
             studio.converter   # noqa: B018 (loads the models before the baseline)
             run = lambda: studio.convert(audio, "happy").write_wav(folder / "converted.wav")   # noqa: E731
         else:
@@ -96,7 +104,7 @@ def main(argv=None) -> None:
     parser.add_argument("--minutes", type=float, nargs="+", default=[1, 10, 60])
     parser.add_argument("--rate", type=int, default=16000, help="the files' sample rate")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--what", nargs="+", choices=sorted(LIMIT_MINUTES), default=["recognize", "convert"])
+    parser.add_argument("--what", nargs="+", choices=sorted(LIMIT_MINUTES), default=["recognize", "convert", "dub"])
     parser.add_argument("--child", nargs=3, metavar=("WHAT", "AUDIO", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -110,9 +118,9 @@ def main(argv=None) -> None:
             for what in args.what:
                 if minutes > LIMIT_MINUTES[what]:
                     continue
-                if what != "recognize" and speech is None:
+                if what in ("convert", "animate") and speech is None:
                     speech = write_speech(Path(folder) / f"speech_{minutes:g}min.wav", minutes)
-                result = measure(what, audio if what == "recognize" else speech, args.repeats)
+                result = measure(what, audio if what in ("recognize", "dub") else speech, args.repeats)
                 print(f"{what:>10} {minutes:>8g} {result['loaded_mib']:>11.0f} {result['peak_mib']:>9.0f} "
                       f"{result['peak_mib'] - result['loaded_mib']:>11.0f} {result['seconds']:>8.1f}", flush=True)
             audio.unlink()

@@ -16,6 +16,8 @@ LOOKAHEAD_S = 0.005
 RELEASE_S = 0.08
 _MEASURE_BLOCK_S = 0.4
 _PASSES = 8
+_PEAK_BLOCK = 1 << 16
+_PEAK_CONTEXT = 64        # input samples either side: more than the 4x polyphase filter's reach (10)
 
 
 class LoudnessError(ValueError):
@@ -49,7 +51,7 @@ def integrated_loudness(audio: np.ndarray, sample_rate: int) -> float:
 
 
 def true_peak_dbtp(audio: np.ndarray) -> float:
-    peak = float(np.max(np.abs(_oversampled(audio)))) if len(audio) else 0.0
+    peak = float(np.max(_sample_peaks(audio))) if len(audio) else 0.0
     return 20 * np.log10(peak) if peak > 0 else float("-inf")
 
 
@@ -72,10 +74,22 @@ def normalize_loudness(audio: np.ndarray, sample_rate: int, target_lufs: float |
     return made
 
 
-def _oversampled(audio: np.ndarray) -> np.ndarray:
+def _sample_peaks(audio: np.ndarray) -> np.ndarray:
+    """Per input sample, the largest magnitude among its OVERSAMPLING oversampled values
+    (float32). Oversampled a block at a time, each with the filter's reach of context either
+    side: the values equal one pass over the whole, and ten minutes need no gigabyte of them."""
     from scipy.signal import resample_poly
 
-    return resample_poly(np.asarray(audio, dtype=np.float64), OVERSAMPLING, 1)
+    audio = np.asarray(audio)
+    peaks = np.empty(len(audio), dtype=np.float32)
+    for first in range(0, len(audio), _PEAK_BLOCK):
+        last = min(len(audio), first + _PEAK_BLOCK)
+        lo, hi = max(0, first - _PEAK_CONTEXT), min(len(audio), last + _PEAK_CONTEXT)
+        up = resample_poly(np.asarray(audio[lo:hi], dtype=np.float64), OVERSAMPLING, 1)
+        # Zero-padded past the true ends only, as one pass pads them.
+        up = up[(first - lo) * OVERSAMPLING:(last - lo) * OVERSAMPLING]
+        peaks[first:last] = np.abs(up).reshape(-1, OVERSAMPLING).max(axis=1)
+    return peaks
 
 
 def _limited(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.ndarray:
@@ -84,18 +98,18 @@ def _limited(audio: np.ndarray, sample_rate: int, ceiling_dbtp: float) -> np.nda
     from scipy.ndimage import minimum_filter1d
     from scipy.signal import lfilter
 
-    ceiling = 10 ** (ceiling_dbtp / 20)
-    peaks = np.abs(_oversampled(audio)).reshape(-1, OVERSAMPLING).max(axis=1)[: len(audio)]
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    ceiling = np.float32(10 ** (ceiling_dbtp / 20))
+    needed = np.minimum(np.float32(1.0), ceiling / np.maximum(_sample_peaks(audio), np.float32(1e-12)))
     if needed.min() >= 1.0:
         return audio
     window = max(1, int(LOOKAHEAD_S * sample_rate))
     held = minimum_filter1d(needed, size=2 * window + 1, mode="nearest")
-    release = np.exp(-1.0 / (RELEASE_S * sample_rate))
+    release = np.float32(np.exp(-1.0 / (RELEASE_S * sample_rate)))
+    b, a = np.array([1 - release], np.float32), np.array([1, -release], np.float32)   # float32 throughout
     # A one-pole smoother run forwards and backwards never rises above the held minimum's neighbourhood
     # faster than the release allows; the final minimum keeps every sample under the ceiling.
-    smoothed = lfilter([1 - release], [1, -release], held[::-1], zi=[held[-1] * release])[0][::-1]
-    smoothed = lfilter([1 - release], [1, -release], smoothed, zi=[smoothed[0] * release])[0]
+    smoothed = lfilter(b, a, held[::-1], zi=np.array([held[-1] * release], np.float32))[0][::-1]
+    smoothed = lfilter(b, a, smoothed, zi=np.array([smoothed[0] * release], np.float32))[0]
     gain = np.minimum(held, smoothed)
     limited = (audio * gain).astype(np.float32)
     # Oversampled peaks between samples can still poke over by a hair: one exact trim.
