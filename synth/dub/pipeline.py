@@ -308,10 +308,9 @@ def _assemble(lines: list[dict], paths: dict[str, Path], rate: int, gain_db: flo
 def _video(studio, result: DubResult, checked: list[CheckedCue], options: DubOptions, slots: np.ndarray) -> None:
     output = video_output(result.track)
     if video_kind(options.video) == "portrait":
-        samples, rate = sf.read(str(result.mix or result.track), dtype="float32")
         emotion = dialogue_timeline([(line["start_s"], max(line["end_s"], line["start_s"] + 0.01), item.emotion)
                                      for item, line in zip(checked, result.cues)])
-        animation, _ = studio.animate(face_source(options.video), (samples, rate), emotion=emotion,
+        animation, _ = studio.animate(face_source(options.video), result.mix or result.track, emotion=emotion,
                                       output=output, size=options.video_size, seed=options.seed)
         result.video, result.face_recognized, result.animation = animation.video, animation.recognized, animation
         return
