@@ -73,6 +73,9 @@ def _jsonl_rows(text: str, source: str) -> list[tuple[int, dict]]:
             row = json.loads(line)
         except json.JSONDecodeError as error:
             raise DubScriptError(f"{source} line {number} is not JSON: {error.msg}") from None
+        except (ValueError, RecursionError):   # numbers of over 4,300 digits; nesting too deep
+            raise DubScriptError(f"{source} line {number} is not a JSON object a script can hold "
+                                 f"(nested too deeply, or a number too long)") from None
         if not isinstance(row, dict):
             raise DubScriptError(f"{source} line {number}: each line must be a JSON object with {', '.join(REQUIRED)}")
         rows.append((number, row))
