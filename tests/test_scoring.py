@@ -175,9 +175,30 @@ def test_unreliable_readings_still_let_a_reliable_right_one_win():
     # Nothing reliable at all: every candidate is still made, calibration still tries stronger
     # outputs, and the plain one is kept.
     make, judge, made = _scripted([None])
-    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True), 0, 1.0)
+    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True, strength_band=None), 0, 1.0)
     assert len(made) == 7 and scoring.kept == 0 and scoring.stopped_by == "no trusted reading"
     assert [s for _, s in made[4:]] == sorted(s for _, s in made[4:])
+    # Within the default strength band the steps stop at its edge.
+    make, judge, made = _scripted([None])
+    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True), 0, 1.0)
+    assert scoring.kept == 0 and scoring.stopped_by == "no trusted reading"
+    assert max(s for _, s in made) == pytest.approx(math.sqrt(2.0)) and len(made) == 5
+
+
+def test_strength_stays_in_its_band_so_asks_twice_apart_keep_their_order():
+    # Every reading too weak and of the wrong category: unbounded, calibration would climb; in
+    # the band no candidate leaves [s / sqrt(2), s * sqrt(2)], so 0.4 x band <= 0.8 / band.
+    asked = parse_emotion("happy:0.4")
+    for strength in (1.0, 2.0):
+        make, judge, made = _scripted(["angry:0.1"])
+        run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True), 0, strength)
+        assert all(strength / math.sqrt(2.0) - 1e-9 <= s <= strength * math.sqrt(2.0) + 1e-9 for _, s in made)
+        assert max(s for _, s in made) == pytest.approx(strength * math.sqrt(2.0))
+    make, judge, made = _scripted(["angry:0.1"])
+    run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True, strength_band=None), 0, 1.0)
+    assert max(s for _, s in made) > 1.5
+    with pytest.raises(ValueError, match="strength_band"):
+        ScoringConfig(strength_band=0.5)
 
 
 def test_the_outside_face_judge_reads_probabilities_into_the_space():

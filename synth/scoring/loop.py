@@ -29,6 +29,11 @@ Progress = Callable[[float, str], None]
 # Best-of-N candidates' strength factors (cycled): the plain output first, then a little more and
 # less, then further out; the recognizer's reading decides which lands closest to the target.
 STRENGTH_FACTORS = (1.0, 1.35, 0.75, 1.8, 0.55, 2.4)
+# Every candidate's strength stays within this factor of the asked strength (either way), so that
+# asks a factor 2 apart in intensity (0.4 and 0.8) are never displayed in reverse order: 1.41^2 = 2.
+# Unbounded, the loop bought the asked category with stronger output, and weak and strong asks
+# ended up alike (docs/scoring.md, "What it buys").
+STRENGTH_BAND = math.sqrt(2.0)
 # Without two readings at different strengths, calibration scales strength by
 # exp(STEP_GAIN * (asked - read)): 0.2 too weak -> x1.49.
 STEP_GAIN = 2.0
@@ -46,6 +51,8 @@ class ScoringConfig:
     tolerance: float = 0.1               # |read - asked| intensity within which calibration stops
     calibration_budget: int = 3          # at most this many extra outputs for calibration
     vary_strength: bool = True           # best-of-N candidates also vary strength, not only the seed
+    strength_band: float | None = STRENGTH_BAND   # every strength within [s / band, s * band]; None: bounds only
+    miss_step: float = UNCLEAR_STEP      # right intensity, wrong category: another seed at this x strength
     time_budget_s: float | None = None   # no new output is started after this (the first always is)
     weights: ScoreWeights = field(default_factory=ScoreWeights)
 
@@ -58,6 +65,10 @@ class ScoringConfig:
             raise ValueError(f"tolerance must be in (0, 1]; got {self.tolerance}")
         if not 0 <= self.calibration_budget <= 10:
             raise ValueError(f"calibration_budget must be in 0..10; got {self.calibration_budget}")
+        if self.strength_band is not None and not self.strength_band >= 1.0:
+            raise ValueError(f"strength_band must be at least 1; got {self.strength_band}")
+        if not self.miss_step >= 1.0:
+            raise ValueError(f"miss_step must be at least 1; got {self.miss_step}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise ValueError(f"time_budget_s must be positive; got {self.time_budget_s}")
 
@@ -142,8 +153,12 @@ def run_scoring(make: Callable[[int, float], Result], judge: Callable[[Result], 
                 bounds: tuple[float, float] = (0.25, 4.0), progress: Progress | None = None) -> Scored[Result]:
     """Best of `config.best_of` candidates, then (with `config.calibrate`) strength steps from the
     best until its intensity reading is within tolerance, the budget is spent or strength can
-    move no further. `asked` is the target (a timeline's mean, when judged by segments)."""
+    move no further. `asked` is the target (a timeline's mean, when judged by segments). Every
+    strength lies within `bounds` and, with `config.strength_band`, within that factor of `strength`."""
     report = progress or (lambda share, message: None)
+    if config.strength_band is not None:
+        bounds = (max(bounds[0], min(strength, bounds[1]) / config.strength_band),
+                  min(bounds[1], max(strength, bounds[0]) * config.strength_band))
     planned = config.best_of + (config.calibration_budget if config.calibrate else 0)
     started = time.perf_counter()
     candidates: list[Candidate[Result]] = []
@@ -194,7 +209,7 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
             # The strength is right but the category is not: another seed, a little stronger (a
             # clearer display is the likelier to be read as what it is), rather than a strength
             # step that has nothing to close.
-            strength = float(np.clip(best.strength * UNCLEAR_STEP, *bounds))
+            strength = float(np.clip(best.strength * config.miss_step, *bounds))
             add(1 + max(c.seed for c in candidates), strength, "calibration")
             continue
         # Read as asked + error: for a timeline the error is the segments' mean, not the clip's.
