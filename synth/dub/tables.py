@@ -83,8 +83,12 @@ def _jsonl_rows(text: str, source: str) -> list[tuple[int, dict]]:
 
 
 def _csv_rows(text: str, source: str) -> list[tuple[int, dict]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), skipinitialspace=True)
-    header = [name.strip() for name in reader.fieldnames or []]
+    # newline="": the csv module reads \r, \n and \r\n line ends itself, quoted ones too.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""), skipinitialspace=True)
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise DubScriptError(f"{source} line 1: {error}") from None
     missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise DubScriptError(f"{source} line 1: the header needs the columns {', '.join(REQUIRED)} "

@@ -104,6 +104,8 @@ def test_near_valid_scripts_give_cues_or_a_named_error(script):
 
 @budget(fast=50)
 @given(format=st.sampled_from(FORMATS), text=st.text(max_size=200))
+@example(format="csv", text="\r0")                           # a bare carriage return in the header
+@example(format="csv", text="start,end,text\r0,1,Hi.\r")     # old Mac line ends
 def test_any_text_gives_cues_or_a_named_error(format, text):
     _check(format, text)
 
