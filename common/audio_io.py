@@ -269,5 +269,3 @@ def resampled(read: Reader, length: int, from_rate: int, to_rate: int) -> tuple[
         return resample_poly(read(first, last), up, down)[start - offset:stop - offset]
 
     return out_length, read_out
-
-

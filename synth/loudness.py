@@ -17,7 +17,6 @@ RELEASE_S = 0.08
 _MEASURE_BLOCK_S = 0.4
 _PASSES = 8
 _PEAK_BLOCK = 1 << 16
-_PEAK_CONTEXT = 64        # input samples either side: more than the 4x polyphase filter's reach (10)
 
 
 class LoudnessError(ValueError):
@@ -76,18 +75,17 @@ def normalize_loudness(audio: np.ndarray, sample_rate: int, target_lufs: float |
 
 def _sample_peaks(audio: np.ndarray) -> np.ndarray:
     """Per input sample, the largest magnitude among its OVERSAMPLING oversampled values
-    (float32). Oversampled a block at a time, each with the filter's reach of context either
-    side: the values equal one pass over the whole, and ten minutes need no gigabyte of them."""
-    from scipy.signal import resample_poly
+    (float32), oversampled a block at a time (`common.audio_io.resampled`: equal to one pass
+    over the whole), so ten minutes need no gigabyte of them."""
+    from common.audio_io import resampled
 
     audio = np.asarray(audio)
+    _, read_oversampled = resampled(lambda a, b: np.asarray(audio[a:b], dtype=np.float64), len(audio), 1,
+                                    OVERSAMPLING)
     peaks = np.empty(len(audio), dtype=np.float32)
     for first in range(0, len(audio), _PEAK_BLOCK):
         last = min(len(audio), first + _PEAK_BLOCK)
-        lo, hi = max(0, first - _PEAK_CONTEXT), min(len(audio), last + _PEAK_CONTEXT)
-        up = resample_poly(np.asarray(audio[lo:hi], dtype=np.float64), OVERSAMPLING, 1)
-        # Zero-padded past the true ends only, as one pass pads them.
-        up = up[(first - lo) * OVERSAMPLING:(last - lo) * OVERSAMPLING]
+        up = read_oversampled(first * OVERSAMPLING, last * OVERSAMPLING)
         peaks[first:last] = np.abs(up).reshape(-1, OVERSAMPLING).max(axis=1)
     return peaks
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 from common.atomic import atomic_path
 from common.audio_io import AudioFile, open_audio
 

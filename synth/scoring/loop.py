@@ -52,7 +52,6 @@ class ScoringConfig:
     calibration_budget: int = 3          # at most this many extra outputs for calibration
     vary_strength: bool = True           # best-of-N candidates also vary strength, not only the seed
     strength_band: float | None = STRENGTH_BAND   # every strength within [s / band, s * band]; None: bounds only
-    miss_step: float = UNCLEAR_STEP      # right intensity, wrong category: another seed at this x strength
     time_budget_s: float | None = None   # no new output is started after this (the first always is)
     weights: ScoreWeights = field(default_factory=ScoreWeights)
 
@@ -67,8 +66,6 @@ class ScoringConfig:
             raise ValueError(f"calibration_budget must be in 0..10; got {self.calibration_budget}")
         if self.strength_band is not None and not self.strength_band >= 1.0:
             raise ValueError(f"strength_band must be at least 1; got {self.strength_band}")
-        if not self.miss_step >= 1.0:
-            raise ValueError(f"miss_step must be at least 1; got {self.miss_step}")
         if self.time_budget_s is not None and not self.time_budget_s > 0:
             raise ValueError(f"time_budget_s must be positive; got {self.time_budget_s}")
 
@@ -209,7 +206,7 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
             # The strength is right but the category is not: another seed, a little stronger (a
             # clearer display is the likelier to be read as what it is), rather than a strength
             # step that has nothing to close.
-            strength = float(np.clip(best.strength * config.miss_step, *bounds))
+            strength = float(np.clip(best.strength * UNCLEAR_STEP, *bounds))
             add(1 + max(c.seed for c in candidates), strength, "calibration")
             continue
         # Read as asked + error: for a timeline the error is the segments' mean, not the clip's.
