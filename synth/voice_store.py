@@ -35,9 +35,10 @@ VOICES_ENV = "EMOSTUDIO_VOICES"
 FORMAT = "emostudio-voice/1"
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 MIN_CONSENT_WORDS = 3
-CONSENT_HELP = ("a voice can be added only with the speaker's consent: pass --consent \"...\" saying who the "
-                "speaker is and that they agreed to their voice being used (e.g. \"I, Ana Lima, recorded these "
-                "clips and agree to this studio speaking with my voice\")")
+CONSENT_HELP = ("a voice can be added only with the speaker's consent: give a statement (--consent \"...\" on "
+                "the command line, the consent box in the studio) saying who the speaker is and that they agreed "
+                "to their voice being used (e.g. \"I, Ana Lima, recorded these clips and agree to this studio "
+                "speaking with my voice\")")
 
 
 class VoiceStoreError(ValueError):

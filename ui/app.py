@@ -12,6 +12,7 @@ from ui.shortcuts import SHORTCUTS_JS
 from ui.convert import build_convert_tab
 from ui.speak import build_speak_tab
 from ui.starting import QUEUE_SIZE
+from ui.voices import build_voices_tab
 
 TITLE = "emostudio: emotional speech and face synthesis"
 # Ten minutes of 48 kHz stereo WAV is 110 MB and a 50-megapixel PNG can be as large;
@@ -25,7 +26,8 @@ STUDIO_CSS = """
 """
 
 
-def build_app() -> gr.Blocks:
+def build_app(allow_voice_adding: bool = False) -> gr.Blocks:
+    """The studio; its Voices tab adds voices only when ``allow_voice_adding`` (--allow-voice-adding)."""
     # Generated files are copied into Gradio's cache; files a day old are removed every hour.
     with gr.Blocks(title=TITLE, delete_cache=(3600, 86400), analytics_enabled=False) as app:
         gr.Markdown(f"# {TITLE}", elem_id="studio-title")
@@ -39,6 +41,8 @@ def build_app() -> gr.Blocks:
             build_convert_tab()
         with gr.Tab("Dub", id="dub", elem_id="tab-dub"):
             build_dub_tab()
+        with gr.Tab("Voices", id="voices", elem_id="tab-voices"):
+            build_voices_tab(app, allow_voice_adding)
         with gr.Tab("Emotion explorer", id="explorer", elem_id="tab-explorer"):
             build_explorer_tab()
         # Below the tabs, so every tab's main button stays above the fold; each result says it too.

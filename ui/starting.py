@@ -35,6 +35,9 @@ def parse_studio_args(argv=None) -> argparse.Namespace:
                         help="requests processed at once; the rest wait in the queue")
     parser.add_argument("--max-queue", type=int, default=QUEUE_SIZE,
                         help=f"requests that may wait; one more is refused, 'queue is full' (default {QUEUE_SIZE})")
+    parser.add_argument("--allow-voice-adding", action="store_true",
+                        help="let the web page add and remove stored voices (each with its speaker's consent); "
+                             "off by default, so nobody who reaches the address can")
     args = parser.parse_args(argv)
     for name in ("concurrency", "max_queue"):
         if getattr(args, name) < 1:
@@ -80,10 +83,12 @@ def main(argv=None) -> None:
     _exit_on_sigterm()
     args = parse_studio_args(argv)
     print(f"emostudio: starting on http://{args.host}:{args.port}", flush=True)
+    if args.allow_voice_adding:
+        print("emostudio: adding voices from the web page is on (--allow-voice-adding)", flush=True)
     with starting_page(args.host, args.port):
         from ui.app import build_app  # Gradio and the models: seconds
 
-        app = build_app()
+        app = build_app(allow_voice_adding=args.allow_voice_adding)
     from ui.app import serve
 
     serve(app, args.host, args.port, args.concurrency, max_queue=args.max_queue)
