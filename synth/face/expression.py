@@ -47,8 +47,11 @@ _PROTOTYPE_UNITS: dict[str, dict[str, float]] = {
     # stretched, jaw dropped. The lid tightener (AU7) is kept weak: it narrows the eyes from below
     # against AU5's widening, and at 0.5 a real-photo FER read those eyes as sad; at 0.2 it read
     # fear more often, with shading.py's stronger forehead lines, on the faces it was tuned on
-    # (0.0 -> 0.4) and on held-out ones (mean p(fear) 0.20 -> 0.27).
-    "fearful": {"AU1": 1.0, "AU2": 0.7, "AU4": 0.5, "AU5": 1.0, "AU7": 0.2, "AU20": 0.8, "AU26": 0.55},
+    # (0.0 -> 0.4) and on held-out ones (mean p(fear) 0.20 -> 0.27). The jaw drops less than in
+    # surprise (AU26 0.35: the lips parted, AU25, with a small jaw drop, as EMFACS's fear
+    # 1+2+4+5+20+25/26 allows): a wide-open jaw made fear a second surprise to that FER (the
+    # stretched lips did not show); at 0.35 fear read 2/5 -> 4/5 on the five photos tuned on.
+    "fearful": {"AU1": 1.0, "AU2": 0.7, "AU4": 0.5, "AU5": 1.0, "AU7": 0.2, "AU20": 0.8, "AU26": 0.35},
 }
 
 

@@ -73,9 +73,15 @@ def _basis(moves: dict[tuple[int, ...], tuple[float, float]], mirror: bool = Tru
 
 # The brow lowerer pulls the brows down more than together: lowered brows are what a real-photo
 # FER read as anger, and the rig's brow gap was already past the apex figure.
+# The outer brow raiser (AU2) lifts the middle of the brow too, so that AU1+2 raise the whole brow
+# evenly into a high arch (FACS: the brow is "raised and curved" in surprise) instead of leaving
+# a dip between the inner and outer raise, which read as the oblique brow of sadness; AU1 alone
+# (sadness) keeps its oblique inner raise. On the five packaged photos tuned on (outside FER,
+# stills) the arch moved mean p(surprise) 0.50 -> 0.56 beside shading.py's eye whites; sadness
+# is unchanged.
 _AU_BASES = {
     "AU1": _basis({(21, 22): (0.0, -0.13), (20, 23): (0.0, -0.08), (19, 24): (0.0, -0.03)}),
-    "AU2": _basis({(17, 26): (0.0, -0.1), (18, 25): (0.0, -0.12), (19, 24): (0.0, -0.07)}),
+    "AU2": _basis({(17, 26): (0.0, -0.1), (18, 25): (0.0, -0.12), (19, 24): (0.0, -0.09), (20, 23): (0.0, -0.04)}),
     "AU4": _basis({(21, 22): (-0.06, 0.11), (20, 23): (-0.045, 0.1), (19, 24): (-0.02, 0.06),
                    (18, 25): (0.0, 0.02), (38, 43): (0.0, 0.015)}),
     "AU5": _basis({(37, 38, 43, 44): (0.0, -0.07), (36, 39, 42, 45): (0.0, -0.01)}),
@@ -88,7 +94,9 @@ _AU_BASES = {
     "AU12": _basis({(48, 54): (0.11, -0.1), (60, 64): (0.1, -0.09), (49, 53, 59, 55): (0.05, -0.04)}),
     "AU15": _basis({(48, 54): (0.0, 0.09), (60, 64): (0.0, 0.08), (59, 55): (0.0, 0.03)}),
     "AU16": _basis({(56, 57, 58): (0.0, 0.07), (65, 66, 67): (0.0, 0.06), (55, 59): (0.0, 0.04)}),
-    "AU20": _basis({(48, 54): (0.13, 0.02), (60, 64): (0.12, 0.02), (49, 53, 55, 59): (0.06, 0.0)}),
+    # Lip stretcher: the corners are pulled back and a little down (risorius and platysma), so the
+    # stretched mouth of fear is a flat, slightly down-turned slit rather than a widened oval.
+    "AU20": _basis({(48, 54): (0.13, 0.05), (60, 64): (0.12, 0.04), (49, 53, 55, 59): (0.06, 0.01)}),
     "AU23": _basis({(48, 54): (-0.05, 0.0), (60, 64): (-0.04, 0.0), (50, 51, 52): (0.0, 0.03),
                     (56, 57, 58): (0.0, -0.03)}),
 }

@@ -33,7 +33,12 @@ class ShadingStyle:
     blur_iods: float = 0.014
     sclera: tuple[int, int, int] = (228, 226, 222)
     iris_radius_iods: float = 0.085      # 11.7 mm iris at 63 mm between the eyes: 0.093, less the limbus
-    sclera_alpha: float = 0.75
+    # Sclera painted fully (not three quarters) and down to a little below the pupil's level, on
+    # both sides of the iris, as a raised upper lid shows it: the whites of the eyes were what a
+    # real-photo FER read surprise and fear by: on the five packaged photos tuned on, surprise
+    # 2/5 -> 4/5 (mean p 0.38 -> 0.56) and fear p 0.38 -> 0.41 against the earlier thinner crescent.
+    sclera_alpha: float = 1.0
+    sclera_below_pupil: float = 0.3      # iris radii below the pupil centre the sclera reaches
     cheek_lightness: float = 0.12        # gain on the raised cheek at a full AU6
     cheek_shadow: float = 0.05           # below the cheek's bulge, toward the fold
     under_eye_darkness: float = 0.16     # the lower-lid bag's fold
@@ -161,7 +166,7 @@ def _shade_creases(frame: np.ndarray, posed: np.ndarray, cues: Cues, iod: float,
 
 def _shade_eye_whites(frame: np.ndarray, posed: np.ndarray, strength: float, iod: float,
                       style: ShadingStyle) -> None:
-    """Sclera in each eye above the iris, where a raised upper lid uncovers it."""
+    """Sclera in each eye above and beside the iris, where a raised upper lid uncovers it."""
     radius = style.iris_radius_iods * iod
     for eye, pupil in ((RIGHT_EYE, PUPILS[0]), (LEFT_EYE, PUPILS[1])):
         outline = posed[list(eye)]
@@ -175,7 +180,7 @@ def _shade_eye_whites(frame: np.ndarray, posed: np.ndarray, strength: float, iod
         centre = posed[pupil]
         distance = np.hypot(xs - centre[0], ys - centre[1])
         outside_iris = np.clip(distance - radius, 0.0, 1.0)
-        above = np.clip((centre[1] - 0.3 * radius - ys) / max(0.3 * radius, 1.0), 0.0, 1.0)
+        above = np.clip((centre[1] + style.sclera_below_pupil * radius - ys) / max(0.3 * radius, 1.0), 0.0, 1.0)
         alpha = (style.sclera_alpha * strength * inside * outside_iris * above)[..., None]
         patch = frame[y0:y1, x0:x1].astype(np.float32)
         frame[y0:y1, x0:x1] = np.clip(patch + alpha * (np.array(style.sclera, np.float32) - patch) + 0.5,
