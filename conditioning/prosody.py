@@ -34,6 +34,12 @@ faster than neutral, Juslin & Laukka's "fast" for fear): at +28 % the outside AS
 most words of any category on joe and on the diphone voices (pocketsphinx, 12 test
 sentences: joe 0.35 against a ceiling of 0.21; at x1.12 kal_diphone 0.26 -> 0.25, slt_hts
 0.19 -> 0.15, awb 0.20 -> 0.19, ked_diphone unchanged).
+Calm got an F0 and tempo offset of its own (2026-12-03: 0 -> -1 st, x1.0 -> x0.96; Juslin &
+Laukka's tenderness: F0 low, rate slow): its arousal is clipped at -1 from intensity ~0.72 on
+(the norms put calm at arousal -0.83 at its nominal intensity 0.6), so its F0 and tempo stopped
+growing between 0.75 and 1 (prior -3.29 / -3.37 st, tempo x0.861 both) and the outside judge
+read calm at 1 as less low and less slow than at 0.75. On 16 validation sentences (joe) it now
+reads -2.8 / -3.5 / -3.6 st and -12 / -16 / -17 % rate at 0.5 / 0.75 / 1, WER 0.26 as before.
 Magnitudes are this project's choice within the ranges those studies report.
 
 Categories that share a region of VAD space get their own signature in the cues a
@@ -95,7 +101,7 @@ _DIMENSIONAL = np.array([
 # range x, tempo x, pause x).
 _CATEGORY_OFFSETS = {
     "neutral":   (0.0,  0.0,  0.0, 0.0,  0.0,   0.0,  1.0,  1.0,  1.0),
-    "calm":      (0.0,  -2.0, -2.0, 0.0,  0.0,   0.0,  1.0,  1.0,  1.25),
+    "calm":      (-1.0, -2.0, -2.0, 0.0,  0.0,   0.0,  1.0,  0.96, 1.25),
     "happy":     (2.5,  2.0,  1.5, 0.0,  0.0,   0.0,  1.6,  1.06, 0.85),
     "sad":       (-2.0, -3.0, -3.0, 0.4,  0.01,  0.05, 0.55, 0.88, 1.5),
     "angry":     (3.0,  4.0,  5.0, 0.0,  0.008, 0.04, 1.75, 1.06, 0.75),

@@ -75,6 +75,20 @@ def test_prosody_prior_is_continuous_in_intensity():
     assert max(np.diff(levels)) < 2.0
 
 
+@pytest.mark.parametrize("emotion", ["happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm"])
+def test_the_measured_cues_grow_with_intensity_past_the_clipped_arousal(emotion):
+    """F0, loudness and tempo move further from neutral at 0.5 -> 0.75 -> 1 for every category.
+    Calm's arousal is clipped at -1 from intensity ~0.72 on, so its F0 and tempo stood still
+    between 0.75 and 1 until calm got offsets of its own."""
+    priors = [prosody_prior(parse_emotion(f"{emotion}:{level}")) for level in (0.5, 0.75, 1.0)]
+    for name, cue in (("f0", lambda p: p.f0_shift_semitones), ("loudness", lambda p: p.loudness_db),
+                      ("tempo", lambda p: 100 * np.log(p.tempo_factor))):
+        values = [cue(p) for p in priors]
+        sign = np.sign(values[-1])
+        steps = np.diff([sign * v for v in values])
+        assert np.all(steps > 0.05), (emotion, name, values)
+
+
 def test_voice_descriptors_apply_on_top():
     plain = prosody_prior(parse_emotion("calm"))
     whisper = prosody_prior(parse_emotion("a calm whisper"))

@@ -25,7 +25,8 @@ from conditioning.timeline import EmotionSource
 from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_settings, fit_with_silence,
                           phrase_pause_room_s)
 
-from .emotional import contour_for, engine_preset, engine_renderings, limit_widening, world_share
+from .emotional import (MAX_RANGE_WIDENING_SEMITONES, contour_for, engine_preset, engine_renderings, limit_widening, range_widening_semitones,
+                        world_share)
 from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
@@ -69,12 +70,13 @@ class EngineSynthesizer:
             plain = self._engine(text, voice, seed, timbre=timbre)
             at_phones = [emotion.at(0.5 * (start + end)) for _, start, end in plain.phones]
             plan = _Plan(plain, prosody(at_phones[0]), contour_for(emotion.last, voice),
-                         tuple(prosody(t) for t in at_phones))
+                         tuple(prosody(t) for t in at_phones), range_widening_semitones(at_phones[0].category),
+                         tuple(range_widening_semitones(t.category) for t in at_phones))
         else:
             target = emotion.first
             wanted = prosody(target)
             plan = _Plan(self._engine(text, voice, seed, engine_preset(wanted, voice), timbre), wanted,
-                         contour_for(target, voice))
+                         contour_for(target, voice), widening=range_widening_semitones(target.category))
         natural = _speech(plan.render(seed), None)
         if duration_s is None:
             return natural
@@ -153,11 +155,14 @@ class EngineSynthesizer:
 @dataclasses.dataclass(frozen=True)
 class _Plan:
     """What one utterance is rendered from: the engine's rendering and the prosody WORLD adds
-    (one set, or one per phone for a timeline)."""
+    (one set, or one per phone for a timeline), and how far each may widen the voice's F0
+    spread (``limit_widening``)."""
     engine: object
     prosody: ProsodyTargets
     contour: str
     per_phone: tuple[ProsodyTargets, ...] | None = None
+    widening: float = MAX_RANGE_WIDENING_SEMITONES
+    per_phone_widening: tuple[float, ...] | None = None
 
     def render(self, seed: int, speed: float = 1.0):
         """``speed`` > 1 speaks faster, pauses giving twice as much (dubbing's duration fit)."""
@@ -167,11 +172,13 @@ class _Plan:
             return dataclasses.replace(p, tempo_factor=float(np.clip(p.tempo_factor * speed, 0.2, 5.0)),
                                        pause_factor=float(np.clip(p.pause_factor / speed ** 2, 0.1, 10.0)))
 
-        def share(p: ProsodyTargets) -> ProsodyTargets:
-            return world_share(limit_widening(faster(p), self.engine.plain_f0_std_semitones), self.engine.measured)
+        def share(p: ProsodyTargets, widening: float) -> ProsodyTargets:
+            return world_share(limit_widening(faster(p), self.engine.plain_f0_std_semitones, widening),
+                               self.engine.measured)
 
-        per_phone = [share(p) for p in self.per_phone] if self.per_phone else None
-        return apply_prosody_to_features(self.engine.features, self.engine.phones, share(self.prosody), seed=int(seed),
+        per_phone = [share(p, w) for p, w in zip(self.per_phone, self.per_phone_widening)] if self.per_phone else None
+        return apply_prosody_to_features(self.engine.features, self.engine.phones, share(self.prosody, self.widening),
+                                         seed=int(seed),
                                          contour=self.contour, phone_targets=per_phone)
 
 
