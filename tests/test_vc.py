@@ -135,6 +135,42 @@ def test_psola_moves_f0_and_keeps_unvoiced_sound_at_its_pitch(source):
     np.testing.assert_allclose(up[steady], audio[steady], atol=1e-6)
 
 
+def test_psola_roughness_lies_on_the_vowels_steady_parts(source, monkeypatch):
+    """Jitter, shimmer and breath noise go where vowels are steady: none in unvoiced sound or
+    near a voicing edge (the consonants' cues), the asked amount on a vowel's loud middle."""
+    from conditioning.prosody import ProsodyTargets
+    from synth.vc import psola
+
+    audio, rate = source
+    analysis = psola.analyse(audio, rate)
+    nuclei = psola.vowel_nuclei(analysis)
+    voiced = analysis.f0 > 0
+    assert nuclei.shape == voiced.shape and np.all((nuclei >= 0) & (nuclei <= 1))
+    assert np.all(nuclei[~voiced] == 0)
+    edge = int(psola.NUCLEUS_EDGE_S / (psola.FRAME_PERIOD_MS / 1000)) - 1
+    for start, end in psola._runs(voiced):
+        assert np.all(nuclei[start:start + edge] == 0) and np.all(nuclei[max(end - edge, start):end] == 0)
+    assert 0.3 < nuclei[voiced].mean() < 0.9 and np.sum(nuclei == 1) > 50
+
+    seen = {}
+    real_overlap_add, real_shape = psola._overlap_add, psola.shape_spectrum
+    monkeypatch.setattr(psola, "_overlap_add", lambda a, plan, *r: seen.update(plan=plan) or real_overlap_add(a, plan, *r))
+    monkeypatch.setattr(psola, "shape_spectrum",
+                        lambda y, rate_, tilt, breath, where, rng: seen.update(where=where) or real_shape(
+                            y, rate_, tilt, breath, where, rng))
+    rough = ProsodyTargets(jitter=0.03, shimmer=0.06, breathiness=0.3)
+    phones = (("speech", 0.0, analysis.duration),)
+    psola.render(analysis, phones, rough, seed=0)
+    jitter, shimmer, where = seen["plan"].jitter, seen["plan"].shimmer, seen["where"]
+    n = min(jitter.size, nuclei.size)     # no time warp: output frames are the input frames
+    np.testing.assert_allclose(jitter[:n], 0.03 * nuclei[:n], atol=1e-9)
+    np.testing.assert_allclose(shimmer[:n], 0.06 * nuclei[:n], atol=1e-9)
+    np.testing.assert_allclose(where[:n], nuclei[:n], atol=1e-9)
+    psola.render(analysis, phones, rough, seed=0, on_nuclei=())   # as before: on all voiced sound
+    assert np.all(seen["plan"].jitter == 0.03)
+    np.testing.assert_array_equal(seen["where"][:n], voiced[:n].astype(float))
+
+
 def test_the_renderer_is_a_choice(source):
     audio, rate = source
     world = VoiceConverter(renderer="world").convert(audio, rate, parse_emotion("sad"), source_emotion="neutral",

@@ -12,7 +12,8 @@ moved, not remade:
          sound is only re-timed, never re-pitched, so fricatives and bursts stay as recorded
       2. tempo and pauses: synthesis marks walk the output timeline; each reads its grain at
          the input time that build_time_map (the WORLD path's own map) gives
-      3. shimmer: a random gain per voiced grain
+      3. shimmer: a random gain per voiced grain (jitter, shimmer and breath noise on the
+         vowels' steady parts only: vowel_nuclei)
       4. loudness: a gain
       5. spectral tilt and breathiness: one short-time Fourier pass; tilt as the WORLD path's
          0 dB below 500 Hz to full tilt at 4 kHz curve, breathiness as noise shaped by the
@@ -51,6 +52,14 @@ MIN_VOICED_FRAMES = 4         # shorter voiced blips are DIO's mistakes on noise
 STFT_WINDOW_S = 0.032
 VOWEL_FACTOR_LIMITS = (0.5, 2.0)
 SMOOTH_HZ = 300.0             # breath noise follows the envelope, not the harmonics
+# Roughness (jitter, shimmer, breath noise) goes on the vowels' steady parts only: a voicing
+# onset or offset and the quieter voiced consonants (nasals, glides, voiced fricatives) carry
+# the consonants' cues, and roughened they cost words (models/vc.md).
+NUCLEUS_EDGE_S = 0.03         # no roughness within this of a voicing edge
+NUCLEUS_RAMP_S = 0.02         # then rising to full over this
+NUCLEUS_PEAK_WINDOW_S = 0.15  # a frame is a vowel's when it is near the loudest in this window
+NUCLEUS_LEVEL_DB = (-12.0, -6.0)  # below the local peak: none under the first, full above the second
+ROUGHNESS = ("jitter", "shimmer", "breathiness")
 
 
 @dataclass(frozen=True, eq=False)
@@ -187,6 +196,35 @@ def consonants_kept(time_map: TimeMap, f0: np.ndarray, step_s: float) -> TimeMap
     return TimeMap(np.asarray(ins), np.asarray(outs))
 
 
+def vowel_nuclei(analysis: Analysis) -> np.ndarray:
+    """Per input frame, 0..1: how much of a vowel's steady part it is. Voiced frames at least
+    NUCLEUS_EDGE_S from their run's voicing edges, within NUCLEUS_LEVEL_DB of the loudest frame
+    near them, eased in and out; 0 in unvoiced sound."""
+    from scipy.ndimage import maximum_filter1d
+
+    x, rate, step_s = analysis.audio, analysis.sample_rate, analysis.frame_period_ms / 1000.0
+    voiced = analysis.f0 > 0
+    n = voiced.size
+    hop = step_s * rate
+    centres = np.clip(np.round(np.arange(n) * hop).astype(int), 0, max(x.size - 1, 0))
+    half = max(1, int(round(2 * hop)))
+    power = np.array([np.mean(x[max(c - half, 0):c + half] ** 2) if x.size else 0.0 for c in centres])
+    level = 10.0 * np.log10(power + 1e-12)
+    weight = np.zeros(n)
+    for start, end in _runs(voiced):
+        i = np.arange(start, end)
+        edge_s = np.minimum(i - start, end - 1 - i) * step_s
+        edge = np.clip((edge_s - NUCLEUS_EDGE_S) / NUCLEUS_RAMP_S, 0.0, 1.0)
+        peak = maximum_filter1d(level[start:end], max(1, int(round(NUCLEUS_PEAK_WINDOW_S / step_s))),
+                                mode="nearest")
+        low, high = NUCLEUS_LEVEL_DB
+        loud = np.clip((level[start:end] - peak - low) / (high - low), 0.0, 1.0)
+        weight[start:end] = edge * loud
+    width = max(1, int(round(NUCLEUS_RAMP_S / step_s)))
+    eased = np.clip(uniform_filter1d(weight, width, mode="nearest"), 0.0, 1.0)
+    return np.where(eased > 1e-6, eased, 0.0) * voiced
+
+
 def _window(left: int, right: int) -> np.ndarray:
     """Rising over ``left`` samples to 1 at the mark, falling over ``right``: neighbouring
     marks' halves share each interval and sum to one across it."""
@@ -272,9 +310,11 @@ def _per_sample(values, n: int) -> np.ndarray | float:
 
 def render(analysis: Analysis, phones: Sequence[Phone], targets: ProsodyTargets, seed: int,
            contour: str = "neutral", phone_targets: Sequence[ProsodyTargets] | None = None,
-           keep_consonants: bool = True) -> tuple[np.ndarray, dict]:
+           keep_consonants: bool = True, on_nuclei: Sequence[str] = ROUGHNESS) -> tuple[np.ndarray, dict]:
     """The recording with ``targets`` applied over ``phones`` (input timeline), at its own rate;
-    returns (audio, applied). ``phone_targets`` (one per phone) varies every cue over time."""
+    returns (audio, applied). ``phone_targets`` (one per phone) varies every cue over time.
+    The cues named in ``on_nuclei`` (of ROUGHNESS) go on the vowels' steady parts only
+    (vowel_nuclei); the others on all voiced sound."""
     rate, step_s = analysis.sample_rate, analysis.frame_period_ms / 1000.0
     rng = np.random.default_rng(int(seed))
     cues = _Cues(targets, phone_targets, step_s)
@@ -288,19 +328,23 @@ def render(analysis: Analysis, phones: Sequence[Phone], targets: ProsodyTargets,
     n_out = max(1, int(round(time_map.output_duration * rate)))
     n_frames = int(n_out / (step_s * rate)) + 1
 
+    frame_in = np.clip(np.round(warp.to_input(np.arange(n_frames) * step_s) / step_s).astype(int), 0, voiced.size - 1)
+    nuclei_out = vowel_nuclei(analysis)[frame_in] if on_nuclei else None
+    voiced_out = voiced[frame_in].astype(np.float64)
+
     def out_cue(name):
-        return np.broadcast_to(np.asarray(cues.at(name, out_phones, n_frames), dtype=np.float64), (n_frames,))
+        values = np.broadcast_to(np.asarray(cues.at(name, out_phones, n_frames), dtype=np.float64), (n_frames,))
+        return values * nuclei_out if name in on_nuclei else values
 
     plan = _Synthesis(ratio, out_cue("jitter"), out_cue("shimmer"), step_s * rate)
     y = _overlap_add(analysis, plan, warp, n_out, rng)
     y = y * _per_sample(10.0 ** (np.asarray(cues.at("loudness_db", out_phones, n_frames)) / 20.0), n_out)
     tilt, breath = cues.at("spectral_tilt_db", out_phones, n_frames), cues.at("breathiness", out_phones, n_frames)
     if np.any(np.asarray(tilt) != 0) or np.any(np.asarray(breath) > 0):
-        frame_in = warp.to_input(np.arange(n_frames) * step_s) / step_s
-        voiced_out = voiced[np.clip(np.round(frame_in).astype(int), 0, voiced.size - 1)].astype(np.float64)
-        y = shape_spectrum(y, rate, tilt, breath, voiced_out, rng)
+        where = nuclei_out if "breathiness" in on_nuclei else voiced_out
+        y = shape_spectrum(y, rate, tilt, breath, where, rng)
     applied = {**targets.to_dict(), "renderer": "psola", "varies_by_phone": phone_targets is not None,
-               "contour": contour, "seed": int(seed),
+               "contour": contour, "seed": int(seed), "roughness_on_nuclei": list(on_nuclei),
                "f0_median_in_hz": float(np.median(analysis.f0[voiced])) if voiced.any() else 0.0,
                "f0_median_out_hz": float(np.median(f0_out[voiced])) if voiced.any() else 0.0,
                "duration_in_s": round(analysis.duration, 6), "duration_out_s": round(n_out / rate, 6),
