@@ -154,7 +154,8 @@ def test_psola_roughness_lies_on_the_vowels_steady_parts(source, monkeypatch):
 
     seen = {}
     real_overlap_add, real_shape = psola._overlap_add, psola.shape_spectrum
-    monkeypatch.setattr(psola, "_overlap_add", lambda a, plan, *r: seen.update(plan=plan) or real_overlap_add(a, plan, *r))
+    monkeypatch.setattr(psola, "_overlap_add",
+                        lambda a, plan, *r: seen.update(plan=plan) or real_overlap_add(a, plan, *r))
     monkeypatch.setattr(psola, "shape_spectrum",
                         lambda y, rate_, tilt, breath, where, rng: seen.update(where=where) or real_shape(
                             y, rate_, tilt, breath, where, rng))

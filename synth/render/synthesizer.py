@@ -25,8 +25,8 @@ from conditioning.timeline import EmotionSource
 from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_settings, fit_with_silence,
                           phrase_pause_room_s)
 
-from .emotional import (MAX_RANGE_WIDENING_SEMITONES, contour_for, engine_preset, engine_renderings, limit_widening, range_widening_semitones,
-                        world_share)
+from .emotional import (MAX_RANGE_WIDENING_SEMITONES, contour_for, engine_preset, engine_renderings, limit_widening,
+                        range_widening_semitones, world_share)
 from .world_transform import apply_prosody_to_features
 from .engines import VoiceRenderError, available_voices, register_piper_voice, voice_spec
 
