@@ -31,13 +31,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
+from scipy.ndimage import maximum_filter1d, uniform_filter1d
 from scipy.signal import butter, istft, sosfiltfilt, stft
 
 from conditioning.prosody import ProsodyTargets
 from synth.render.time_map import Phone, TimeMap, build_time_map, map_phones
 from synth.render.world_transform import (apply_contour, breathiness_weight, frame_values, shift_f0,
                                           spectral_tilt_gain_db)
+from synth.vocoder.octave import frame_levels_db
 from synth.vocoder.world import F0_CEIL_HZ, F0_FLOOR_HZ, PERTURBATION_CLIP
 
 with warnings.catch_warnings():  # pyworld 0.3 imports the deprecated pkg_resources
@@ -200,16 +201,10 @@ def vowel_nuclei(analysis: Analysis) -> np.ndarray:
     """Per input frame, 0..1: how much of a vowel's steady part it is. Voiced frames at least
     NUCLEUS_EDGE_S from their run's voicing edges, within NUCLEUS_LEVEL_DB of the loudest frame
     near them, eased in and out; 0 in unvoiced sound."""
-    from scipy.ndimage import maximum_filter1d
-
-    x, rate, step_s = analysis.audio, analysis.sample_rate, analysis.frame_period_ms / 1000.0
+    step_s = analysis.frame_period_ms / 1000.0
     voiced = analysis.f0 > 0
     n = voiced.size
-    hop = step_s * rate
-    centres = np.clip(np.round(np.arange(n) * hop).astype(int), 0, max(x.size - 1, 0))
-    half = max(1, int(round(2 * hop)))
-    power = np.array([np.mean(x[max(c - half, 0):c + half] ** 2) if x.size else 0.0 for c in centres])
-    level = 10.0 * np.log10(power + 1e-12)
+    level = frame_levels_db(np.asarray(analysis.audio, dtype=np.float64), analysis.sample_rate, np.arange(n) * step_s)
     weight = np.zeros(n)
     for start, end in _runs(voiced):
         i = np.arange(start, end)

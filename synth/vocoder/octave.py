@@ -88,7 +88,7 @@ def _best_path(candidates: np.ndarray, costs: np.ndarray) -> np.ndarray:
     return np.array(states[::-1])
 
 
-def _frame_levels_db(x: np.ndarray, fs: int, times: np.ndarray) -> np.ndarray:
+def frame_levels_db(x: np.ndarray, fs: int, times: np.ndarray) -> np.ndarray:
     """RMS level (dB) of a 20 ms window at each frame time."""
     half = int(0.01 * fs)
     cumulative = np.concatenate(([0.0], np.cumsum(x * x)))
@@ -105,7 +105,7 @@ def extend_voicing(x: np.ndarray, fs: int, f0: np.ndarray, times: np.ndarray) ->
     pyin hears as voiced unvoiced, which WORLD then resynthesises as noise."""
     x = np.asarray(x, dtype=np.float64)
     f0 = np.asarray(f0, dtype=np.float64).copy()
-    levels = _frame_levels_db(x, fs, times)
+    levels = frame_levels_db(x, fs, times)
     loud_enough = levels >= np.percentile(levels, 95) + EXTEND_LEVEL_DB
 
     def voiced_at(i: int, period: float) -> float:
