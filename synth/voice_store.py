@@ -6,8 +6,11 @@ A stored voice is spoken at once (zero-shot): the built-in voice nearest to the 
 speaker embedding (conditioning/speaker.py) says the words, and its timbre is moved toward the
 clips' speaker by WORLD (synth/render/timbre.py), before the emotion is rendered on top. Each
 file holds the speaker embedding, the clips' sha256 hashes and measured statistics, the consent
-statement, the date, what the voice was built from and the timbre; never the clips themselves
-unless asked (``keep_clips``: copied beside the JSON).
+statement, the date, what the voice was built from and the timbre, and the clips' WORLD frames
+(the coded envelope and voicing, float16: what the frame-wise timbre of
+synth/render/knn_timbre.py looks up); never the clips themselves unless asked (``keep_clips``:
+copied beside the JSON). A file without frames (written before they were stored) loads and
+speaks with the statistical timbre.
 
 Listing reads JSON only (no model, no engine), so ``emostudio voice list`` answers at once.
 """
@@ -33,6 +36,13 @@ from .voices import Voice
 
 VOICES_ENV = "EMOSTUDIO_VOICES"
 FORMAT = "emostudio-voice/1"
+# How a zero-shot voice's envelope is moved toward the clips' speaker: "statistics" (global
+# statistics only, synth/render/timbre.py) or "knn" (frame by frame, synth/render/knn_timbre.py).
+# Statistics by default: on the held-out kal16 the frame-wise mapping scored the same by the
+# independent encoder (Resemblyzer 0.765 vs 0.764) and lost words (WER 0.18 vs 0.13); it is
+# opt-in (docs/models/voice_timbre.md, "Zero-shot: frame-wise").
+MAPPINGS = ("knn", "statistics")
+DEFAULT_MAPPING = "statistics"
 NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,39}$")
 MIN_CONSENT_WORDS = 3
 CONSENT_HELP = ("a voice can be added only with the speaker's consent: give a statement (--consent \"...\" on "
@@ -84,18 +94,21 @@ class StoredVoice:
     timbre: dict                 # synth.render.timbre.Timbre
     built_from: dict             # method, base voice, the fit's cosines, software
     path: Path | None = None
+    frames: dict | None = None   # the clips' WORLD frames (synth.render.knn_timbre.ClipFrames); older files: none
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "name": self.name, "created": self.created, "consent": self.consent,
                 "clips": list(self.clips), "built_from": self.built_from, "stats": self.stats,
-                "timbre": self.timbre, "embedding": list(self.embedding)}
+                "timbre": self.timbre, "embedding": list(self.embedding),
+                **({"frames": self.frames} if self.frames is not None else {})}
 
     @classmethod
     def from_dict(cls, data: dict, path: Path | None = None) -> "StoredVoice":
         if data.get("format") != FORMAT:
             raise VoiceStoreError(f"{path}: not an emostudio voice file (format {data.get('format')!r})")
         return cls(data["name"], data["created"], data["consent"], tuple(data["clips"]),
-                   tuple(float(v) for v in data["embedding"]), data["stats"], data["timbre"], data["built_from"], path)
+                   tuple(float(v) for v in data["embedding"]), data["stats"], data["timbre"], data["built_from"], path,
+                   data.get("frames"))
 
     @property
     def base_voice(self) -> str:
@@ -113,12 +126,20 @@ class StoredVoice:
         return (self.path.parent / model) if model and self.path is not None else None
 
     def timbre_step(self):
-        """What moves the base voice's analysis toward the speaker: the statistical Timbre, or a
-        fine-tuned voice's LearnedTimbre (both applied where the engine's rendering passes)."""
+        """What moves the base voice's analysis toward the speaker: the statistical Timbre, the
+        frame-wise KnnTimbre (a zero-shot voice whose timbre names the "knn" mapping and whose
+        file holds the clips' frames), or a fine-tuned voice's LearnedTimbre (each applied where
+        the engine's rendering passes)."""
         from .render.timbre import Timbre
 
         if self.model_path is None:
-            return Timbre.from_dict(self.timbre)
+            statistical = Timbre.from_dict(self.timbre)
+            mapping = self.timbre.get("mapping") or {}
+            if mapping.get("method") != "knn" or self.frames is None:
+                return statistical
+            from .render.knn_timbre import ClipFrames, knn_timbre
+
+            return knn_timbre(statistical, ClipFrames.from_dict(self.frames), mapping)
         from .render.timbre_net import load_learned_timbre
 
         return load_learned_timbre(self.model_path)
@@ -188,20 +209,29 @@ def _sha256(clip: ClipInput, audio: np.ndarray) -> str:
 
 def add_voice(name: str, clips: Sequence[ClipInput], consent: str, bases: Sequence[str] | None = None,
               keep_clips: bool = False, force: bool = False, directory: Path | None = None,
-              progress=None) -> StoredVoice:
+              progress=None, mapping: str = DEFAULT_MAPPING) -> StoredVoice:
     """Measure ``clips`` (checked one by one: see synth/voice_clips.py), pick the base voice, fit
     the timbre and store the voice as ``<directory>/<name>.json``, atomically. ``bases`` limits the
-    built-in voices tried as its base (default: every installed one)."""
+    built-in voices tried as its base (default: every installed one); ``mapping`` (MAPPINGS) how
+    the envelope is moved: both are stored, the clips' frames always."""
     from .voice_clips import build_voice
 
+    if mapping not in MAPPINGS:
+        raise VoiceStoreError(f"mapping must be one of {', '.join(MAPPINGS)}; got {mapping!r}")
     name, statement, path = _new_voice(name, consent, force, directory)
     if not clips:
         raise VoiceStoreError("give at least one clip of the speaker (a few seconds of speech each)")
-    built = build_voice(clips, bases, progress)
+    built = build_voice(clips, bases, progress, mapping)
     records = tuple({**record, "sha256": _sha256(clip, audio)} for clip, audio, record in built.clips)
     if keep_clips:
         _keep_clips(path.with_suffix(".clips"), [clip for clip, _, _ in built.clips])
-    return _write_voice(path, statement, records, built.embedding, built.stats, built.timbre, built.built_from)
+    timbre = built.timbre
+    if mapping == "knn":
+        from .render.knn_timbre import KnnTimbre
+
+        timbre = {**timbre, "mapping": KnnTimbre.default_settings()}
+    return _write_voice(path, statement, records, built.embedding, built.stats, timbre,
+                        {**built.built_from, "mapping": mapping}, built.frames)
 
 
 def _new_voice(name: str, consent: str, force: bool, directory: Path | None) -> tuple[str, str, Path]:
@@ -215,11 +245,11 @@ def _new_voice(name: str, consent: str, force: bool, directory: Path | None) -> 
 
 
 def _write_voice(path: Path, statement: str, records: Sequence[dict], embedding, stats: dict, timbre: dict,
-                 built_from: dict) -> StoredVoice:
+                 built_from: dict, frames: dict | None = None) -> StoredVoice:
     """The voice, consented and dated now, written atomically as ``path``."""
     now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
     voice = StoredVoice(path.stem, now, {"statement": statement, "recorded_at": now}, tuple(records),
-                        tuple(round(float(v), 6) for v in embedding), stats, timbre, built_from, path)
+                        tuple(round(float(v), 6) for v in embedding), stats, timbre, built_from, path, frames)
     atomic_write_bytes(path, (json.dumps(voice.to_dict(), indent=1) + "\n").encode("utf-8"))
     return voice
 
@@ -247,5 +277,5 @@ def _keep_clips(folder: Path, clips: Sequence[ClipInput]) -> None:
                 shutil.copyfile(clip, staging / f"{index:02d}_{Path(clip).name}")
 
 
-__all__ = ["VOICES_ENV", "StoredVoice", "VoiceStoreError", "add_voice", "check_consent", "check_name",
-           "load_voice", "remove_voice", "store_trained_voice", "stored_voices", "voices_dir"]
+__all__ = ["DEFAULT_MAPPING", "MAPPINGS", "VOICES_ENV", "StoredVoice", "VoiceStoreError", "add_voice", "check_consent",
+           "check_name", "load_voice", "remove_voice", "store_trained_voice", "stored_voices", "voices_dir"]

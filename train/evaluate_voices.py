@@ -107,14 +107,17 @@ def evaluate_voice(label: str, name: str, base: str, real: list, texts: list[str
     return report
 
 
-def evaluate(sentence_count: int, alsa_count: int = 8) -> dict:
-    from synth.voice_store import add_voice
+def evaluate(sentence_count: int, alsa_count: int = 8, mapping: str | None = None) -> dict:
+    from synth.voice_store import DEFAULT_MAPPING, add_voice
+
+    mapping = mapping or DEFAULT_MAPPING
 
     encoders = _encoders()
     clip_texts = [s.text for s in sentences_for("train")][:3]
     texts = [s.text for s in sentences_for("test")][:sentence_count]
     started = time.perf_counter()
-    report = {"held_out_voice": HELD_OUT_VOICE, "clip_sentences": clip_texts, "test_sentences": texts}
+    report = {"held_out_voice": HELD_OUT_VOICE, "mapping": mapping, "clip_sentences": clip_texts,
+              "test_sentences": texts}
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         import os
@@ -125,7 +128,7 @@ def evaluate(sentence_count: int, alsa_count: int = 8) -> dict:
         clips = [(render(t, HELD_OUT_VOICE).audio, 16000) for t in clip_texts]
         fit_started = time.perf_counter()
         held = add_voice("held_out", clips, "Evaluation of the held-out corpus voice (a Debian diphone voice).",
-                         bases=bases, directory=folder)
+                         bases=bases, directory=folder, mapping=mapping)
         report["add_seconds"] = round(time.perf_counter() - fit_started, 1)
         real = [(r.audio, r.sample_rate) for r in (render(t, HELD_OUT_VOICE) for t in texts)]
         report["zero_shot"] = evaluate_voice(HELD_OUT_VOICE, "held_out", held.base_voice, real, texts, encoders)
@@ -133,7 +136,7 @@ def evaluate(sentence_count: int, alsa_count: int = 8) -> dict:
         alsa = sorted(glob.glob(ALSA_GLOB))[:alsa_count]
         if alsa:
             person = add_voice("alsa_speaker", alsa, "Evaluation: the ALSA test recordings' speaker (public files).",
-                               directory=folder)
+                               directory=folder, mapping=mapping)
             from common.audio_io import load_audio
             report["real_person"] = evaluate_voice("ALSA speaker", "alsa_speaker", person.base_voice,
                                                    [load_audio(p) for p in alsa], texts, encoders)
@@ -206,6 +209,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="default docs/voices_evaluation.json (docs/voices_fine_tuned.json with --fine-tuned)")
     parser.add_argument("--fine-tuned", default=None, metavar="NAME",
                         help="judge this voice made by train.train_voice from the held-out voice instead")
+    parser.add_argument("--mapping", choices=("knn", "statistics"), default=None,
+                        help="the zero-shot voices' envelope mapping (default: the voice store's, statistics)")
     parser.add_argument("--voices", type=Path, default=None, help="the folder the --fine-tuned voice is stored in")
     args = parser.parse_args(argv)
     if args.fine_tuned:
@@ -213,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
 
         report = evaluate_fine_tuned(args.fine_tuned, args.voices or voices_dir(), args.sentences)
     else:
-        report = evaluate(args.sentences, args.alsa)
+        report = evaluate(args.sentences, args.alsa, args.mapping)
     args.output = args.output or str(DOCS / ("voices_fine_tuned.json" if args.fine_tuned else "voices_evaluation.json"))
     atomic_write_bytes(Path(args.output), (json.dumps(report, indent=1) + "\n").encode())
     print(table(report))

@@ -17,6 +17,9 @@ def add_parser(commands) -> None:
                      help="the speaker's consent, in words: who they are and that they agreed (stored with the voice)")
     add.add_argument("--base", action="append", default=None, metavar="VOICE",
                      help="a built-in voice to build on (repeatable; default: the nearest installed ones)")
+    add.add_argument("--mapping", choices=("knn", "statistics"), default=None,
+                     help="how the base voice's envelope moves toward the speaker: by global statistics only "
+                          "(statistics, the default) or frame by frame from the clips' frames (knn)")
     add.add_argument("--keep-clips", action="store_true", help="also keep copies of the clips beside the voice")
     add.add_argument("--force", action="store_true", help="replace a stored voice of the same name")
     add.add_argument("--json", action="store_true", help="print the stored voice record as JSON")
@@ -40,7 +43,7 @@ def run_add(args: argparse.Namespace) -> None:
     check_name(args.name)
     check_consent(args.consent)   # refused before any clip is read
     voice = add_voice(args.name, args.clips, args.consent, bases=args.base, keep_clips=args.keep_clips,
-                      force=args.force)
+                      force=args.force, **({"mapping": args.mapping} if args.mapping else {}))
     if args.json:
         print(json.dumps({k: v for k, v in voice.to_dict().items() if k != "embedding"}, indent=2))
         return

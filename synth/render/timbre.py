@@ -199,6 +199,20 @@ def with_speaker_source(features: WorldFeatures, timbre: Timbre, spectral_envelo
     return features.replace(f0=map_f0(features.f0, timbre), spectral_envelope=spectral_envelope, aperiodicity=ap)
 
 
+class OnStatisticalTimbre:
+    """For a timbre step built on a statistical ``timbre`` (the learnt and the frame-wise ones):
+    its base voice and F0 range are that timbre's."""
+    timbre: Timbre
+
+    @property
+    def base_voice(self) -> str:
+        return self.timbre.base_voice
+
+    @property
+    def f0_range_factor(self) -> float:
+        return self.timbre.f0_range_factor
+
+
 def _smooth(values: np.ndarray) -> np.ndarray:
     padded = np.pad(values, 1, mode="edge")
     return 0.25 * padded[:-2] + 0.5 * padded[1:-1] + 0.25 * padded[2:]
@@ -254,5 +268,6 @@ def fit_timbre(base_voice: str, base_analyses: Sequence[WorldFeatures], target: 
     return TimbreFit(best[0], best[1], embedding_cosine(judged), tuple(grid))
 
 
-__all__ = ["CEPSTRUM_ORDER", "N_BANDS", "SpeakerStats", "Timbre", "TimbreFit", "apply_timbre", "band_centres_hz",
-           "cepstrum", "fit_timbre", "map_cepstrum", "map_f0", "speaker_stats", "timbre_for_warp", "warp_envelope"]
+__all__ = ["CEPSTRUM_ORDER", "N_BANDS", "OnStatisticalTimbre", "SpeakerStats", "Timbre", "TimbreFit", "apply_timbre",
+           "band_centres_hz", "cepstrum", "fit_timbre", "map_cepstrum", "map_f0", "speaker_stats", "timbre_for_warp",
+           "warp_envelope"]

@@ -24,7 +24,7 @@ from torch import nn
 from common.atomic import atomic_write_bytes
 from synth.vocoder.world import WorldFeatures
 
-from .timbre import CEPSTRUM_ORDER, Timbre, _envelope, cepstrum, with_speaker_source
+from .timbre import CEPSTRUM_ORDER, OnStatisticalTimbre, Timbre, _envelope, cepstrum, with_speaker_source
 
 FORMAT = "emostudio-timbre-net/1"
 ARRAYS = ("base_mean", "base_std", "target_mean", "target_std", "gv_scale")
@@ -73,7 +73,7 @@ def stack_context(normalised: np.ndarray, voiced: np.ndarray, context: int) -> n
 
 
 @dataclass(frozen=True)
-class LearnedTimbre:
+class LearnedTimbre(OnStatisticalTimbre):
     """A trained TimbreNet with its normalisation and the statistical timbre it goes with."""
     timbre: Timbre
     net: TimbreNet
@@ -85,14 +85,6 @@ class LearnedTimbre:
     # less than real speech and sounds muffled; each coefficient's deviation from the
     # utterance's mean is scaled back by the measured ratio (Toda, Black & Tokuda 2007).
     gv_scale: np.ndarray | None = None
-
-    @property
-    def base_voice(self) -> str:
-        return self.timbre.base_voice
-
-    @property
-    def f0_range_factor(self) -> float:
-        return self.timbre.f0_range_factor
 
     def map_cepstrum(self, coded: np.ndarray, voiced: np.ndarray) -> np.ndarray:
         normalised = (coded[:, 1:] - self.base_mean) / self.base_std
