@@ -136,8 +136,9 @@ class AnimateResult:
         return {**self.settings, "video": str(animation.video), "seed": animation.options.seed,
                 "steps": animation.options.steps, "resolved": self.emotion.to_dict(), "frames": animation.frames,
                 "duration_s": round(animation.duration_s, 3),
-                "recognized": recognized.to_dict() if recognized else None,
+                "recognized": recognized.target.to_dict() if recognized else None,
                 "recognized_category": recognized.category if recognized else None,
+                "recognized_check": recognized.check() if recognized else None,
                 **({"scoring": animation.scoring.to_dict()} if animation.scoring else {})}
 
 

@@ -82,3 +82,29 @@ def test_shipped_recognizer_reads_rendered_portrait_expressions(category):
     track.values[0, ACTION_UNIT_SLICE] = action_units(parse_emotion(f"{category}:1.0"))
     frame = renderer.render(pose_track(renderer.source_points[:68], track)[0])
     assert shipped_face_recognizer().recognize(frame).category == category   # dlib re-finds the face
+
+
+def test_a_face_reading_is_reliable_only_when_a_fer_trained_on_real_photos_agrees(monkeypatch):
+    import numpy as np
+
+    from conditioning.fer import judgement
+    from conditioning.fer.judgement import FaceEmotion
+    from conditioning.parse import parse_emotion
+
+    calm, neutral, sad = (parse_emotion(t).at(0.0) for t in ("calm", "neutral", "sad"))
+    assert FaceEmotion(calm, calm, neutral, 1.0).reliable               # FER2013 has no calm: neutral is its calm
+    disagreeing = FaceEmotion(sad, sad, neutral, 1.0)
+    assert not disagreeing.reliable and disagreeing.label == "uncertain"
+    assert disagreeing.to_dict()["outside"]["categories"]["neutral"] == 1.0
+
+    # without the outside network the in-repo reading stands alone, unchecked and not reliable
+    def missing():
+        raise judgement.JudgeUnavailable("not installed")
+    monkeypatch.setattr(judgement, "check_available", missing)
+
+    class Network:
+        def recognize_faces(self, frames, landmarks):
+            return [sad] * len(frames)
+    alone = judgement.judge_face_clip(Network(), [np.zeros((8, 8, 3), np.uint8)] * 2, [None, None])
+    assert alone.outside is None and alone.target == sad and not alone.reliable
+    assert alone.check()["checked_by_outside_fer"] is False and alone.label == "uncertain"

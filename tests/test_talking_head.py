@@ -65,6 +65,10 @@ def test_two_second_video_has_frames_duration_and_audio(studio, speech, tmp_path
     assert len(document["frames"]) == 50 and len(document["frames"][0]["landmarks"]) == 70
     assert "AU12" in document["frames"][0]["motion"]
     assert source.category == "happy" and animation.recognized is not None
+    check = recipe["recognized_check"]                       # a FER trained on real photos checks the reading
+    assert check["checked_by_outside_fer"] and check["outside_face_share"] >= 0.5
+    assert check["label"] == ("happy" if check["reliable"] else "uncertain")
+    assert recipe["recognized"] == animation.recognized.target.to_dict()
     jaw = animation.motion.column("jaw_open")
     assert jaw.max() - jaw.min() > 0.2                       # the mouth moves with the speech
     from synth.provenance import verify

@@ -41,6 +41,7 @@ import soundfile
 
 from conditioning.categories import CATEGORIES
 from common.atomic import atomic_write_bytes
+from conditioning.fer.judgement import SAME_FOR_FER2013
 from conditioning.fer.recognizer import mean_target
 from synth.face.apex import APEX, MEASURES, measure
 from synth.face.behaviour import speech_energy
@@ -251,6 +252,7 @@ def packaged_portrait_report(size: int, identity: "Identity", recognizer) -> dic
         in_repo = recognizer.recognize_faces(stills, [detect_face(f, largest=True).landmarks for f in stills])
         per_portrait[name] = {
             "photo_reads_as": own.label if own else None,
+            "unrendered_photo_reads_as": unrendered_reading(image, recognizer),
             "in_repo_fer": {c: t.category for c, t in zip(CATEGORIES, in_repo)},
             "photo_expression": renderer.photo_expression.to_dict(),
             "per_category": {c: outside_still(r, c) for c, r in zip(CATEGORIES, readings)},
@@ -269,8 +271,39 @@ def packaged_portrait_report(size: int, identity: "Identity", recognizer) -> dic
                "identity_distance_max": max((v["identity_distance_max"] for v in rendered), default=None),
                "in_repo_fer_accuracy": round(float(np.mean([t == c for v in rendered
                                                             for c, t in v["in_repo_fer"].items()])), 3)
-               if rendered else None}
+               if rendered else None,
+               **judged_summary(rendered), **unrendered_summary(rendered)}
     return {"summary": summary, "per_portrait": per_portrait, "tiles": tiles}
+
+
+def unrendered_reading(photo: np.ndarray, recognizer) -> dict:
+    """Both FERs on the photo itself, a face the renderer never made."""
+    outside = read_faces([photo])[0]
+    return {"outside_fer": outside.label if outside else None,
+            "in_repo_fer": recognizer.recognize(photo, detect_face(photo).landmarks).category}
+
+
+def unrendered_summary(rendered: list[dict]) -> dict:
+    """How often the in-repo FER names what the outside one reads on the photos themselves."""
+    pairs = [v["unrendered_photo_reads_as"] for v in rendered]
+    return {"unrendered_photos_in_repo_agrees_with_outside":
+            round(float(np.mean([SAME_FOR_FER2013.get(p["in_repo_fer"], p["in_repo_fer"]) == p["outside_fer"]
+                                 for p in pairs])), 3) if pairs else None}
+
+
+def judged_summary(rendered: list[dict]) -> dict:
+    """How the studio's judged reading (conditioning/fer/judgement.py: reliable only when the
+    in-repo FER and the outside one name the same category) fares on these renders: how often
+    it is reliable, and how often a reliable reading is the asked category."""
+    pairs = [(c, t, v["per_category"][c]["label"]) for v in rendered for c, t in v["in_repo_fer"].items()]
+    if not pairs:
+        return {}
+    agreed = [(c, t) for c, t, outside in pairs if SAME_FOR_FER2013.get(t, t) == outside]
+    return {"judged_reliable_share": round(len(agreed) / len(pairs), 3),
+            "judged_accuracy_when_reliable": round(float(np.mean([t == c for c, t in agreed])), 3) if agreed else None,
+            "judged_accuracy_when_not": round(float(np.mean([t == c for c, t, o in pairs
+                                                              if SAME_FOR_FER2013.get(t, t) != o])), 3)
+            if len(agreed) < len(pairs) else None}
 
 
 def save_sheet(tiles: list[np.ndarray], path: Path, title: str) -> None:

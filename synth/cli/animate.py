@@ -110,4 +110,15 @@ def run(args: argparse.Namespace) -> None:
         print(json.dumps(line, indent=2))
         return
     say(args, f"wrote {line['video']} ({line['frames']} frames, {line['duration_s']:.2f} s); "
-        f"the face reads as {line['recognized_category'] or 'n/a'}{scoring_summary(line)}")
+        f"the face reads as {line['recognized_category'] or 'n/a'}{_checked(line.get('recognized_check'))}"
+        f"{scoring_summary(line)}")
+
+
+def _checked(check: dict | None) -> str:
+    if not check:
+        return ""
+    if not check["checked_by_outside_fer"]:
+        return " (unchecked: no recognizer trained on real faces is installed, or it found no face)"
+    if check["reliable"]:
+        return " (a FER trained on real photos agrees)"
+    return " (uncertain: a FER trained on real photos disagrees)"

@@ -17,8 +17,8 @@ import numpy as np
 
 from common.audio_io import check_audio
 from common.atomic import atomic_write_bytes
-from conditioning.fer.recognizer import FaceExpressionRecognizer, mean_target
-from conditioning.target import EmotionTarget
+from conditioning.fer.judgement import FaceEmotion, judge_face_clip
+from conditioning.fer.recognizer import FaceExpressionRecognizer
 from conditioning.timeline import EmotionSource
 from synth.settings import ANIMATE_FIELDS, check_range
 
@@ -58,7 +58,7 @@ class Animation:
     video: Path
     motion: MotionTrack
     points: np.ndarray                  # (frames, 70, 2) in output pixels
-    recognized: EmotionTarget | None    # FER over the rendered frames
+    recognized: FaceEmotion | None      # both FERs over the rendered frames (conditioning/fer/judgement.py)
     options: AnimateOptions
     scoring: Any = None                 # synth.scoring.Scored when made with best_of / calibrate
 
@@ -137,6 +137,6 @@ class TalkingHeadPipeline:
             atomic_write_bytes(Path(landmarks_json), json.dumps(landmarks_document(motion, points)).encode())
         recognized = None
         if self.recognizer is not None and scored_frames:
-            recognized = mean_target(self.recognizer.recognize_faces(scored_frames, scored_points))
+            recognized = judge_face_clip(self.recognizer, scored_frames, scored_points)
         report(1.0, "done")
         return Animation(video, motion, points, recognized, options)
