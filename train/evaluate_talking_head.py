@@ -156,7 +156,8 @@ class Identity:
                 path = Path(face_recognition_models.face_recognition_model_location())
             except ImportError:
                 raise FileNotFoundError(f"dlib's face descriptor model {DESCRIPTOR_MODEL} is neither in "
-                                        f"/usr/share/dlib nor installed by pip's face_recognition_models") from None
+                                        f"/usr/share/dlib nor installed by pip's face_recognition_models: run "
+                                        f"`make eval-deps`") from None
         self.net = dlib.face_recognition_model_v1(str(path))
         self.predictor = dlib.shape_predictor(str(landmark_model_path()))
         self.dlib = dlib
