@@ -156,13 +156,93 @@ def prosody_prior(target: EmotionTarget) -> ProsodyTargets:
     return ProsodyTargets(**{f: float(np.clip(by_field[f], *_BOUNDS[f])) for f in _FIELDS})
 
 
-def exaggerate(targets: ProsodyTargets, factor: float) -> ProsodyTargets:
-    """``factor`` times the departure from the voice's own prosody (1 leaves it as is): the
-    additive cues scale, the ratio cues scale in log; the bounded cues stay in their bounds."""
-    values = {}
-    for name in _FIELDS:
-        value = getattr(targets, name)
-        values[name] = value * factor if name in _ADDITIVE else float(np.exp(np.log(value) * factor))
+def _scaled(name: str, value: float, factor: float) -> float:
+    """A cue's departure from the voice's own prosody times ``factor``: additive cues scale,
+    ratio cues scale in log."""
+    return value * factor if name in _ADDITIVE else float(np.exp(np.log(value) * factor))
+
+
+def _in_bounds(values: dict[str, float]) -> ProsodyTargets:
     for name in ("breathiness", "jitter", "shimmer", *_LOG_FACTORS):
         values[name] = float(np.clip(values[name], *_BOUNDS[name]))
     return ProsodyTargets(**values)
+
+
+def exaggerate(targets: ProsodyTargets, factor: float) -> ProsodyTargets:
+    """``factor`` times the departure from the voice's own prosody (1 leaves it as is): the
+    additive cues scale, the ratio cues scale in log; the bounded cues stay in their bounds."""
+    return _in_bounds({name: _scaled(name, getattr(targets, name), factor) for name in _FIELDS})
+
+
+# What a delivery variation moves (DeliveryVariation): each group of cues gets its own factor on its
+# departure from the voice's own prosody. Tempo and pauses move together (one speaking rate), as do
+# loudness and spectral tilt (vocal effort) and jitter and shimmer (roughness).
+DELIVERY_GROUPS = (("f0_shift_semitones",), ("f0_range_factor",), ("tempo_factor", "pause_factor"),
+                   ("loudness_db", "spectral_tilt_db"), ("jitter", "shimmer"), ("breathiness",))
+MAX_DELIVERY_VARIATION = 1.0
+_DELIVERY_STREAM = 0x64656C69   # keeps the draw apart from other uses of the same seed (WORLD's jitter)
+
+
+@dataclass(frozen=True)
+class DeliveryVariation:
+    """How far a seed may vary the delivery of one emotion (the scoring loop's candidates, which
+    the engine's seed alone hardly tells apart): each cue group (DELIVERY_GROUPS) gets its own
+    guidance, ``guidance x exp(amount x u)`` with u uniform in [-1, 1] drawn for the seed, so every
+    cue keeps the prior's direction and its size follows the asked intensity. With
+    ``guidance_limits`` each group's guidance stays within them (the scoring loop's strength band:
+    asks twice apart are then never delivered in reverse order, cue by cue)."""
+    amount: float = 0.0
+    guidance_limits: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.amount <= MAX_DELIVERY_VARIATION:
+            raise ValueError(f"delivery variation must be in 0..{MAX_DELIVERY_VARIATION:g}; got {self.amount}")
+        if self.guidance_limits is not None:
+            low, high = self.guidance_limits
+            if not 0.0 < low <= high:
+                raise ValueError(f"delivery guidance limits must be 0 < low <= high; got {self.guidance_limits}")
+            object.__setattr__(self, "guidance_limits", (float(low), float(high)))
+
+    @property
+    def active(self) -> bool:
+        """Whether it changes anything: DeliveryVariation(0) delivers as no variation does."""
+        return self.amount > 0.0 or self.guidance_limits is not None
+
+    def group_guidance(self, guidance: float, seed: int) -> tuple[float, ...]:
+        """Per DELIVERY_GROUPS group, the guidance it is rendered with for ``seed``."""
+        draws = np.random.default_rng([_DELIVERY_STREAM, int(seed)]).uniform(-1.0, 1.0, len(DELIVERY_GROUPS))
+        values = guidance * np.exp(self.amount * draws)
+        if self.guidance_limits is not None:
+            values = np.clip(values, *self.guidance_limits)
+        return tuple(float(v) for v in values)
+
+    def to_dict(self) -> dict:
+        return {"amount": self.amount,
+                "guidance_limits": list(self.guidance_limits) if self.guidance_limits is not None else None}
+
+    @classmethod
+    def parse(cls, value) -> "DeliveryVariation | None":
+        """None, a DeliveryVariation, an amount, or to_dict()'s form (a recipe's)."""
+        if value is None or isinstance(value, cls):
+            return value
+        try:
+            if isinstance(value, dict):
+                limits = value.get("guidance_limits")
+                return cls(float(value.get("amount", 0.0)), tuple(float(x) for x in limits) if limits else None)
+            return cls(float(value))
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"delivery variation must be an amount in 0..{MAX_DELIVERY_VARIATION:g} or "
+                             f'{{"amount": ..., "guidance_limits": [low, high]}}; got {value!r} ({error})') from None
+
+
+def delivered(targets: ProsodyTargets, guidance: float, variation: DeliveryVariation | None = None,
+              seed: int = 0) -> ProsodyTargets:
+    """``targets`` exaggerated by ``guidance`` (:func:`exaggerate`), or with a variation, each cue
+    group by its own guidance for ``seed`` (:meth:`DeliveryVariation.group_guidance`)."""
+    if variation is None or not variation.active:
+        return exaggerate(targets, guidance)
+    values = {name: getattr(targets, name) for name in _FIELDS}
+    for group, factor in zip(DELIVERY_GROUPS, variation.group_guidance(guidance, seed)):
+        for name in group:
+            values[name] = _scaled(name, values[name], factor)
+    return _in_bounds(values)

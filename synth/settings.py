@@ -52,7 +52,8 @@ SPEAK_FIELDS = {
     "decoder": Field(str), "steps": Field(int, 1, 1000), "seed": Field(int),
     "guidance": Field(float, 0.0, 10.0), "rate": Field(float, 0.25, 4.0),
     "pitch_shift": Field(float, -24.0, 24.0, label="pitch shift", unit="semitones"),
-    "scheduler": Field(str), "loudness": Field(), "output": Field(str), **SCORING_FIELDS,
+    "scheduler": Field(str), "loudness": Field(), "output": Field(str),
+    "delivery_variation": Field(), **SCORING_FIELDS,
 }
 
 # Studio.convert's keywords (intensity: 0 leaves the recording as it is), and where to write.

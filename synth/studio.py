@@ -15,24 +15,25 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from conditioning import parse_emotion
 from common.audio_io import AudioInputError, load_audio
+from conditioning.prosody import DeliveryVariation
 from conditioning.checkpoints import ShippedModel, missing_shipped_models, shipped_model
 from conditioning.ser import SpeakerReference, SpeechEmotion, SpeechEmotionRecognizer, shipped_recognizer
 from conditioning.target import EmotionTarget
 from conditioning.timeline import EmotionSource
 
-from .scoring import Scored, ScoringConfig, asked_target, run_scoring, speech_judgement
+from .scoring import Scored, ScoringConfig, asked_target, run_scoring, speech_judgement, strength_limits
 from .face.pipeline import MAX_AUDIO_S, AnimateOptions, Animation, FaceSource, Progress, TalkingHeadPipeline
 from .audio_files import write_audio
 from .provenance import ProvenanceRecord, mark, write_record
 from .loudness import DEFAULT_LOUDNESS_LUFS, limit_true_peak, integrated_loudness, normalize_loudness
 from .speaking import DEFAULT_DECODER, synthesizer_for, voice_for
-from .speech import LEARNED_DECODERS, Speech, shipped_tts
+from .speech import ENGINE_DECODER, LEARNED_DECODERS, Speech, shipped_tts
 from .render.synthesizer import EngineSynthesizer
 from .tts.synthesizer import Synthesizer
 from .voices import Voice, installed_voices
@@ -40,6 +41,10 @@ from .vc import MAX_INPUT_S as MAX_CONVERT_S, ConversionResult, VoiceConverter, 
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 GUIDANCE_BOUNDS = (0.25, 4.0)   # where the scoring loop may take speech guidance
+# The engine decoder's seed alone hardly changes its output (WORLD's jitter; Piper's noise), so the
+# scoring loop's other candidates also vary the delivery: each cue group's guidance by up to
+# exp(+-this), within the loop's strength band (conditioning.prosody.DeliveryVariation).
+SCORING_DELIVERY_VARIATION = 0.5
 CONVERT_INTENSITY_BOUNDS = (0.25, 2.0)   # and voice conversion's intensity
 
 
@@ -50,6 +55,18 @@ def read_speech(audio: AudioInput) -> tuple[np.ndarray, int]:
         samples = np.asarray(samples)
         return (samples.mean(axis=1) if samples.ndim == 2 else samples), rate
     return load_audio(audio, max_duration_s=MAX_AUDIO_S)
+
+
+class SpokenCandidate(NamedTuple):
+    """One speech candidate of the scoring loop: the speech, the SER's reading, and the delivery
+    variation it was made with (what its recipe needs besides seed and guidance)."""
+    speech: Speech
+    recognized: SpeechEmotion | None
+    delivery_variation: DeliveryVariation | None = None
+
+
+def _variation_setting(variation: DeliveryVariation | None) -> dict | None:
+    return variation.to_dict() if variation is not None else None
 
 
 @dataclass(frozen=True)
@@ -103,10 +120,11 @@ class SpeakResult:
             raise ValueError(f"no candidate {index}; this result has "
                              f"{len(self.scoring.candidates) if self.scoring else 0}")
         candidate = self.scoring.candidates[index]
-        speech, recognized = candidate.result
+        speech, recognized, _ = candidate.result
         level = self.settings.get("loudness")
         speech = dataclasses.replace(speech, audio=normalize_loudness(speech.audio, speech.sample_rate, level))
-        settings = {**self.settings, "seed": candidate.seed, "guidance": candidate.strength}
+        settings = {**self.settings, "seed": candidate.seed, "guidance": candidate.strength,
+                    "delivery_variation": _variation_setting(candidate.result.delivery_variation)}
         return SpeakResult(speech, self.emotion, recognized, settings,
                            dataclasses.replace(self.scoring, kept=index))
 
@@ -268,7 +286,8 @@ class Studio:
               decoder: str = DEFAULT_DECODER, steps: int | None = None, seed: int = 0, guidance: float = 1.0,
               rate: float = 1.0, pitch_shift: float = 0.0, scheduler: str | None = None,
               loudness: float | None = DEFAULT_LOUDNESS_LUFS, best_of: int = 1, calibrate: bool = False,
-              progress: Progress | None = None) -> SpeakResult:
+              progress: Progress | None = None, delivery_variation: DeliveryVariation | dict | None = None
+              ) -> SpeakResult:
         """`text` spoken by `voice` with `emotion` (any form, or a timeline). `decoder` "engine"
         (default) speaks with the voice's own engine (default voice joe, Piper) and renders the
         emotion; "flow" or "diffusion" with a learned TTS model (default voice slt). `duration` (s)
@@ -278,34 +297,48 @@ class Studio:
         is the integrated loudness in LUFS (true peak ≤ -1 dBTP), None for the decoder's own level.
         `best_of` N > 1 makes N candidates (seeds and guidance) and keeps the one the SER reads
         closest to the emotion; `calibrate` then steps guidance until the read intensity is
-        within tolerance (synth/scoring); the result's `scoring` lists every candidate."""
+        within tolerance (synth/scoring); the result's `scoring` lists every candidate.
+        `delivery_variation` (engine decoder; a DeliveryVariation or its to_dict()) lets the seed
+        vary the delivery: each cue group's own guidance (conditioning.prosody.DeliveryVariation);
+        the loop's candidates other than the plain one vary by SCORING_DELIVERY_VARIATION within
+        the loop's strength band, and the recipe records the kept one's."""
         source = parse_emotion(emotion)
         synthesizer = synthesizer_for(decoder)
         voice = voice or voice_for(synthesizer)
         recognizer = shipped_recognizer()
         reference = neutral_reference(synthesizer, recognizer, voice, rate, pitch_shift)
 
-        def spoken(candidate_seed: int, candidate_guidance: float) -> tuple[Speech, SpeechEmotion | None]:
+        plain_seed, plain_variation = int(seed), DeliveryVariation.parse(delivery_variation)
+        config = ScoringConfig(best_of=best_of, calibrate=calibrate)
+        candidate_variation = DeliveryVariation(SCORING_DELIVERY_VARIATION, strength_limits(
+            guidance, GUIDANCE_BOUNDS, config.strength_band))
+
+        def spoken(candidate_seed: int, candidate_guidance: float) -> SpokenCandidate:
+            # The plain candidate (the call's own seed) is what one call makes; the others' seeds
+            # also vary the engine's delivery, which the seed alone hardly changes.
+            variation = (plain_variation if candidate_seed == plain_seed or synthesizer.decoder != ENGINE_DECODER
+                         else candidate_variation)
             speech = synthesizer.speak(text, source, voice, duration_s=duration, steps=steps, seed=candidate_seed,
                                        guidance=candidate_guidance, rate=rate, pitch_shift=pitch_shift,
-                                       scheduler=scheduler)
+                                       scheduler=scheduler, delivery_variation=variation)
             # Heard at the decoder's level, as its neutral reference is: loudness is an emotion cue
             # that per-file normalisation would erase from the comparison.
-            return speech, _recognize(speech, recognizer, reference)
+            return SpokenCandidate(speech, _recognize(speech, recognizer, reference), variation)
 
         scoring = None
-        config = ScoringConfig(best_of=best_of, calibrate=calibrate)
         if config.active:
             scoring = run_scoring(spoken, lambda made: speech_judgement(made[1], source, made[0].duration_s),
                                   asked_target(source), config, int(seed), guidance, GUIDANCE_BOUNDS, progress)
-            (speech, recognized), seed, guidance = scoring.best.result, scoring.best.seed, scoring.best.strength
+            kept = scoring.best
+            (speech, recognized, variation), seed, guidance = kept.result, kept.seed, kept.strength
         else:
-            speech, recognized = spoken(seed, guidance)
-        # The kept candidate's seed and guidance: the recipe reproduces it without the loop.
+            speech, recognized, variation = spoken(seed, guidance)
+        # The kept candidate's seed, guidance and delivery variation: the recipe reproduces it without the loop.
         settings = {"text": text, "voice": voice, "emotion": _emotion_as_given(emotion), "decoder": decoder,
                     "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
                     "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
-                    "loudness": loudness, "requested_duration_s": duration, **_stored_voice_consent(voice)}
+                    "delivery_variation": _variation_setting(variation), "loudness": loudness,
+                    "requested_duration_s": duration, **_stored_voice_consent(voice)}
         audio, record = _finished(speech.audio, speech.sample_rate, loudness, settings, "speak",
                                   _checkpoints("speak", decoder), settings.get("consent"))
         return SpeakResult(dataclasses.replace(speech, audio=audio), source, recognized, settings, scoring, record)

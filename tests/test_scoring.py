@@ -73,20 +73,85 @@ def test_best_of_returns_every_scored_candidate_and_keeps_the_best(studio):
     result = studio.speak(TEXT, "sad:0.6", voice=VOICE, best_of=3)
     scoring = result.scoring
     assert len(scoring.candidates) == 3 and [c.seed for c in scoring.candidates] == [0, 1, 2]
-    assert all(c.score.trusted and math.isfinite(c.score.total) for c in scoring.candidates)
-    ranks = [(*c.score.rank, c.index) for c in scoring.candidates]
-    assert scoring.kept == min(ranks)[-1]
+    assert all(math.isfinite(c.score.total) for c in scoring.candidates)
+    ranks = [(*c.score.rank, c.index) for c in scoring.candidates if c.score.trusted]
+    assert ranks and scoring.kept == min(ranks)[-1]
     kept = scoring.best
     # The result is the kept candidate, and its recipe reproduces it without the loop.
     assert result.settings["seed"] == kept.seed and result.settings["guidance"] == kept.strength
-    again = studio.speak(TEXT, "sad:0.6", voice=VOICE, seed=kept.seed, guidance=kept.strength)
+    again = studio.speak(TEXT, "sad:0.6", voice=VOICE, seed=kept.seed, guidance=kept.strength,
+                         delivery_variation=result.settings["delivery_variation"])
     np.testing.assert_array_equal(again.audio, result.audio)
+    # Candidate 0 is exactly one plain call; the others' seeds also vary the delivery, within the band.
+    from synth.render.synthesizer import engine_synthesizer
+    from synth.studio import SCORING_DELIVERY_VARIATION
+    np.testing.assert_array_equal(scoring.candidates[0].result.speech.audio,
+                                  engine_synthesizer().speak(TEXT, parse_emotion("sad:0.6"), VOICE).audio)
+    variations = [c.result.delivery_variation for c in scoring.candidates]
+    assert variations[0] is None and result.choose(0).settings["delivery_variation"] is None
+    assert all(v.amount == SCORING_DELIVERY_VARIATION and v.guidance_limits == pytest.approx(
+        (1 / math.sqrt(2), math.sqrt(2))) for v in variations[1:])
     recipe = result.recipe()["scoring"]
     assert recipe["kept"] == scoring.kept and len(recipe["candidates"]) == 3
     # A person may pick another candidate.
     other = (scoring.kept + 1) % 3
     chosen = result.choose(other)
     assert chosen.settings["seed"] == scoring.candidates[other].seed and chosen.scoring.kept == other
+
+
+def test_delivery_variation_is_seeded_keeps_every_cue_direction_and_stays_in_its_limits():
+    from conditioning.prosody import DELIVERY_GROUPS, DeliveryVariation, delivered, exaggerate, prosody_prior
+
+    prior = prosody_prior(parse_emotion("angry:0.8"))
+    assert delivered(prior, 1.2) == exaggerate(prior, 1.2) == delivered(prior, 1.2, DeliveryVariation(0.0), 3)
+    neutral = prosody_prior(parse_emotion("neutral"))
+    variation = DeliveryVariation(0.5, (0.8, 1.25))
+    assert delivered(neutral, 1.0, variation, 5) == neutral          # nothing to vary: neutral stays neutral
+    one, two = delivered(prior, 1.0, variation, 1), delivered(prior, 1.0, variation, 2)
+    assert one == delivered(prior, 1.0, variation, 1) and one != two   # deterministic for a seed, differs by seed
+    for seed in range(20):
+        guidance = variation.group_guidance(1.1, seed)
+        assert all(0.8 <= g <= 1.25 for g in guidance) and len(set(guidance)) > 1
+        varied = delivered(prior, 1.1, variation, seed)
+        for group, factor in zip(DELIVERY_GROUPS, guidance):
+            for name in group:
+                asked, got = getattr(prior, name), getattr(varied, name)
+                if name in ("f0_range_factor", "tempo_factor", "pause_factor"):
+                    asked, got = math.log(asked), math.log(got)
+                assert got == pytest.approx(asked * factor, abs=1e-9)   # the prior's direction, scaled
+    assert all(math.exp(-0.5) <= g <= math.exp(0.5) for g in DeliveryVariation(0.5).group_guidance(1.0, 7))
+    assert DeliveryVariation.parse(variation.to_dict()) == variation and DeliveryVariation.parse(None) is None
+    with pytest.raises(ValueError, match="delivery variation"):
+        DeliveryVariation(1.5)
+
+
+def test_seeds_with_delivery_variation_speak_audibly_different_deliveries():
+    # With kal16 (flite) the seed alone only draws WORLD's jitter: two seeds' F0 level and length
+    # are the same. With a variation each seed speaks its own delivery, its F0 level moved as its
+    # F0 group's guidance says.
+    from conditioning.prosody import DeliveryVariation
+    from synth.render.synthesizer import engine_synthesizer
+
+    synthesizer, asked = engine_synthesizer(), parse_emotion("angry:0.8")
+    variation = DeliveryVariation(0.5, (1.0 / math.sqrt(2.0), math.sqrt(2.0)))
+
+    def f0_st(speech):
+        voiced = speech.log_f0[speech.log_f0 > 0]
+        return 12 * np.median(voiced) / math.log(2)
+
+    neutral = f0_st(synthesizer.speak(TEXT, parse_emotion("neutral"), VOICE))
+    plain = synthesizer.speak(TEXT, asked, VOICE, seed=0)
+    same = [synthesizer.speak(TEXT, asked, VOICE, seed=seed) for seed in (1, 2)]
+    assert abs(f0_st(same[0]) - f0_st(same[1])) < 0.2 and same[0].duration_s == same[1].duration_s
+    varied = {seed: synthesizer.speak(TEXT, asked, VOICE, seed=seed, delivery_variation=variation)
+              for seed in (1, 2, 3)}
+    shifts = {seed: f0_st(speech) - neutral for seed, speech in varied.items()}
+    assert max(shifts.values()) - min(shifts.values()) > 0.5
+    assert len({round(speech.duration_s, 3) for speech in varied.values()}) > 1
+    plain_shift = f0_st(plain) - neutral
+    for seed, shift in shifts.items():
+        factor = variation.group_guidance(1.0, seed)[0]
+        assert shift > 0 and abs(shift - factor * plain_shift) < 0.6, (seed, factor, shift, plain_shift)
 
 
 def test_calibration_moves_guidance_the_right_way_and_stops_within_budget(studio):
@@ -178,11 +243,17 @@ def test_unreliable_readings_still_let_a_reliable_right_one_win():
     scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True, strength_band=None), 0, 1.0)
     assert len(made) == 7 and scoring.kept == 0 and scoring.stopped_by == "no trusted reading"
     assert [s for _, s in made[4:]] == sorted(s for _, s in made[4:])
-    # Within the default strength band the steps stop at its edge.
+    # Within the default strength band the steps stop at its edge, where calibration tries other
+    # seeds (another delivery may be read confidently); without that, it stops there.
     make, judge, made = _scripted([None])
     scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True), 0, 1.0)
     assert scoring.kept == 0 and scoring.stopped_by == "no trusted reading"
-    assert max(s for _, s in made) == pytest.approx(math.sqrt(2.0)) and len(made) == 5
+    assert max(s for _, s in made) == pytest.approx(math.sqrt(2.0)) and len(made) == 7
+    assert [seed for seed, _ in made[4:]] == [0, 4, 5] and made[5][1] == made[6][1] == made[4][1]
+    make, judge, made = _scripted([None])
+    scoring = run_scoring(make, judge, asked, ScoringConfig(best_of=4, calibrate=True, new_seed_when_unclear=False),
+                          0, 1.0)
+    assert scoring.kept == 0 and scoring.stopped_by == "no trusted reading" and len(made) == 5
 
 
 def test_strength_stays_in_its_band_so_asks_twice_apart_keep_their_order():

@@ -134,7 +134,7 @@ def evaluate_speech(studio: Studio, args) -> list[dict]:
                         "candidates": len(result.scoring.candidates), "kept": result.scoring.kept,
                         "stopped_by": result.scoring.stopped_by}
                 for arm, candidate in (("plain", result.scoring.candidates[0]), ("loop", result.scoring.best)):
-                    speech, _ = candidate.result
+                    speech = candidate.result.speech
                     change = speech_cues(speech.audio, speech.sample_rate, speech.phones).vector() - neutral_cues
                     item[arm] = {"read_category": candidate.score.read_category,
                                  "read_intensity": candidate.score.read_intensity,

@@ -54,6 +54,7 @@ def speak_settings(request: dict) -> dict:
     """Studio.speak's keywords from a request, each checked: types and ranges (SPEAK_FIELDS), the
     text, the emotion; every batch request passes this before any is spoken."""
     from conditioning import parse_emotion
+    from conditioning.prosody import DeliveryVariation
     from synth.loudness import parse_loudness
     from synth.text import text_to_sequence
 
@@ -65,6 +66,7 @@ def speak_settings(request: dict) -> dict:
     if settings.get("decoder", DEFAULT_DECODER) not in SPEECH_DECODERS:
         raise ValueError(f"decoder must be one of {', '.join(SPEECH_DECODERS)}; got {settings['decoder']!r}")
     settings["loudness"] = parse_loudness(settings.get("loudness", DEFAULT_LOUDNESS_LUFS))
+    DeliveryVariation.parse(settings.get("delivery_variation"))   # a recipe's, replayed
     check_scoring(settings)
     return settings
 

@@ -20,7 +20,7 @@ import functools
 
 import numpy as np
 
-from conditioning.prosody import ProsodyTargets, exaggerate, prosody_prior
+from conditioning.prosody import DeliveryVariation, ProsodyTargets, delivered, prosody_prior
 from conditioning.timeline import EmotionSource
 from synth.speech import (ENGINE_DECODER, Speech, TTSInputError, check_speech_settings, fit_with_silence,
                           phrase_pause_room_s)
@@ -38,10 +38,11 @@ SPEED_LIMITS = (0.6, 2.0)
 MIN_DURATION_RATIO, MAX_DURATION_RATIO = 0.25, 4.0
 
 
-def engine_prosody(target, rate: float = 1.0, pitch_shift: float = 0.0,
-                   guidance: float = 1.0) -> ProsodyTargets:
-    """The prosody prior for ``target``, exaggerated by ``guidance``, then the user's rate and pitch."""
-    prosody = exaggerate(prosody_prior(target), guidance)
+def engine_prosody(target, rate: float = 1.0, pitch_shift: float = 0.0, guidance: float = 1.0,
+                   delivery_variation: DeliveryVariation | None = None, seed: int = 0) -> ProsodyTargets:
+    """The prosody prior for ``target``, exaggerated by ``guidance`` (each cue group by its own,
+    for ``seed``, with a ``delivery_variation``), then the user's rate and pitch."""
+    prosody = delivered(prosody_prior(target), guidance, delivery_variation, seed)
     return dataclasses.replace(prosody, tempo_factor=float(np.clip(prosody.tempo_factor * rate, 0.25, 4.0)),
                                f0_shift_semitones=prosody.f0_shift_semitones + pitch_shift)
 
@@ -57,14 +58,17 @@ class EngineSynthesizer:
 
     def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
               steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
-              pitch_shift: float = 0.0, scheduler: str | None = None) -> Speech:
+              pitch_shift: float = 0.0, scheduler: str | None = None,
+              delivery_variation: DeliveryVariation | None = None) -> Speech:
         """One utterance; ``duration_s`` fixes its length (dubbing), ``rate`` > 1 speaks faster.
-        A timeline is sampled at the centre of each phone of the voice's plain rendering."""
+        A timeline is sampled at the centre of each phone of the voice's plain rendering.
+        A ``delivery_variation`` lets the seed vary the delivery too (each cue group's guidance,
+        conditioning.prosody.DeliveryVariation): what the scoring loop's candidates choose among."""
         voice, timbre = self._resolve(voice)
         self._check(voice, guidance, rate, pitch_shift)
 
         def prosody(target):
-            return engine_prosody(target, rate, pitch_shift, guidance)
+            return engine_prosody(target, rate, pitch_shift, guidance, delivery_variation, seed)
 
         if emotion.varies_over_time:   # the engine renders plainly, the prior moves each phone
             plain = self._engine(text, voice, seed, timbre=timbre)

@@ -53,6 +53,7 @@ class ScoringConfig:
     vary_strength: bool = True           # best-of-N candidates also vary strength, not only the seed
     strength_band: float | None = STRENGTH_BAND   # every strength within [s / band, s * band]; None: bounds only
     time_budget_s: float | None = None   # no new output is started after this (the first always is)
+    new_seed_when_unclear: bool = True   # nothing trusted at the strength limit: calibration tries other seeds
     weights: ScoreWeights = field(default_factory=ScoreWeights)
 
     def __post_init__(self) -> None:
@@ -145,6 +146,14 @@ def next_strength(tried: list[tuple[float, float]], current: float, asked: float
     return float(np.clip(proposal, *bounds))
 
 
+def strength_limits(strength: float, bounds: tuple[float, float], band: float | None) -> tuple[float, float]:
+    """Where every candidate's strength lies: within `bounds` and, with a `band`, within that factor
+    of the asked `strength` (ScoringConfig.strength_band)."""
+    if band is None:
+        return bounds
+    return (max(bounds[0], min(strength, bounds[1]) / band), min(bounds[1], max(strength, bounds[0]) * band))
+
+
 def run_scoring(make: Callable[[int, float], Result], judge: Callable[[Result], Judgement], asked: EmotionTarget,
                 config: ScoringConfig = ScoringConfig(), seed: int = 0, strength: float = 1.0,
                 bounds: tuple[float, float] = (0.25, 4.0), progress: Progress | None = None) -> Scored[Result]:
@@ -153,9 +162,7 @@ def run_scoring(make: Callable[[int, float], Result], judge: Callable[[Result], 
     move no further. `asked` is the target (a timeline's mean, when judged by segments). Every
     strength lies within `bounds` and, with `config.strength_band`, within that factor of `strength`."""
     report = progress or (lambda share, message: None)
-    if config.strength_band is not None:
-        bounds = (max(bounds[0], min(strength, bounds[1]) / config.strength_band),
-                  min(bounds[1], max(strength, bounds[0]) * config.strength_band))
+    bounds = strength_limits(strength, bounds, config.strength_band)
     planned = config.best_of + (config.calibration_budget if config.calibrate else 0)
     started = time.perf_counter()
     candidates: list[Candidate[Result]] = []
@@ -194,9 +201,14 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
                 return "time budget"
             anchor = candidates[-1] if candidates[-1].stage == "calibration" else candidates[0]
             strength = float(np.clip(anchor.strength * UNCLEAR_STEP, *bounds))
-            if strength <= anchor.strength:
+            if strength > anchor.strength:
+                add(anchor.seed, strength, "calibration")
+            elif config.new_seed_when_unclear:
+                # At the strength limit and still nothing trusted: another seed (another delivery,
+                # where the generator varies it) may be read confidently.
+                add(1 + max(c.seed for c in candidates), strength, "calibration")
+            else:
                 return "no trusted reading"
-            add(anchor.seed, strength, "calibration")
             continue
         if _on_target(best, config.tolerance):
             return "within tolerance"

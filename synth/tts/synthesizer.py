@@ -87,10 +87,15 @@ class Synthesizer:
 
     def speak(self, text: str, emotion: EmotionSource, voice: str, duration_s: float | None = None,
               steps: int | None = None, seed: int = 0, guidance: float = 1.0, rate: float = 1.0,
-              pitch_shift: float = 0.0, scheduler: str | None = None) -> Speech:
-        """One utterance. `duration_s` fixes its length (dubbing); `rate` > 1 speaks faster."""
+              pitch_shift: float = 0.0, scheduler: str | None = None,
+              delivery_variation=None) -> Speech:
+        """One utterance. `duration_s` fixes its length (dubbing); `rate` > 1 speaks faster.
+        `delivery_variation` is the engine decoder's (the seed already varies this one's sampling)."""
         sequence = text_to_sequence(text)
         _check_settings(steps, guidance, rate, pitch_shift)
+        if delivery_variation is not None:
+            raise TTSInputError("delivery variation applies to the engine decoder only; "
+                                "a learned decoder's seed varies its sampling")
         tokens = torch.tensor([sequence.ids])
         stress = torch.tensor([sequence.stresses])
         voice_ids = torch.tensor([self.voice_id(voice)])
