@@ -252,3 +252,27 @@ def test_the_recorded_command_parses_back_to_the_same_run(tiny_corpus):
             if name not in ignored | {"workers", "accelerator", "devices", "output", "confusion_image", "no_manifest",
                                       "limit_train"}:
                 assert getattr(again, name) == value, name
+
+
+def test_a_rehearsal_corpus_adds_training_items_only(tiny_corpus, tmp_path):
+    from train.ser.data import REHEARSAL_SPLIT, with_rehearsal
+
+    primary = load_corpus_audio(tiny_corpus, LogMelConfig().sample_rate)
+    merged = with_rehearsal(primary, primary, items=3, seed=0)
+    rehearsed = merged.indices(REHEARSAL_SPLIT)
+    assert len(rehearsed) == 3 and merged.indices("test") == primary.indices("test")
+    assert merged.indices("validation") == primary.indices("validation")
+    source = [r["id"] for r in primary.records if r["split"] == "train"]
+    for index in rehearsed:               # the same audio and labels as in the corpus it came from
+        record = merged.records[index]
+        original = next(i for i, r in enumerate(primary.records) if r["id"] == record["id"] and r["split"] == "train")
+        np.testing.assert_array_equal(merged.audio(index), primary.audio(original))
+        np.testing.assert_array_equal(merged.categories[index], primary.categories[original])
+        assert record["id"] in source and record["sentence_id"].startswith("rehearsal-")
+    assert with_rehearsal(primary, primary, 3, 0).records == merged.records       # a seeded draw
+    result = train(parse_arguments(["--corpus", str(tiny_corpus), "--rehearse", str(tiny_corpus),
+                                    "--rehearse-items", "4", "--epochs", "1", "--batch-size", "8", "--hidden", "32",
+                                    "--workers", "0", "--no-augment"]))
+    assert len(result["train_items"]) == len(primary.indices("train")) + 4
+    assert "--rehearse" in reproducing_command(parse_arguments(["--corpus", str(tiny_corpus),
+                                                                "--rehearse", str(tiny_corpus)]))

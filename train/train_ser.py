@@ -27,8 +27,8 @@ from conditioning.ser.recognizer import SpeechEmotionRecognizer
 from train.audio_augment import AugmentConfig, roughness_ranges
 from train.callbacks import (EpochSeeds, TextProgress, record_training_run, starting_point,
                              training_items_description)
-from train.ser.data import (CorpusAudio, CropConfig, EncodedItems, EpochSampler, ReferencePicker, SERDataset, collate,
-                             load_corpus_audio)
+from train.ser.data import (REHEARSAL_SPLIT, CorpusAudio, CropConfig, EncodedItems, EpochSampler, ReferencePicker,
+                             SERDataset, collate, load_corpus_audio, with_rehearsal)
 from train.judges.emotion_metrics import emotion_metrics, plot_confusion, target_arrays
 from train.ser.module import LossWeights, SERTraining, warm_start
 from train import scaffold
@@ -47,6 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_corpus_arguments(parser, corpus_help="a folder made by train.corpus.build", workers=1)
     add_run_arguments(parser, epochs=6, batch_size=32, learning_rate=2e-3,
                       output_help=f"default: checkpoints/{shipped_model('ser').checkpoint}")
+    parser.add_argument("--rehearse", type=Path, default=None, metavar="CORPUS",
+                        help="also train on this corpus's training items (validation and test stay --corpus's): "
+                             "a fine-tune on new speech keeps what --initialise-from learnt")
+    parser.add_argument("--rehearse-items", type=int, default=None, metavar="N",
+                        help="with --rehearse: at most this many of its training items, a seeded draw (default all)")
     parser.add_argument("--hidden", type=int, default=SERConfig.hidden)
     parser.add_argument("--harmonic-bins", type=int, default=0,
                         help="narrow-band low-frequency bins added to the 64 mel bands (0: mel only)")
@@ -160,6 +165,10 @@ def train(args: argparse.Namespace) -> dict:
     start_run(args)
     corpus = load_corpus_audio(args.corpus, LogMelConfig().sample_rate)
     train_items = corpus.indices("train")[: args.limit_train]
+    if args.rehearse is not None:
+        corpus = with_rehearsal(corpus, load_corpus_audio(args.rehearse, corpus.sample_rate), args.rehearse_items,
+                                args.seed)
+        train_items = train_items + corpus.indices(REHEARSAL_SPLIT)
     validation_items, test_items = corpus.indices("validation"), corpus.indices("test")
     if not train_items or not test_items:
         raise SystemExit(f"{args.corpus} has {len(train_items)} training and {len(test_items)} test items; "
@@ -280,6 +289,12 @@ def with_reference_image(path: Path) -> Path:
     return path.with_name(f"{path.stem}_with_reference{path.suffix}")
 
 
+def rehearsal_description(args: argparse.Namespace, corpus: CorpusAudio) -> str:
+    if args.rehearse is None:
+        return ""
+    return f" (of which {len(corpus.indices(REHEARSAL_SPLIT))} rehearsed from {args.rehearse})"
+
+
 def reproducing_command(args: argparse.Namespace) -> str:
     """The command line that makes this run again: every argument that is not its default."""
     return scaffold.reproducing_command(build_parser(), args, scaffold.RUN_ONLY | {"confusion_image"})
@@ -301,7 +316,8 @@ def main(argv=None) -> int:
             output, model="conditioning.ser.model.SpeechEmotionNet",
             made_by=reproducing_command(args),
             config=result["config"], network=module.net, frontend=dataclasses.asdict(module.frontend.config),
-            data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}, "
+            data=(f"{training_items_description(args.corpus, corpus.records, result['train_items'])}"
+                  f"{rehearsal_description(args, corpus)}, "
                   f"augmentation {dataclasses.asdict(result['augment']) if result['augment'] else 'off'}; "
                   f"corpus summary: {corpus_summary.read_text() if corpus_summary.exists() else 'n/a'}"),
             seconds=result["seconds"], accelerator=args.accelerator,

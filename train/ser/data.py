@@ -46,6 +46,31 @@ class CorpusAudio:
         return [i for i, r in enumerate(self.records) if r["split"] == split]
 
 
+REHEARSAL_SPLIT = "rehearsal"
+
+
+def with_rehearsal(primary: CorpusAudio, rehearsal: CorpusAudio, items: int | None, seed: int) -> CorpusAudio:
+    """``primary`` plus up to ``items`` of ``rehearsal``'s training items (a seeded draw), in a
+    split of their own (REHEARSAL_SPLIT): a fine-tune on new speech keeps rehearsing what the
+    initial network learnt, while validation and test stay the primary corpus's. Their sentence
+    ids are prefixed, so a reference is never taken for "another sentence" by id alone."""
+    if primary.sample_rate != rehearsal.sample_rate:
+        raise ValueError(f"corpora at {primary.sample_rate} and {rehearsal.sample_rate} Hz cannot be merged")
+    chosen = rehearsal.indices("train")
+    if not chosen:
+        raise ValueError("the rehearsal corpus has no training items")
+    if items is not None and items < len(chosen):
+        chosen = sorted(np.random.default_rng(seed).choice(chosen, size=items, replace=False).tolist())
+    clips = [rehearsal.samples[rehearsal.offsets[i]:rehearsal.offsets[i + 1]] for i in chosen]
+    offsets = np.concatenate([primary.offsets, primary.offsets[-1] + np.cumsum([len(c) for c in clips])])
+    records = primary.records + [{**rehearsal.records[i], "split": REHEARSAL_SPLIT,
+                                  "sentence_id": f"rehearsal-{rehearsal.records[i]['sentence_id']}"} for i in chosen]
+    return CorpusAudio(primary.sample_rate, np.concatenate([primary.samples, *clips]), offsets, records,
+                       np.concatenate([primary.categories, rehearsal.categories[chosen]]),
+                       np.concatenate([primary.vad, rehearsal.vad[chosen]]),
+                       np.concatenate([primary.intensity, rehearsal.intensity[chosen]]))
+
+
 def _load_resampled(args: tuple[str, int]) -> np.ndarray:
     path, rate = args
     audio, source_rate = sf.read(path, dtype="float32")
