@@ -208,7 +208,8 @@ def record_result(history: list[dict], recipe: dict, files: list):
     poster = new_run_folder("poster") / "poster.png"
     _save_poster(Path(paths[0]), poster)
     added = add_result(history, str(poster), paths,
-                       caption(len(history) + 1, recipe["emotion"], recipe.get("recognized"), "read as"))
+                       caption(len(history) + 1, recipe["emotion"], recipe.get("recognized"), "read as",
+                               reliable=(recipe.get("recognized_check") or {}).get("reliable", True)))
     return (*added, target_vs_recognized(recipe))
 
 
