@@ -2,6 +2,7 @@
 
     python -m train.evaluate_vc                 # docs/vc_evaluation.json; 10.6 min on a busy 2-core machine
     python -m train.evaluate_vc --sentences 1 --alsa 2   # a quick look
+    python -m train.evaluate_vc --split validation --sentences 18 --out /tmp/vc_val.json  # for tuning
 
 Sources: the corpus's held-out test sentences spoken neutrally by its held-out voice (kal16,
 which nothing trains on), as the engine decoder speaks neutral speech (the engine's own
@@ -192,18 +193,24 @@ def _bounds(report: dict) -> dict:
             "monotonic": all(v is not False for c in cats.values() for v in c.get("monotonic", {}).values())}
 
 
+def held_out_texts(split: str, count: int) -> list[str]:
+    """The first ``count`` sentences of ``split``: "test" for the figures, "validation" for
+    tuning (DESIGN.md: nothing is tuned on the test sentences)."""
+    return [s.text for s in sentences_for(split)][:count]
+
+
 def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int = 0,
-             renderer: str = DEFAULT_RENDERER) -> dict:
+             renderer: str = DEFAULT_RENDERER, split: str = "test") -> dict:
     rng = np.random.default_rng(seed)
     converter = VoiceConverter(renderer=renderer)
     recognizer = converter.recognizer
-    texts = [s.text for s in sentences_for("test")][:sentence_count]
+    texts = held_out_texts(split, sentence_count)
     held = [(t, *(lambda r: (r.audio.astype(np.float64), r.sample_rate))(render(t, HELD_OUT_VOICE))) for t in texts]
     from synth.studio import REFERENCE_SENTENCES
     reference_clips = [render(t, HELD_OUT_VOICE) for t in REFERENCE_SENTENCES]
     reference = recognizer.speaker_reference([r.audio for r in reference_clips], reference_clips[0].sample_rate)
     started = time.perf_counter()
-    report = {"held_out_voice_name": HELD_OUT_VOICE, "renderer": renderer, "sentences": texts,
+    report = {"held_out_voice_name": HELD_OUT_VOICE, "renderer": renderer, "split": split, "sentences": texts,
               "held_out_voice": evaluate_sources("held-out voice", held, converter, reference, True,
                                                  intensities=INTENSITIES),
               "held_out_voice_ser_source": evaluate_sources("held-out, SER-read source", held, converter, reference,
@@ -223,7 +230,8 @@ def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int
     report["bounds_met"] = _bounds(report)
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["command"] = (f"python -m train.evaluate_vc --sentences {sentence_count} --joe {joe_count} "
-                         f"--alsa {alsa_count}" + ("" if renderer == DEFAULT_RENDERER else f" --renderer {renderer}"))
+                         f"--alsa {alsa_count}" + ("" if renderer == DEFAULT_RENDERER else f" --renderer {renderer}")
+                         + ("" if split == "test" else f" --split {split}"))
     return report
 
 
@@ -267,9 +275,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--alsa", type=int, default=4, help="ALSA test recordings (default 4 of the 8)")
     parser.add_argument("--renderer", choices=sorted(RENDERERS), default=DEFAULT_RENDERER,
                         help=f"how the change is made (default {DEFAULT_RENDERER})")
+    parser.add_argument("--split", choices=("test", "validation"), default="test",
+                        help="whose sentences: test (the figures) or validation (for tuning; give --out)")
     parser.add_argument("--out", default=str(DOCS / "vc_evaluation.json"))
     args = parser.parse_args(argv)
-    report = evaluate(args.sentences, args.joe, args.alsa, renderer=args.renderer)
+    if args.split != "test" and Path(args.out) == DOCS / "vc_evaluation.json":
+        parser.error("--split validation writes elsewhere: give --out")
+    report = evaluate(args.sentences, args.joe, args.alsa, renderer=args.renderer, split=args.split)
     atomic_write_bytes(Path(args.out), (json.dumps(report, indent=2) + "\n").encode())
     print(table(report))
     print(f"wrote {args.out} in {report['seconds']:.0f} s")
