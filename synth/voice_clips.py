@@ -122,6 +122,16 @@ def _candidates(bases: Sequence[str] | None) -> list[str]:
     return list(bases)
 
 
+def base_candidates(nearest: list[tuple[bool, float, str]]) -> list[tuple[bool, float, str]]:
+    """Of (out of register, -cosine, voice), the BASE_CANDIDATES to fit: those in the clips'
+    register, nearest first; out-of-register ones only when none is in it. (Filling the list
+    with an out-of-register voice let it win the fit: the ALSA speaker, a woman at 184 Hz, was
+    built on rms, 10 st lower, at WER 0.18 and Resemblyzer 0.64, against 0.04 and 0.68 on
+    slt_hts.)"""
+    ranked = sorted(nearest)
+    return ([n for n in ranked if not n[0]] or ranked)[:BASE_CANDIDATES]
+
+
 def build_voice(clips: Sequence, bases: Sequence[str] | None = None, progress=None,
                 mapping: str = "statistics") -> BuiltVoice:
     """Check and measure ``clips``, choose the base, fit the timbre (see the module doc). The
@@ -159,9 +169,8 @@ def build_voice(clips: Sequence, bases: Sequence[str] | None = None, progress=No
         base_f0 = speaker_stats(analyses).f0_median_hz
         register = abs(12.0 * np.log2(base_f0 / stats.f0_median_hz))
         nearest.append((register > BASE_F0_SEMITONES, -cosine(mean_embedding(base_vectors), embedding), voice))
-    nearest.sort()
     fits = {}
-    for _, _, voice in nearest[:BASE_CANDIDATES]:
+    for _, _, voice in base_candidates(nearest):
         fits[voice] = fit_timbre(voice, base_voice_analyses(voice)[0], stats, embedding, d_vector)
         if progress is not None:
             progress(voice)

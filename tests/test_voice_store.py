@@ -152,3 +152,13 @@ def test_bad_clips_are_refused_by_name(tmp_path, clip_files):
 def test_remove_unknown_name_is_refused():
     with pytest.raises(VoiceStoreError, match="no stored voice"):
         remove_voice("never_added")
+
+
+def test_only_voices_in_the_speakers_register_are_fitted_while_there_are_any():
+    from synth.voice_clips import BASE_CANDIDATES, base_candidates
+
+    nearest = [(True, -0.9, "low_but_similar"), (False, -0.5, "same_register"), (False, -0.6, "closer"),
+               (True, -0.8, "also_low")]
+    assert [v for *_, v in base_candidates(nearest)] == ["closer", "same_register"]
+    everyone_out = [(True, -0.2, "a"), (True, -0.7, "b"), (True, -0.5, "c"), (True, -0.1, "d")]
+    assert [v for *_, v in base_candidates(everyone_out)] == ["b", "c", "a"][:BASE_CANDIDATES]
