@@ -41,7 +41,7 @@ import soundfile
 
 from conditioning.categories import CATEGORIES
 from common.atomic import atomic_write_bytes
-from conditioning.fer.judgement import SAME_FOR_FER2013
+from conditioning.fer.fer2013 import fer2013_label
 from conditioning.fer.recognizer import mean_target
 from synth.face.apex import APEX, MEASURES, measure
 from synth.face.behaviour import speech_energy
@@ -210,16 +210,10 @@ def clip_measures(pipeline: TalkingHeadPipeline, renderer, audio: np.ndarray, ra
 
 # ---------------------------------------------------------------------------- the outside FER
 
-def asked_label(category: str) -> str:
-    """The FER2013 class a category should be read as: FER2013 has no calm, whose display (a
-    faint relaxed smile at low arousal) is closest to its neutral."""
-    return "neutral" if category == "calm" else category
-
-
 def outside_still(reading: FaceReading | None, category: str) -> dict:
     if reading is None:
         return {"label": None, "p_asked": None}
-    return {"label": reading.label, "p_asked": round(reading.probabilities[asked_label(category)], 3)}
+    return {"label": reading.label, "p_asked": round(reading.probabilities[fer2013_label(category)], 3)}
 
 
 def outside_clip_label(frames: list[np.ndarray]) -> str | None:
@@ -233,7 +227,7 @@ def outside_clip_label(frames: list[np.ndarray]) -> str | None:
 
 def outside_summary(per_category: dict) -> dict:
     stills = [(c, v["outside_fer_still"]) for c, v in per_category.items()]
-    return {"outside_fer_still_accuracy": round(float(np.mean([s["label"] == asked_label(c) for c, s in stills])), 3),
+    return {"outside_fer_still_accuracy": round(float(np.mean([s["label"] == fer2013_label(c) for c, s in stills])), 3),
             "outside_fer_mean_p_asked": round(float(np.mean([s["p_asked"] or 0.0 for _, s in stills])), 3)}
 
 
@@ -243,7 +237,8 @@ def packaged_portrait_report(size: int, identity: "Identity", recognizer) -> dic
     portraits, per_portrait, tiles = packaged_portraits(), {}, []
     for name, image in portraits:
         try:
-            renderer = PortraitRenderer(image, detect_face(image).landmarks, size)
+            landmarks = detect_face(image).landmarks
+            renderer = PortraitRenderer(image, landmarks, size)
         except FaceInputError as refused:
             per_portrait[name] = {"refused": str(refused)}
             continue
@@ -253,7 +248,7 @@ def packaged_portrait_report(size: int, identity: "Identity", recognizer) -> dic
         in_repo = recognizer.recognize_faces(stills, [detect_face(f, largest=True).landmarks for f in stills])
         per_portrait[name] = {
             "photo_reads_as": own.label if own else None,
-            "unrendered_photo_reads_as": unrendered_reading(image, recognizer),
+            "unrendered_photo_reads_as": unrendered_reading(image, landmarks, recognizer),
             "in_repo_fer": {c: t.category for c, t in zip(CATEGORIES, in_repo)},
             "photo_expression": renderer.photo_expression.to_dict(),
             "per_category": {c: outside_still(r, c) for c, r in zip(CATEGORIES, readings)},
@@ -261,7 +256,7 @@ def packaged_portrait_report(size: int, identity: "Identity", recognizer) -> dic
         tiles.append(stills)
         print("packaged portrait", name, json.dumps(per_portrait[name]), flush=True)
     rendered = [v for v in per_portrait.values() if "per_category" in v]
-    by_category = {c: round(float(np.mean([v["per_category"][c]["label"] == asked_label(c) for v in rendered])), 3)
+    by_category = {c: round(float(np.mean([v["per_category"][c]["label"] == fer2013_label(c) for v in rendered])), 3)
                    for c in CATEGORIES} if rendered else {}
     summary = {"portraits": len(rendered), "refused": len(per_portrait) - len(rendered),
                "outside_fer_accuracy": round(float(np.mean(list(by_category.values()))), 3) if rendered else None,
@@ -277,19 +272,19 @@ def packaged_portrait_report(size: int, identity: "Identity", recognizer) -> dic
     return {"summary": summary, "per_portrait": per_portrait, "tiles": tiles}
 
 
-def unrendered_reading(photo: np.ndarray, recognizer) -> dict:
+def unrendered_reading(photo: np.ndarray, landmarks: np.ndarray, recognizer) -> dict:
     """Both FERs on the photo itself, a face the renderer never made."""
     outside = read_faces([photo])[0]
     return {"outside_fer": outside.label if outside else None,
-            "in_repo_fer": recognizer.recognize(photo, detect_face(photo).landmarks).category}
+            "in_repo_fer": recognizer.recognize(photo, landmarks).category}
 
 
 def unrendered_summary(rendered: list[dict]) -> dict:
     """How often the in-repo FER names what the outside one reads on the photos themselves."""
     pairs = [v["unrendered_photo_reads_as"] for v in rendered]
     return {"unrendered_photos_in_repo_agrees_with_outside":
-            round(float(np.mean([SAME_FOR_FER2013.get(p["in_repo_fer"], p["in_repo_fer"]) == p["outside_fer"]
-                                 for p in pairs])), 3) if pairs else None}
+            round(float(np.mean([fer2013_label(p["in_repo_fer"]) == p["outside_fer"] for p in pairs])), 3)
+            if pairs else None}
 
 
 def judged_summary(rendered: list[dict]) -> dict:
@@ -299,11 +294,11 @@ def judged_summary(rendered: list[dict]) -> dict:
     pairs = [(c, t, v["per_category"][c]["label"]) for v in rendered for c, t in v["in_repo_fer"].items()]
     if not pairs:
         return {}
-    agreed = [(c, t) for c, t, outside in pairs if SAME_FOR_FER2013.get(t, t) == outside]
+    agreed = [(c, t) for c, t, outside in pairs if fer2013_label(t) == outside]
     return {"judged_reliable_share": round(len(agreed) / len(pairs), 3),
             "judged_accuracy_when_reliable": round(float(np.mean([t == c for c, t in agreed])), 3) if agreed else None,
             "judged_accuracy_when_not": round(float(np.mean([t == c for c, t, o in pairs
-                                                              if SAME_FOR_FER2013.get(t, t) != o])), 3)
+                                                              if fer2013_label(t) != o])), 3)
             if len(agreed) < len(pairs) else None}
 
 
@@ -395,7 +390,7 @@ def evaluate(args: argparse.Namespace) -> dict:
             "identity_distance_max": max(v["identity_distance"] for v in values),
             "lip_sync_r_mean": round(float(np.mean([v["lip_sync_r"] for v in values])), 3),
             **outside_summary(per_category),
-            "outside_fer_clip_accuracy": round(float(np.mean([v["outside_fer_clip"] == asked_label(c)
+            "outside_fer_clip_accuracy": round(float(np.mean([v["outside_fer_clip"] == fer2013_label(c)
                                                               for c, v in per_category.items()])), 3),
         }
         if isinstance(renderer, PortraitRenderer):

@@ -38,6 +38,7 @@ from synth.render.synthesizer import EngineSynthesizer
 from train.corpus.build import HELD_OUT_VOICE
 from train.corpus.sentences import sentences_for
 from train.judges.speech import transcribe, word_error_rate
+from synth.voice_store import MAPPINGS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 CATEGORIES = ("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised", "calm")
@@ -209,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="default docs/voices_evaluation.json (docs/voices_fine_tuned.json with --fine-tuned)")
     parser.add_argument("--fine-tuned", default=None, metavar="NAME",
                         help="judge this voice made by train.train_voice from the held-out voice instead")
-    parser.add_argument("--mapping", choices=("knn", "statistics"), default=None,
+    parser.add_argument("--mapping", choices=MAPPINGS, default=None,
                         help="the zero-shot voices' envelope mapping (default: the voice store's, statistics)")
     parser.add_argument("--voices", type=Path, default=None, help="the folder the --fine-tuned voice is stored in")
     args = parser.parse_args(argv)

@@ -19,11 +19,10 @@ import numpy as np
 
 from conditioning.target import EmotionTarget
 
-from .fer2013 import JudgeUnavailable, check_available, clip_reading
+from .fer2013 import JudgeUnavailable, check_available, clip_reading, fer2013_label
 from .recognizer import FaceExpressionRecognizer, mean_target
 
 MIN_FACE_SHARE = 0.5          # of judged frames where the outside network must find the face
-SAME_FOR_FER2013 = {"calm": "neutral"}
 
 
 @dataclass(frozen=True)
@@ -36,15 +35,9 @@ class FaceEmotion:
     outside_face_share: float = 0.0     # judged frames where FER2013 found the face
 
     @property
-    def agrees(self) -> bool:
-        if self.outside is None:
-            return False
-        return SAME_FOR_FER2013.get(self.network.category, self.network.category) == self.outside.category
-
-    @property
     def reliable(self) -> bool:
         """True only when a recognizer trained on real faces reads the same category."""
-        return self.agrees
+        return self.outside is not None and fer2013_label(self.network.category) == self.outside.category
 
     @property
     def label(self) -> str:
@@ -82,4 +75,4 @@ def judge_face_clip(recognizer: FaceExpressionRecognizer, frames: Sequence[np.nd
     return FaceEmotion(mean_target((network, outside)), network, outside, share)
 
 
-__all__ = ["FaceEmotion", "MIN_FACE_SHARE", "SAME_FOR_FER2013", "judge_face_clip"]
+__all__ = ["FaceEmotion", "MIN_FACE_SHARE", "judge_face_clip"]

@@ -8,6 +8,8 @@ import json
 
 
 def add_parser(commands) -> None:
+    from synth.voice_store import MAPPINGS   # JSON and paths only: the CLI still starts at once
+
     voice = commands.add_parser("voice", help="add, list or remove voices made from a speaker's clips")
     actions = voice.add_subparsers(dest="voice_action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="make a voice from a few clips of one speaker (needs --consent)")
@@ -17,7 +19,7 @@ def add_parser(commands) -> None:
                      help="the speaker's consent, in words: who they are and that they agreed (stored with the voice)")
     add.add_argument("--base", action="append", default=None, metavar="VOICE",
                      help="a built-in voice to build on (repeatable; default: the nearest installed ones)")
-    add.add_argument("--mapping", choices=("knn", "statistics"), default=None,
+    add.add_argument("--mapping", choices=MAPPINGS, default=None,
                      help="how the base voice's envelope moves toward the speaker: by global statistics only "
                           "(statistics, the default) or frame by frame from the clips' frames (knn)")
     add.add_argument("--keep-clips", action="store_true", help="also keep copies of the clips beside the voice")
