@@ -59,6 +59,8 @@ SHIPPED_MODELS: dict[str, ShippedModel] = {
     "tts_diffusion": _tts("diffusion"),
     "mouth_motion": ShippedModel("mouth_motion.pt", "synth.face.mouth_model.MouthModelConfig",
                                  "python -m train.train_mouth --corpus data/corpus", "docs/models/mouth_motion.md"),
+    "vc_planner": ShippedModel("vc_planner.pt", "synth.vc.plan_model.PlanModelConfig",
+                               "python -m train.train_vc --corpus data/corpus", "docs/models/vc.md"),
 }
 
 

@@ -1,11 +1,13 @@
 """What every generator samples and trains with, written once: classifier-free guidance, the
-flow-matching path and its training target, and flow-matching integration with diffusers'
-Euler scheduler (mouth motion, the TTS flow decoder)."""
+flow-matching path and its training target, flow-matching integration with diffusers'
+Euler scheduler (mouth motion, the TTS flow decoder, the conversion planner), and denoising
+diffusion with diffusers' DDPM or DPM-Solver++ schedulers (the TTS and conversion planner's
+diffusion decoders)."""
 
 from __future__ import annotations
 
 import torch
-from diffusers import FlowMatchEulerDiscreteScheduler
+from diffusers import DDPMScheduler, DPMSolverMultistepScheduler, FlowMatchEulerDiscreteScheduler
 
 
 def sample_flow(velocity, shape: tuple[int, ...], steps: int, generator: torch.Generator,
@@ -44,3 +46,41 @@ def flow_matching_pair(data: torch.Tensor, noise: torch.Tensor,
     learns to predict there (what `sample_flow` integrates)."""
     sigma = sigma.reshape(-1, *([1] * (data.dim() - 1)))
     return sigma * noise + (1 - sigma) * data, noise - data
+
+
+DIFFUSION_SCHEDULERS = ("dpm", "ddpm")
+
+
+def diffusion_training_scheduler(train_steps: int, beta_schedule: str, beta_start: float = 1e-4,
+                                 beta_end: float = 0.02) -> DDPMScheduler:
+    """The noise schedule a diffusion decoder trains on (epsilon prediction). "trailing"
+    spacing makes few-step sampling start at the last training step (the noisiest), as Lin et
+    al. 2024 recommend; the default "leading" spacing would start short of it."""
+    return DDPMScheduler(num_train_timesteps=train_steps, beta_schedule=beta_schedule, beta_start=beta_start,
+                         beta_end=beta_end, prediction_type="epsilon", clip_sample=False,
+                         timestep_spacing="trailing")
+
+
+def diffusion_sampler(training_scheduler: DDPMScheduler, kind: str) -> DDPMScheduler | DPMSolverMultistepScheduler:
+    """A sampler built from the training schedule: "dpm" (DPM-Solver++, few steps) or "ddpm"
+    (ancestral)."""
+    if kind == "dpm":
+        return DPMSolverMultistepScheduler.from_config(training_scheduler.config)
+    if kind == "ddpm":
+        return DDPMScheduler.from_config(training_scheduler.config)
+    raise ValueError(f"scheduler must be one of {DIFFUSION_SCHEDULERS}; got {kind!r}")
+
+
+def sample_diffusion(epsilon, noise: torch.Tensor, sampler, steps: int, train_steps: int,
+                     generator: torch.Generator) -> torch.Tensor:
+    """Denoises ``noise`` (unit Gaussian) in ``steps`` of ``sampler``; epsilon(model_input,
+    time (B,) in [0, 1]) -> the predicted noise."""
+    if not 1 <= steps <= train_steps:
+        raise ValueError(f"steps must be in 1..{train_steps}; got {steps}")
+    sampler.set_timesteps(steps)
+    sample = noise * sampler.init_noise_sigma
+    for timestep in sampler.timesteps:
+        model_input = sampler.scale_model_input(sample, timestep)
+        time = timestep.expand(len(sample)).to(sample) / train_steps
+        sample = sampler.step(epsilon(model_input, time), timestep, sample, generator=generator).prev_sample
+    return sample

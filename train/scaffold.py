@@ -244,3 +244,12 @@ def _argument_words(action: argparse.Action, value) -> list:
         return [flag]
     values = list(value) if isinstance(value, (list, tuple)) else [value]
     return values if flag is None else [flag, *values]
+
+
+def sliced_batch_loader(dataset, batch_size: int, seed: int) -> DataLoader:
+    """Shuffled batches of a dataset indexed by a list of positions, so that a whole batch is
+    one tensor slice: for small models, where per-item loading and collation would dominate."""
+    sampler = torch.utils.data.BatchSampler(
+        torch.utils.data.RandomSampler(dataset, generator=torch.Generator().manual_seed(seed)),
+        batch_size=batch_size, drop_last=False)
+    return DataLoader(dataset, sampler=sampler, batch_size=None)

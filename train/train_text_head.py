@@ -18,8 +18,8 @@ from conditioning.sentence_encoder import embed_sentences
 from conditioning.text_head import TextHeadConfig
 from train import scaffold
 from train.text_head.descriptions import generate_descriptions
-from train.scaffold import add_run_arguments, build_trainer, fit, start_run, training_parser
-from train.text_head.module import (LabelledEmbeddings, TextHeadTraining, batch_loader, evaluate_head,
+from train.scaffold import add_run_arguments, build_trainer, fit, sliced_batch_loader, start_run, training_parser
+from train.text_head.module import (LabelledEmbeddings, TextHeadTraining, evaluate_head,
                                     target_labels, training_loss)
 
 
@@ -55,7 +55,7 @@ def train(args: argparse.Namespace) -> dict:
     labels = target_labels([e.target for e in train_set])
     dataset = LabelledEmbeddings(embeddings["train"], labels)
     initial_loss = training_loss(module.head, embeddings["train"], labels)
-    loader = batch_loader(dataset, args.batch_size, args.seed)
+    loader = sliced_batch_loader(dataset, args.batch_size, args.seed)
     trainer = build_trainer(args, deterministic=True)
     fit(trainer, module, args, reproducing_command(args), loader)
     head = module.head.cpu()

@@ -1,9 +1,7 @@
 """`DiffusionDecoder`: acoustic frames by denoising diffusion (epsilon prediction) on a
 1000-step schedule (`TTSConfig.diffusion_*`), sampled with diffusers' schedulers built from
-that same training config: DPM-Solver++ (multistep, few steps) or ancestral DDPM.
-
-"trailing" timestep spacing makes few-step sampling start at the last training step (the
-noisiest), as Lin et al. 2024 recommend; the default "leading" spacing would start short of it.
+that same training config (`synth.sampling`): DPM-Solver++ (multistep, few steps) or ancestral
+DDPM.
 """
 
 from __future__ import annotations
@@ -12,10 +10,12 @@ import torch
 from diffusers import DDPMScheduler, DPMSolverMultistepScheduler
 from torch import nn
 
+from synth.sampling import DIFFUSION_SCHEDULERS, diffusion_sampler, diffusion_training_scheduler, sample_diffusion
+
 from .config import TTSConfig
 from .decoder_net import DenoiserNet, guided_prediction, masked_mse, normal_noise, sampling_generator
 
-SCHEDULERS = ("dpm", "ddpm")
+SCHEDULERS = DIFFUSION_SCHEDULERS
 
 
 class DiffusionDecoder(nn.Module):
@@ -26,10 +26,9 @@ class DiffusionDecoder(nn.Module):
         super().__init__()
         self.config = config
         self.net = DenoiserNet.from_config(config)
-        self.training_scheduler = DDPMScheduler(
-            num_train_timesteps=config.diffusion_train_steps, beta_schedule=config.diffusion_beta_schedule,
-            beta_start=config.diffusion_beta_start, beta_end=config.diffusion_beta_end,
-            prediction_type="epsilon", clip_sample=False, timestep_spacing="trailing")
+        self.training_scheduler = diffusion_training_scheduler(
+            config.diffusion_train_steps, config.diffusion_beta_schedule, config.diffusion_beta_start,
+            config.diffusion_beta_end)
 
     def _time(self, timesteps: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
         return timesteps.to(like) / self.config.diffusion_train_steps
@@ -45,27 +44,20 @@ class DiffusionDecoder(nn.Module):
         return masked_mse(self.net(noisy, self._time(timesteps, x0), condition, mask), noise, mask)
 
     def make_scheduler(self, kind: str) -> DDPMScheduler | DPMSolverMultistepScheduler:
-        if kind == "dpm":
-            return DPMSolverMultistepScheduler.from_config(self.training_scheduler.config)
-        if kind == "ddpm":
-            return DDPMScheduler.from_config(self.training_scheduler.config)
-        raise ValueError(f"scheduler must be one of {SCHEDULERS}; got {kind!r}")
+        return diffusion_sampler(self.training_scheduler, kind)
 
     def sample(self, condition: torch.Tensor, mask: torch.Tensor, steps: int | None = None,
                generator: torch.Generator | None = None, guidance: float = 1.0,
                null_condition: torch.Tensor | None = None, scheduler: str | None = None) -> torch.Tensor:
         """condition (B, C, F), mask (B, F) -> normalised acoustic frames (B, A, F)."""
         steps = steps if steps is not None else self.default_steps
-        if not 1 <= steps <= self.config.diffusion_train_steps:
-            raise ValueError(f"steps must be in 1..{self.config.diffusion_train_steps}; got {steps}")
         generator = sampling_generator(generator)
         sampler = self.make_scheduler(scheduler or self.default_scheduler)
-        sampler.set_timesteps(steps)
         template = condition.new_empty(condition.shape[0], self.config.acoustic_dims, condition.shape[-1])
-        sample = normal_noise(template, generator) * sampler.init_noise_sigma
-        for timestep in sampler.timesteps:
-            model_input = sampler.scale_model_input(sample, timestep)
-            time = self._time(timestep.expand(len(sample)), sample)
-            epsilon = guided_prediction(self.net, model_input, time, condition, null_condition, mask, guidance)
-            sample = sampler.step(epsilon, timestep, sample, generator=generator).prev_sample
+
+        def epsilon(model_input: torch.Tensor, time: torch.Tensor) -> torch.Tensor:
+            return guided_prediction(self.net, model_input, time, condition, null_condition, mask, guidance)
+
+        sample = sample_diffusion(epsilon, normal_noise(template, generator), sampler, steps,
+                                  self.config.diffusion_train_steps, generator)
         return sample * mask[:, None, :].to(sample.dtype)

@@ -214,12 +214,13 @@ class VoiceConverter:
             source_reading = self.recognizer.recognize(x, rate, frames=False)
             source = source_emotion_heard(source_reading)
         settings = {"intensity": intensity, "seed": int(seed), "planner": self.planner.name}
+        planner = self.planner.for_recording(x, rate, int(seed)) if intensity > 0.0 else self.planner
         if intensity == 0.0 or (not emotion.varies_over_time
-                                and is_no_change(self.planner.plan(source, emotion.first, intensity))):
+                                and is_no_change(planner.plan(source, emotion.first, intensity))):
             out, applied = x.astype(np.float32), {"bypassed": True, "reason": "nothing to change",
                                                     "speech_evidence": evidence.to_dict()}
         else:
-            out, applied = self._transform(x, rate, emotion, source, intensity, int(seed), evidence)
+            out, applied = self._transform(x, rate, emotion, source, intensity, int(seed), evidence, planner)
         recognized = self._read_result(out, rate, x, source) if recognize else None
         if recognize and given:
             source_reading = self.recognizer.recognize(x, rate, frames=False)
@@ -236,7 +237,8 @@ class VoiceConverter:
         return recognizer.recognize(out, rate, frames=False, reference=reference)
 
     def _transform(self, x: np.ndarray, rate: int, emotion: EmotionSource, source: EmotionTarget,
-                   intensity: float, seed: int, evidence: SpeechEvidence) -> tuple[np.ndarray, dict]:
+                   intensity: float, seed: int, evidence: SpeechEvidence,
+                   planner: ConversionPlanner) -> tuple[np.ndarray, dict]:
         hop = max(1, int(round(FRAME_S * rate)))
         act = activity(x, rate)
         bounds = chunk_bounds(act.active, act.level_db)
@@ -251,7 +253,7 @@ class VoiceConverter:
             phones = pseudo_phones(act.active[start:end], analysis.duration)
             offset = a / rate
             spread = _f0_std_semitones(analysis.f0)
-            targets = [limit_widening(self.planner.plan(source, emotion.at(offset + 0.5 * (s + e)), intensity), spread)
+            targets = [limit_widening(planner.plan(source, emotion.at(offset + 0.5 * (s + e)), intensity), spread)
                        for _, s, e in phones]
             # A static emotion gives every phone the same target: one for the utterance suffices.
             audio, audio_rate, done = render(analysis, phones, targets[len(targets) // 2], seed + index, contour,
@@ -264,7 +266,7 @@ class VoiceConverter:
                            "f0_median_out_hz": round(done["f0_median_out_hz"], 1)})
         out, limit_db = limit_peak(np.concatenate(pieces).astype(np.float32))
         applied = {"bypassed": False, "renderer": self.renderer,
-                   "prosody_change": self.planner.plan(source, emotion.first, intensity).to_dict(),
+                   "prosody_change": planner.plan(source, emotion.first, intensity).to_dict(),
                    "varies_over_time": emotion.varies_over_time, "contour": contour,
                    "peak_limit_db": round(limit_db, 2), "chunks": chunks, "speech_evidence": evidence.to_dict()}
         return out, applied

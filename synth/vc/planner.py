@@ -7,9 +7,8 @@ dB and amounts subtract; range, tempo and pause factors divide), scaled by the i
 (additive cues linearly, factors in log). Sad speech made neutral is therefore raised and
 quickened; neutral speech made neutral is left alone.
 
-:class:`ConversionPlanner` is the seam for a learned planner (issue 27: a predictor of the
-target F0, energy, tempo and envelope changes from the EmotionEncoder embedding, trained on
-the corpus's parallel pairs); :class:`PriorPlanner` is the literature prior's.
+:class:`ConversionPlanner` is what the converter asks; :class:`PriorPlanner` is the literature
+prior's, ``learned_planner.LearnedPlanner`` the one trained on the corpus's parallel pairs.
 """
 
 from __future__ import annotations
@@ -35,9 +34,12 @@ NO_CHANGE = ProsodyTargets()
 
 
 class ConversionPlanner(Protocol):
-    """Maps (source emotion, target emotion, intensity) to the prosody change to apply."""
+    """Maps (source emotion, target emotion, intensity) to the prosody change to apply, for one
+    recording (``for_recording`` gives the planner that plans for it)."""
 
     name: str
+
+    def for_recording(self, audio: np.ndarray, sample_rate: int, seed: int) -> "ConversionPlanner": ...
 
     def plan(self, source: EmotionTarget, target: EmotionTarget, intensity: float) -> ProsodyTargets: ...
 
@@ -61,6 +63,9 @@ class PriorPlanner:
     """The literature prior's difference between the two emotions."""
 
     name: str = "prior"
+
+    def for_recording(self, audio: np.ndarray, sample_rate: int, seed: int) -> "PriorPlanner":
+        return self   # the prior is the same for every voice
 
     def plan(self, source: EmotionTarget, target: EmotionTarget, intensity: float) -> ProsodyTargets:
         return relative_targets(prosody_prior(target), prosody_prior(source), intensity)

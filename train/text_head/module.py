@@ -71,13 +71,6 @@ class LabelledEmbeddings(torch.utils.data.Dataset):
         return self.embeddings[indices], {k: v[indices] for k, v in self.labels.items()}
 
 
-def batch_loader(dataset: LabelledEmbeddings, batch_size: int, seed: int) -> torch.utils.data.DataLoader:
-    sampler = torch.utils.data.BatchSampler(
-        torch.utils.data.RandomSampler(dataset, generator=torch.Generator().manual_seed(seed)),
-        batch_size=batch_size, drop_last=False)
-    return torch.utils.data.DataLoader(dataset, sampler=sampler, batch_size=None)
-
-
 @torch.no_grad()
 def evaluate_head(head: nn.Module, embeddings: np.ndarray, targets: list[EmotionTarget]) -> dict[str, float]:
     """Category accuracy (top-1, top-2), VAD and intensity mean absolute error,
