@@ -59,7 +59,8 @@ SPEAK_FIELDS = {
 # Studio.convert's keywords (intensity: 0 leaves the recording as it is), and where to write.
 CONVERT_FIELDS = {
     "input": Field(str), "emotion": Field(), "intensity": Field(float, 0.0, 2.0), "source_emotion": Field(),
-    "seed": Field(int), "loudness": Field(), "output": Field(str), **SCORING_FIELDS,
+    "seed": Field(int), "loudness": Field(), "decoder": Field(str), "steps": Field(int, 1, 100), "output": Field(str),
+    **SCORING_FIELDS,
 }
 
 # Studio.animate's keywords (steps: the mouth model's flow-matching steps), and where to write.

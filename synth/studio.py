@@ -38,6 +38,7 @@ from .render.synthesizer import EngineSynthesizer
 from .tts.synthesizer import Synthesizer
 from .voices import Voice, installed_voices
 from .vc import MAX_INPUT_S as MAX_CONVERT_S, ConversionResult, VoiceConverter, check_source_audio
+from .vc.learned_planner import DEFAULT_PLANNER, planner_for
 
 AudioInput = str | Path | tuple[np.ndarray, int]
 GUIDANCE_BOUNDS = (0.25, 4.0)   # where the scoring loop may take speech guidance
@@ -382,8 +383,9 @@ class Studio:
         return VoiceConverter()
 
     def convert(self, audio: AudioInput, emotion="neutral", intensity: float = 1.0, source_emotion=None,
-                seed: int = 0, loudness: float | None = None, best_of: int = 1, calibrate: bool = False,
-                progress: Progress | None = None, consent: str | None = None) -> ConversionResult:
+                seed: int = 0, loudness: float | None = None, decoder: str = DEFAULT_PLANNER, steps: int | None = None,
+                best_of: int = 1, calibrate: bool = False, progress: Progress | None = None,
+                consent: str | None = None) -> ConversionResult:
         """`audio` (a path or (samples, rate); mono or stereo, 8-48 kHz, up to 10 minutes) with
         the same words and voice in `emotion` (any form, or a timeline in the input's seconds).
         The change is relative to the source's own emotion, read by the SER unless
@@ -391,17 +393,21 @@ class Studio:
         The output keeps the input's integrated loudness unless `loudness` (LUFS) is given; the
         SER hears it before, at the converter's level, where loudness still carries emotion.
         `best_of` N > 1 keeps the best of N conversions (seeds and intensities) by the SER;
-        `calibrate` steps the intensity until the SER reads it within tolerance. `consent`: the
-        speaker's consent to the conversion, in words; it goes into the provenance record."""
+        `calibrate` steps the intensity until the SER reads it within tolerance. `decoder`: what
+        plans the change, "prior" (the literature's prosody prior) or the learned planner's
+        "flow" or "diffusion" decoder, with `steps` sampling steps. `consent`: the speaker's
+        consent to the conversion, in words; it goes into the provenance record."""
         if isinstance(audio, tuple):
             samples, rate = audio
         else:
             samples, rate = load_audio(audio, max_duration_s=MAX_CONVERT_S)
         target = parse_emotion(emotion)
+        converter = (self.converter if decoder == DEFAULT_PLANNER and steps is None
+                     else self.converter.with_planner(planner_for(decoder, steps)))
 
         def converted(candidate_seed: int, candidate_intensity: float) -> ConversionResult:
-            return self.converter.convert(samples, rate, target, intensity=candidate_intensity,
-                                          source_emotion=source_emotion, seed=candidate_seed)
+            return converter.convert(samples, rate, target, intensity=candidate_intensity,
+                                     source_emotion=source_emotion, seed=candidate_seed)
 
         config = ScoringConfig(best_of=best_of, calibrate=calibrate)
         if config.active and intensity > 0:   # intensity 0 is the input itself: nothing to choose
@@ -412,6 +418,7 @@ class Studio:
         else:
             result = converted(seed, intensity)
         settings = {**result.settings, "emotion": _emotion_as_given(emotion), "loudness": loudness,
+                    "decoder": decoder, "steps": steps,
                     "source_emotion": source_emotion if source_emotion is None else _emotion_as_given(source_emotion)}
         if result.applied.get("bypassed"):   # the input itself, unchanged: nothing was generated to mark
             return dataclasses.replace(result, settings=settings)

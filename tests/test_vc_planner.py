@@ -118,3 +118,17 @@ def test_the_converter_runs_with_the_learned_planner(tiny_planner):
     assert result.audio.shape[0] > 0.5 * audio.size and np.isfinite(result.audio).all()
     same = VoiceConverter(planner=planner).convert(audio, rate, angry, intensity=0.0, recognize=False)
     assert np.array_equal(same.audio, audio.astype(np.float32))
+
+
+def test_the_command_line_checks_the_decoder_and_steps(tmp_path):
+    import soundfile as sf
+
+    from synth.cli.convert import convert_settings
+
+    wav = tmp_path / "line.wav"
+    sf.write(wav, _voice(150.0), RATE)
+    assert convert_settings({"input": str(wav), "decoder": "diffusion", "steps": 6})["decoder"] == "diffusion"
+    with pytest.raises(ValueError, match="prior, flow, diffusion"):
+        convert_settings({"input": str(wav), "decoder": "gan"})
+    with pytest.raises(ValueError, match="steps"):
+        convert_settings({"input": str(wav), "decoder": "flow", "steps": 0})

@@ -41,6 +41,7 @@ from common.atomic import atomic_write_bytes
 from synth.render.engines import render
 from synth.vc import VoiceConverter
 from synth.vc.converter import DEFAULT_RENDERER, RENDERERS
+from synth.vc.learned_planner import DEFAULT_PLANNER, PLANNERS, planner_for
 from train.corpus.build import HELD_OUT_VOICE
 from train.corpus.sentences import sentences_for
 from train.judges.speaker import d_vector
@@ -200,9 +201,9 @@ def held_out_texts(split: str, count: int) -> list[str]:
 
 
 def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int = 0,
-             renderer: str = DEFAULT_RENDERER, split: str = "test") -> dict:
+             renderer: str = DEFAULT_RENDERER, split: str = "test", decoder: str = DEFAULT_PLANNER) -> dict:
     rng = np.random.default_rng(seed)
-    converter = VoiceConverter(renderer=renderer)
+    converter = VoiceConverter(planner_for(decoder), renderer=renderer)
     recognizer = converter.recognizer
     texts = held_out_texts(split, sentence_count)
     held = [(t, *(lambda r: (r.audio.astype(np.float64), r.sample_rate))(render(t, HELD_OUT_VOICE))) for t in texts]
@@ -210,7 +211,8 @@ def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int
     reference_clips = [render(t, HELD_OUT_VOICE) for t in REFERENCE_SENTENCES]
     reference = recognizer.speaker_reference([r.audio for r in reference_clips], reference_clips[0].sample_rate)
     started = time.perf_counter()
-    report = {"held_out_voice_name": HELD_OUT_VOICE, "renderer": renderer, "split": split, "sentences": texts,
+    report = {"held_out_voice_name": HELD_OUT_VOICE, "renderer": renderer, "planner": converter.planner.name,
+              "split": split, "sentences": texts,
               "held_out_voice": evaluate_sources("held-out voice", held, converter, reference, True,
                                                  intensities=INTENSITIES),
               "held_out_voice_ser_source": evaluate_sources("held-out, SER-read source", held, converter, reference,
@@ -231,7 +233,8 @@ def evaluate(sentence_count: int, joe_count: int, alsa_count: int = 8, seed: int
     report["seconds"] = round(time.perf_counter() - started, 1)
     report["command"] = (f"python -m train.evaluate_vc --sentences {sentence_count} --joe {joe_count} "
                          f"--alsa {alsa_count}" + ("" if renderer == DEFAULT_RENDERER else f" --renderer {renderer}")
-                         + ("" if split == "test" else f" --split {split}"))
+                         + ("" if split == "test" else f" --split {split}")
+                         + ("" if decoder == DEFAULT_PLANNER else f" --decoder {decoder}"))
     return report
 
 
@@ -277,11 +280,15 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"how the change is made (default {DEFAULT_RENDERER})")
     parser.add_argument("--split", choices=("test", "validation"), default="test",
                         help="whose sentences: test (the figures) or validation (for tuning; give --out)")
+    parser.add_argument("--decoder", choices=PLANNERS, default=DEFAULT_PLANNER,
+                        help="what plans the change: the prosody prior or the learned planner's flow or diffusion "
+                             f"decoder (default {DEFAULT_PLANNER})")
     parser.add_argument("--out", default=str(DOCS / "vc_evaluation.json"))
     args = parser.parse_args(argv)
     if args.split != "test" and Path(args.out) == DOCS / "vc_evaluation.json":
         parser.error("--split validation writes elsewhere: give --out")
-    report = evaluate(args.sentences, args.joe, args.alsa, renderer=args.renderer, split=args.split)
+    report = evaluate(args.sentences, args.joe, args.alsa, renderer=args.renderer, split=args.split,
+                      decoder=args.decoder)
     atomic_write_bytes(Path(args.out), (json.dumps(report, indent=2) + "\n").encode())
     print(table(report))
     print(f"wrote {args.out} in {report['seconds']:.0f} s")

@@ -49,7 +49,8 @@ def contours_plot(before: tuple[np.ndarray, int], after: tuple[np.ndarray, int])
     return figure
 
 
-def converted(recording: str | None, emotion: str, intensity: float, source_emotion: str, seed: int):
+def converted(recording: str | None, emotion: str, intensity: float, source_emotion: str, seed: int,
+              decoder: str = "prior"):
     """Studio.convert with every failure turned into a message naming the problem."""
     if not recording:
         raise gr.Error("Upload or record the speech to convert first (WAV/FLAC/OGG, up to 10 minutes).")
@@ -57,21 +58,22 @@ def converted(recording: str | None, emotion: str, intensity: float, source_emot
         raise gr.Error("The emotion is empty or unusable: the emotion control's summary says what to fix.")
     try:
         return studio().convert(recording, emotion, intensity=float(intensity),
-                                source_emotion=(source_emotion or "").strip() or None, seed=int(seed))
+                                source_emotion=(source_emotion or "").strip() or None, seed=int(seed),
+                                decoder=decoder or "prior")
     except MissingCheckpointError as error:
-        raise gr.Error(f"The speech emotion recognizer is missing (not trained yet): {error}") from None
+        raise gr.Error(f"A model the conversion needs is missing (not trained yet): {error}") from None
     except (EmotionInputError, AudioInputError, ValueError) as error:
         raise gr.Error(str(error)) from None
 
 
-def convert(recording, emotion, intensity, source_emotion, seed, progress=gr.Progress()):
+def convert(recording, emotion, intensity, source_emotion, seed, decoder="prior", progress=gr.Progress()):
     """Gradio handler: the result's audio, the contours, what the recognizer hears in source
     and result, the plane, the recipe and the downloads."""
     from common.audio_io import load_audio
     from synth.vc import MAX_INPUT_S
 
     progress(0.1, desc="converting")
-    result = converted(recording, emotion, intensity, source_emotion, seed)
+    result = converted(recording, emotion, intensity, source_emotion, seed, decoder)
     progress(0.8, desc="drawing")
     folder = new_run_folder("convert")
     try:
@@ -107,6 +109,9 @@ def build_convert_tab() -> None:
                 seed = gr.Number(0, label="Seed", precision=0, elem_id="convert-seed")
             source_emotion = gr.Textbox("", label="The recording's own emotion (empty: the recognizer hears it)",
                                         placeholder="e.g. neutral", elem_id="convert-source-emotion")
+            decoder = gr.Dropdown([("Prosody prior (literature)", "prior"), ("Learned planner, flow matching", "flow"),
+                                   ("Learned planner, diffusion", "diffusion")], value="prior",
+                                  label="What plans the change", elem_id="convert-decoder")
             button = gr.Button("Convert", variant="primary", elem_id="convert-run")
             after = gr.Audio(label="Converted", type="filepath", interactive=False, elem_id="convert-output")
             files = gr.File(label="Downloads: WAV, JSON recipe", file_count="multiple", interactive=False,
@@ -122,5 +127,5 @@ def build_convert_tab() -> None:
         plane = gr.Plot(label="Target vs recognized, on the valence-arousal plane", elem_id="convert-plane")
     with gr.Accordion("How it was made (JSON)", open=False):
         recipe = gr.JSON(label="Recipe")
-    button.click(convert, [recording, control.value, intensity, source_emotion, seed],
+    button.click(convert, [recording, control.value, intensity, source_emotion, seed, decoder],
                  [after, contours, heard_before, heard_after, plane, recipe, files], api_name="convert")

@@ -29,9 +29,14 @@ def add_parser(commands) -> None:
     convert.add_argument("--loudness", default="none", metavar="LUFS",
                          help="integrated loudness (ITU-R BS.1770), true peak ≤ -1 dBTP; 'none' (default) keeps the "
                               "input's")
+    convert.add_argument("--decoder", default="prior", choices=("prior", "flow", "diffusion"),
+                         help="what plans the change: the literature's prosody prior (default), or the learned "
+                              "planner's flow-matching or diffusion decoder (trained on the corpus's parallel pairs)")
+    convert.add_argument("--steps", type=int, default=None, help="the learned decoder's sampling steps (1-100)")
     add_scoring_options(convert, "the speech emotion recognizer")
     convert.add_argument("--batch", help="JSONL of requests (input, emotion, intensity, source_emotion, seed, "
-                                         "loudness, output); inputs relative to the batch file's folder")
+                                         "loudness, decoder, steps, output); inputs relative to the batch file's "
+                                         "folder")
     convert.add_argument("--out-dir", default="converted", help="where --batch writes audio and manifest.jsonl")
     convert.add_argument("--json", action="store_true", help="print the result's recipe as JSON")
     convert.set_defaults(run=run)
@@ -44,6 +49,7 @@ def convert_settings(request: dict, base: Path = Path(".")) -> dict:
     from conditioning.parse import parse_static_emotion
     from synth.loudness import parse_loudness
     from synth.vc import check_intensity
+    from synth.vc.learned_planner import DEFAULT_PLANNER, planner_for
 
     settings = {name: value for name, value in typed_fields(request, CONVERT_FIELDS).items() if name != "output"}
     if "input" not in settings:
@@ -57,6 +63,7 @@ def convert_settings(request: dict, base: Path = Path(".")) -> dict:
         parse_static_emotion(settings["source_emotion"])
     settings["intensity"] = check_intensity(settings.get("intensity", 1.0))
     settings["loudness"] = parse_loudness(settings.get("loudness"))
+    planner_for(settings.get("decoder", DEFAULT_PLANNER), settings.get("steps"))   # names a bad choice
     check_scoring(settings)
     return settings
 
@@ -84,6 +91,7 @@ def run(args: argparse.Namespace) -> None:
         raise ValueError("convert needs the recording to convert, or --batch FILE")
     settings = convert_settings({"input": args.input, "emotion": args.emotion, "intensity": args.intensity,
                                  "source_emotion": args.source_emotion, "seed": args.seed, "loudness": args.loudness,
+                                 "decoder": args.decoder, "steps": args.steps,
                                  "best_of": args.best_of, "calibrate": args.calibrate})
     output = output_path(args.output, Path(args.input).stem, args.emotion, ".wav", args.force)
     with progress_bar(args, total=1, desc="converting", unit="recording", leave=False) as bar:

@@ -183,6 +183,10 @@ class VoiceConverter:
         self.renderer = renderer
         self._recognizer = recognizer
 
+    def with_planner(self, planner: ConversionPlanner) -> "VoiceConverter":
+        """The same converter (renderer, recognizer) planning with ``planner``."""
+        return VoiceConverter(planner, self._recognizer, self.renderer)
+
     @property
     def recognizer(self):
         if self._recognizer is None:

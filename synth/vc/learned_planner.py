@@ -86,6 +86,7 @@ class LearnedPlanner:
 
 
 PLANNERS = ("prior",) + DECODERS
+DEFAULT_PLANNER = "prior"
 
 
 def planner_for(decoder: str = "prior", steps: int | None = None) -> ConversionPlanner:
