@@ -60,23 +60,19 @@ class PlanCondition(nn.Module):
         return self.network(torch.cat([voice, self.emotion(source), self.emotion(target)], dim=-1))
 
 
-def _denoiser(config: PlanModelConfig) -> DenoiserNet:
-    return DenoiserNet(CHANGE_DIMS, config.channels, (1,) * config.denoiser_layers, 1)
-
-
-def _frame(x: torch.Tensor) -> torch.Tensor:
-    return x[:, :, None]
-
-
-class PlanFlowDecoder(nn.Module):
-    default_steps = 8
+class _ChangeDecoder(nn.Module):
+    """A denoiser over the change vector, read as one frame of CHANGE_DIMS channels."""
 
     def __init__(self, config: PlanModelConfig):
         super().__init__()
-        self.net = _denoiser(config)
+        self.net = DenoiserNet(CHANGE_DIMS, config.channels, (1,) * config.denoiser_layers, 1)
 
     def _predict(self, x: torch.Tensor, time: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        return self.net(_frame(x), time, _frame(condition), x.new_ones(len(x), 1))[:, :, 0]
+        return self.net(x[:, :, None], time, condition[:, :, None], x.new_ones(len(x), 1))[:, :, 0]
+
+
+class PlanFlowDecoder(_ChangeDecoder):
+    default_steps = 8
 
     def loss(self, change: torch.Tensor, condition: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         noise = normal_noise(change, generator)
@@ -89,18 +85,14 @@ class PlanFlowDecoder(nn.Module):
                            steps, generator, device=condition.device)
 
 
-class PlanDiffusionDecoder(nn.Module):
+class PlanDiffusionDecoder(_ChangeDecoder):
     default_steps = 12
 
     def __init__(self, config: PlanModelConfig):
-        super().__init__()
+        super().__init__(config)
         self.train_steps = config.diffusion_train_steps
-        self.net = _denoiser(config)
         self.training_scheduler = diffusion_training_scheduler(config.diffusion_train_steps,
                                                                config.diffusion_beta_schedule)
-
-    def _predict(self, x: torch.Tensor, time: torch.Tensor, condition: torch.Tensor) -> torch.Tensor:
-        return self.net(_frame(x), time, _frame(condition), x.new_ones(len(x), 1))[:, :, 0]
 
     def loss(self, change: torch.Tensor, condition: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         noise = normal_noise(change, generator)
