@@ -428,6 +428,25 @@ class Studio:
                                    given_consent)
         return dataclasses.replace(result, audio=marked, settings=settings, provenance=record)
 
+    def choose_conversion(self, result: ConversionResult, index: int) -> ConversionResult:
+        """Another of `result`'s scored candidates (a person overruling the loop), finished as
+        `convert` finishes the one it keeps: the candidate's seed and intensity in the settings,
+        its own watermark and record (with the kept one's consent), and the kept one's level
+        (the asked loudness, else the input's, which the kept one was brought to)."""
+        scoring = result.scoring
+        if scoring is None or not 0 <= index < len(scoring.candidates):
+            raise ValueError(f"no candidate {index}; this result has {len(scoring.candidates) if scoring else 0}")
+        candidate = scoring.candidates[index].result
+        settings = {**result.settings, **candidate.settings}   # the candidate's own intensity, seed and planner
+        level = settings.get("loudness")
+        if level is None:
+            level = integrated_loudness(result.audio, result.sample_rate)
+        consent = result.provenance.consent if result.provenance is not None else None
+        marked, record = _finished(candidate.audio, candidate.sample_rate, level, settings, "convert",
+                                   _checkpoints("convert"), consent)
+        return dataclasses.replace(candidate, audio=marked, settings=settings, provenance=record,
+                                   scoring=dataclasses.replace(scoring, kept=index))
+
     def dub(self, script, output: str | Path = "dialogue.wav", voices: str | Path | None = None,
             progress=None, **options):
         """`script` (an .srt/.vtt/.csv/.jsonl file, or a synth.dub.DubScript) spoken cue by cue,

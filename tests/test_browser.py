@@ -2,9 +2,9 @@
 button above the fold, voices are described and can be heard, every input of the emotion
 control sets the emotion and its live summary follows, examples fill the form in one click,
 Speak (by Ctrl+Enter) turns text into a valid WAV with the shipped TTS, downloads are named
-after the text and the emotion, Convert turns a recording into the asked emotion, and Animate
-turns speech into a valid MP4 with the recognizer's reading, its Cancel button shown only
-while it runs."""
+after the text and the emotion, Convert turns a recording into the asked emotion (with Best
+of N, its scored candidates listed and another one picked), and Animate turns speech into a
+valid MP4 with the recognizer's reading, its Cancel button shown only while it runs."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from conditioning import CATEGORIES
 from synth.face.video import probe_video
 from ui.app import TITLE
 from synth.voices import installed_voices
-from ui.testing import (animate_speech, chromium_missing, click_example, click_form_example, control_tab,
-                        convert_speech,
-                        headless_chromium, open_studio, open_tab, served_studio, settled_box, speak_text, speech_wav)
+from ui.scoring import CANDIDATE_COLUMNS
+from ui.testing import (animate_speech, candidate_row_locator, candidates_shown, chromium_missing, click_example,
+                        click_form_example, control_tab, convert_speech, headless_chromium, open_studio, open_tab,
+                        served_studio, set_best_of, settled_box, speak_text, speech_wav)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing()))]
 
@@ -350,3 +351,35 @@ def test_convert_a_recording(page, tmp_path):
     recipe = json.loads(fetch(links[recipe_name]))
     assert recipe["resolved"]["categories"]["sad"] > 0.5
     assert recipe["source_emotion_given"] and recipe["source_basis"] == "given"
+
+
+def test_convert_best_of_two_shows_both_scored_candidates(page, tmp_path):
+    wav = speech_wav(tmp_path / "plain.wav", "the garage door stays open in the morning")
+    open_tab(page, "Convert")
+    page.locator("#convert-source-emotion textarea").fill("neutral")
+    set_best_of(page, "convert", 2)
+    convert_speech(page, wav)
+
+    from playwright.sync_api import expect
+    expect(candidate_row_locator(page, "convert")).to_have_count(2, timeout=SUMMARY_TIMEOUT_MS)
+    rows = candidates_shown(page, "convert")
+    score = CANDIDATE_COLUMNS.index("score (lower is closer)")
+    assert [row[0] for row in rows] == ["0", "1"] and sum(row[1] == "✓" for row in rows) == 1
+    assert all(re.fullmatch(r"\d+(\.\d+)?", row[score]) for row in rows), rows      # each one scored
+    links = download_links(page, "convert")
+    (recipe_name,) = [name for name in links if name.endswith(".json")]
+    kept = json.loads(fetch(links[recipe_name]))["scoring"]["kept"]
+    assert rows[kept][1] == "✓"
+
+    # Picking the other candidate shows it, ticked, and its download is the one offered.
+    other = 1 - kept
+    page.locator("#convert-pick input").fill(str(other))
+    page.locator("#convert-use-candidate").click()
+    expect(candidate_row_locator(page, "convert").nth(other)).to_contain_text("✓", timeout=SUMMARY_TIMEOUT_MS)
+    for _ in range(100):          # the downloads are the picked candidate's, in a new run folder
+        picked = download_links(page, "convert").get(recipe_name)
+        if picked not in (None, links[recipe_name]):
+            break
+        page.wait_for_timeout(100)
+    recipe = json.loads(fetch(picked))
+    assert recipe["scoring"]["kept"] == other

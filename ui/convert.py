@@ -19,6 +19,7 @@ from synth.settings import CONVERT_FIELDS
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, valence_arousal_plot
 from ui.results import download_stem, readable_mix, studio
+from ui.scoring import candidate_rows, checked_pick, scoring_controls
 from ui.scratch import discard, new_run_folder
 
 SOURCE_COLOUR, RESULT_COLOUR = "#888888", "#d62728"
@@ -49,32 +50,64 @@ def contours_plot(before: tuple[np.ndarray, int], after: tuple[np.ndarray, int])
     return figure
 
 
+def _whole(value, name: str) -> int:
+    """A form's number box as an int, or a message naming the box."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise gr.Error(f"{name} must be a whole number; got {value!r}.") from None
+    if not number.is_integer():
+        raise gr.Error(f"{name} must be a whole number; got {value!r}.")
+    return int(number)
+
+
 def converted(recording: str | None, emotion: str, intensity: float, source_emotion: str, seed: int,
-              decoder: str = "prior"):
+              decoder: str = "prior", best_of: int = 1, calibrate: bool = False, progress=None):
     """Studio.convert with every failure turned into a message naming the problem."""
     if not recording:
         raise gr.Error("Upload or record the speech to convert first (WAV/FLAC/OGG, up to 10 minutes).")
     if not (emotion or "").strip():
         raise gr.Error("The emotion is empty or unusable: the emotion control's summary says what to fix.")
+    seed, best_of = _whole(seed, "The seed"), _whole(best_of, "Best of N")
     try:
         return studio().convert(recording, emotion, intensity=float(intensity),
-                                source_emotion=(source_emotion or "").strip() or None, seed=int(seed),
-                                decoder=decoder or "prior")
+                                source_emotion=(source_emotion or "").strip() or None, seed=seed,
+                                decoder=decoder or "prior", best_of=best_of, calibrate=bool(calibrate),
+                                progress=progress)
     except MissingCheckpointError as error:
         raise gr.Error(f"A model the conversion needs is missing (not trained yet): {error}") from None
     except (EmotionInputError, AudioInputError, ValueError) as error:
         raise gr.Error(str(error)) from None
 
 
-def convert(recording, emotion, intensity, source_emotion, seed, decoder="prior", progress=gr.Progress()):
+def convert(recording, emotion, intensity, source_emotion, seed, decoder="prior", best_of=1, calibrate=False,
+            progress=gr.Progress()):
     """Gradio handler: the result's audio, the contours, what the recognizer hears in source
-    and result, the plane, the recipe and the downloads."""
+    and result, the plane, the recipe and the downloads; the scored candidates (best of N)
+    and what a pick of another one needs (the result and the recording)."""
+    progress(0.1, desc="converting")
+    result = converted(recording, emotion, intensity, source_emotion, seed, decoder, best_of, calibrate,
+                       progress=lambda share, message: progress(0.1 + 0.7 * share, desc=message))
+    progress(0.8, desc="drawing")
+    return _shown(result, recording)
+
+
+def use_candidate(made, index):
+    """Gradio handler: another of the last run's candidates, shown and downloadable as if made."""
+    result, recording = made if made else (None, None)
+    chosen = checked_pick(result.scoring if result else None, index)
+    try:
+        return _shown(studio().choose_conversion(result, chosen), recording)
+    except ValueError as error:
+        raise gr.Error(str(error)) from None
+
+
+def _shown(result, recording):
+    """What the tab shows of a result (see `convert`)."""
     from common.audio_io import load_audio
     from synth.vc import MAX_INPUT_S
 
-    progress(0.1, desc="converting")
-    result = converted(recording, emotion, intensity, source_emotion, seed, decoder)
-    progress(0.8, desc="drawing")
+    emotion = result.settings["emotion"]
     folder = new_run_folder("convert")
     try:
         recipe = result.recipe()
@@ -92,7 +125,8 @@ def convert(recording, emotion, intensity, source_emotion, seed, decoder="prior"
     heard_after = readable_mix(result.recognized.target.category_dict()) if result.recognized else {}
     recognized = EmotionTarget.from_dict(recipe["recognized"]) if recipe.get("recognized") else None
     plane = valence_arousal_plot(parse_emotion(emotion), recognized, title="")
-    return str(wav), contours, heard_before, heard_after, plane, recipe, [str(wav), str(recipe_path)]
+    return (str(wav), contours, heard_before, heard_after, plane, recipe, [str(wav), str(recipe_path)],
+            candidate_rows(recipe.get("scoring")), (result, recording))
 
 
 def build_convert_tab() -> None:
@@ -118,6 +152,7 @@ def build_convert_tab() -> None:
                             height=120, elem_id="convert-files")
         with gr.Column(scale=6):
             control = emotion_control("convert-emotion", initial="angry:0.8")
+            scoring = scoring_controls("convert", "the speech emotion recognizer")
     contours = gr.Plot(label="F0 contours: before (grey) and after (red)", elem_id="convert-contours")
     with gr.Row(equal_height=False):
         heard_before = gr.Label(label="The recognizer hears in the recording", num_top_classes=3,
@@ -127,5 +162,8 @@ def build_convert_tab() -> None:
         plane = gr.Plot(label="Target vs recognized, on the valence-arousal plane", elem_id="convert-plane")
     with gr.Accordion("How it was made (JSON)", open=False):
         recipe = gr.JSON(label="Recipe")
-    button.click(convert, [recording, control.value, intensity, source_emotion, seed, decoder],
-                 [after, contours, heard_before, heard_after, plane, recipe, files], api_name="convert")
+    made = gr.State(None)      # the last result and its recording, so a person may pick another candidate
+    shown = [after, contours, heard_before, heard_after, plane, recipe, files, scoring.table, made]
+    button.click(convert, [recording, control.value, intensity, source_emotion, seed, decoder, scoring.best_of,
+                           scoring.calibrate], shown, api_name="convert")
+    scoring.use.click(use_candidate, [made, scoring.pick], shown, api_name=False)

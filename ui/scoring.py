@@ -11,6 +11,7 @@ from synth.settings import SCORING_FIELDS
 
 CANDIDATE_COLUMNS = ["#", "kept", "seed", "strength", "made by", "read as", "read intensity", "intensity error",
                      "score (lower is closer)", "reliable"]
+SCORING_TITLE = "Best of N and intensity calibration"
 
 
 @dataclass
@@ -24,7 +25,7 @@ class ScoringControls:
 
 def scoring_controls(prefix: str, judged_by: str) -> ScoringControls:
     """An accordion with the loop's two controls, its candidates and a "use this one" choice."""
-    with gr.Accordion("Best of N and intensity calibration", open=False):
+    with gr.Accordion(SCORING_TITLE, open=False, elem_id=f"{prefix}-scoring"):
         gr.Markdown(f"Make several candidates (seeds and strengths), let {judged_by} score each against the "
                     "emotion, and keep the closest; *calibrate* then adjusts the strength until the read "
                     "intensity is within 0.1 of the asked one.")

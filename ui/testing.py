@@ -151,6 +151,31 @@ def convert_speech(page, wav: Path, timeout_ms: int = SPEAK_TIMEOUT_MS):
                         timeout_ms)
 
 
+def set_best_of(page, prefix: str, n: int, calibrate: bool = False) -> None:
+    """On the tab `prefix` ("speak", "animate", "convert"): opens its Best of N accordion and
+    sets N (and Calibrate intensity)."""
+    from ui.scoring import SCORING_TITLE
+
+    box = page.locator(f"#{prefix}-best-of input[type=number]")
+    if not box.is_visible():
+        page.locator(f"#{prefix}-scoring").get_by_text(SCORING_TITLE, exact=True).click()
+    box.fill(str(n))
+    box.blur()
+    page.locator(f"#{prefix}-calibrate input[type=checkbox]").set_checked(calibrate)
+
+
+def candidates_shown(page, prefix: str) -> list[list[str]]:
+    """The texts of the tab `prefix`'s candidates table, row by row."""
+    return candidate_row_locator(page, prefix).evaluate_all(
+        "rows => rows.map(row => Array.from(row.querySelectorAll('[role=gridcell]'), cell => cell.innerText.trim()))")
+
+
+def candidate_row_locator(page, prefix: str):
+    """The rows of the tab `prefix`'s candidates table (Gradio's grid rows; not its header, nor
+    the hidden row it measures columns with)."""
+    return page.locator(f"#{prefix}-candidates [role=row][data-index]")
+
+
 def speak_text(page, text: str, timeout_ms: int = SPEAK_TIMEOUT_MS, shortcut: bool = False):
     """On the Speak tab: types `text`, clicks Speak (or presses Ctrl+Enter in the text, with
     `shortcut`) and waits for the speech; returns the audio element, or raises with the
