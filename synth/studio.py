@@ -116,18 +116,13 @@ class SpeakResult:
                 **({"scoring": self.scoring.to_dict()} if self.scoring else {})}
 
     def choose(self, index: int) -> "SpeakResult":
-        """Another of the scored candidates (a person overruling the loop), as its own result."""
-        if self.scoring is None or not 0 <= index < len(self.scoring.candidates):
-            raise ValueError(f"no candidate {index}; this result has "
-                             f"{len(self.scoring.candidates) if self.scoring else 0}")
-        candidate = self.scoring.candidates[index]
-        speech, recognized, _ = candidate.result
-        level = self.settings.get("loudness")
-        speech = dataclasses.replace(speech, audio=normalize_loudness(speech.audio, speech.sample_rate, level))
-        settings = {**self.settings, "seed": candidate.seed, "guidance": candidate.strength,
-                    "delivery_variation": _variation_setting(candidate.result.delivery_variation)}
-        return SpeakResult(speech, self.emotion, recognized, settings,
-                           dataclasses.replace(self.scoring, kept=index))
+        """Another of the scored candidates (a person overruling the loop), finished as `Studio.speak`
+        finishes the one it keeps: its own seed, guidance and delivery variation in the settings,
+        its own watermark and record (with the voice's consent), at the asked loudness."""
+        candidate = _picked(self.scoring, index)
+        own = _candidate_settings(candidate.seed, candidate.strength, candidate.result.delivery_variation)
+        return _spoken_result(candidate.result, self.emotion, {**self.settings, **own},
+                              dataclasses.replace(self.scoring, kept=index))
 
     def write_wav(self, path: str | Path) -> Path:
         """Writes the audio as 16-bit WAV (or FLAC, by the suffix), atomically, with its
@@ -143,6 +138,7 @@ class AnimateResult:
     animation: Animation
     emotion: EmotionSource
     settings: dict[str, Any]
+    provenance: ProvenanceRecord | None = None   # the record inside and beside the video
 
     def __iter__(self):
         return iter((self.animation, self.emotion))
@@ -218,6 +214,28 @@ def _finished(audio: np.ndarray, rate: int, loudness: float | None, recipe: dict
     if not np.isfinite(target):
         return limit_true_peak(marked, rate), record
     return normalize_loudness(marked, rate, target), record
+
+
+def _picked(scoring: Scored | None, index: int):
+    """The scored candidate a person picked instead of the kept one (every generator's pick)."""
+    if scoring is None or not 0 <= index < len(scoring.candidates):
+        raise ValueError(f"no candidate {index}; this result has {len(scoring.candidates) if scoring else 0}")
+    return scoring.candidates[index]
+
+
+def _candidate_settings(seed: int, guidance: float, variation: DeliveryVariation | None) -> dict:
+    """A speech candidate's own seed, guidance and delivery variation, as its recipe records them."""
+    return {"seed": int(seed), "guidance": guidance, "delivery_variation": _variation_setting(variation)}
+
+
+def _spoken_result(spoken: SpokenCandidate, source: EmotionSource, settings: dict,
+                   scoring: Scored | None) -> SpeakResult:
+    """A speech candidate (the kept one, or one a person picked) as a result: watermarked, with
+    its record (and the stored voice's consent), at the settings' loudness (`_finished`)."""
+    speech, recognized, _ = spoken
+    audio, record = _finished(speech.audio, speech.sample_rate, settings["loudness"], settings, "speak",
+                              _checkpoints("speak", settings["decoder"]), settings.get("consent"))
+    return SpeakResult(dataclasses.replace(speech, audio=audio), source, recognized, settings, scoring, record)
 
 
 def _marked_once(samples: np.ndarray, rate: int, recipe: dict) -> tuple[np.ndarray, ProvenanceRecord]:
@@ -330,19 +348,16 @@ class Studio:
         if config.active:
             scoring = run_scoring(spoken, lambda made: speech_judgement(made[1], source, made[0].duration_s),
                                   asked_target(source), config, int(seed), guidance, GUIDANCE_BOUNDS, progress)
-            kept = scoring.best
-            (speech, recognized, variation), seed, guidance = kept.result, kept.seed, kept.strength
+            kept, seed, guidance = scoring.best.result, scoring.best.seed, scoring.best.strength
         else:
-            speech, recognized, variation = spoken(seed, guidance)
+            kept = spoken(seed, guidance)
         # The kept candidate's seed, guidance and delivery variation: the recipe reproduces it without the loop.
         settings = {"text": text, "voice": voice, "emotion": _emotion_as_given(emotion), "decoder": decoder,
-                    "steps": steps if steps is not None else synthesizer.default_steps, "seed": int(seed),
-                    "guidance": guidance, "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler,
-                    "delivery_variation": _variation_setting(variation), "loudness": loudness,
+                    "steps": steps if steps is not None else synthesizer.default_steps,
+                    **_candidate_settings(seed, guidance, kept.delivery_variation),
+                    "rate": rate, "pitch_shift": pitch_shift, "scheduler": scheduler, "loudness": loudness,
                     "requested_duration_s": duration, **_stored_voice_consent(voice)}
-        audio, record = _finished(speech.audio, speech.sample_rate, loudness, settings, "speak",
-                                  _checkpoints("speak", decoder), settings.get("consent"))
-        return SpeakResult(dataclasses.replace(speech, audio=audio), source, recognized, settings, scoring, record)
+        return _spoken_result(kept, source, settings, scoring)
 
     def animate(self, portrait: FaceSource, audio: AudioInput, emotion="neutral", output: str | Path = "animation.mp4",
                 size: int | None = 256, seed: int = 0, steps: int | None = None, largest_face: bool = False,
@@ -376,7 +391,25 @@ class Studio:
                                                   Path(landmarks_json) if landmarks_json else None, progress)
         write_record(animation.video, record)
         settings = {"portrait": _portrait_as_given(portrait), **recipe, "largest_face": largest_face}
-        return AnimateResult(animation, source, settings)
+        return AnimateResult(animation, source, settings, record)
+
+    def choose_animation(self, result: AnimateResult, index: int, output: str | Path) -> AnimateResult:
+        """Another of `result`'s scored candidate videos (a person overruling the loop), copied to
+        `output` and finished as `animate` finishes the one it keeps: the same marked speech (every
+        candidate was rendered with it) and the same provenance record, inside and beside the video.
+        The record is the call's, as the kept video's is (the speech was marked with it before the
+        loop); the result's recipe gives the candidate's own seed."""
+        from .scoring.faces import copy_atomically
+
+        scoring = result.animation.scoring
+        candidate = _picked(scoring, index).result
+        if result.provenance is None:
+            raise ValueError("this animation carries no provenance record to give its candidates")
+        output = Path(output)
+        copy_atomically(candidate.video, output)
+        write_record(output, result.provenance)
+        animation = dataclasses.replace(candidate, video=output, scoring=dataclasses.replace(scoring, kept=index))
+        return dataclasses.replace(result, animation=animation)
 
     @functools.cached_property
     def converter(self) -> VoiceConverter:
@@ -434,9 +467,7 @@ class Studio:
         its own watermark and record (with the kept one's consent), and the kept one's level
         (the asked loudness, else the input's, which the kept one was brought to)."""
         scoring = result.scoring
-        if scoring is None or not 0 <= index < len(scoring.candidates):
-            raise ValueError(f"no candidate {index}; this result has {len(scoring.candidates) if scoring else 0}")
-        candidate = scoring.candidates[index].result
+        candidate = _picked(scoring, index).result
         settings = {**result.settings, **candidate.settings}   # the candidate's own intensity, seed and planner
         level = settings.get("loudness")
         if level is None:

@@ -162,20 +162,25 @@ def animate(portrait, cartoon, cartoon_seed, audio_path, speak_text, speak_voice
     _save_speech_wav(audio_path, speech_path)
     recognized = readable_mix(animation.recognized.category_dict()) if animation.recognized else {}
     return (str(animation.video), recognized, recipe, [str(animation.video), str(speech_path), str(recipe_path)],
-            candidate_rows(recipe.get("scoring")), animation.scoring)
+            candidate_rows(recipe.get("scoring")), result)
 
 
-def use_candidate(scoring, index):
-    """Gradio handler: another of the last run's candidate videos, shown and downloadable."""
-    import dataclasses
-    import shutil
-
-    chosen = scoring.candidates[checked_pick(scoring, index)]
-    video = new_run_folder("animate") / f"candidate_{chosen.index}.mp4"
-    shutil.copyfile(chosen.result.video, video)
-    recognized = readable_mix(chosen.result.recognized.category_dict()) if chosen.result.recognized else {}
-    rows = candidate_rows(dataclasses.replace(scoring, kept=chosen.index).to_dict())
-    return str(video), recognized, [str(video)], rows
+def use_candidate(result, index):
+    """Gradio handler: another of the last run's candidate videos, shown and downloadable,
+    carrying its provenance as the kept one does (Studio.choose_animation)."""
+    chosen = checked_pick(result.animation.scoring if result else None, index)
+    folder = new_run_folder("animate")
+    try:
+        picked = studio().choose_animation(result, chosen, folder / f"candidate_{chosen}.mp4")
+    except ValueError as error:
+        discard(folder)
+        raise gr.Error(str(error)) from None
+    except BaseException:
+        discard(folder)
+        raise
+    animation = picked.animation
+    recognized = readable_mix(animation.recognized.category_dict()) if animation.recognized else {}
+    return str(animation.video), recognized, [str(animation.video)], candidate_rows(animation.scoring.to_dict())
 
 
 def _download_stem(audio_path, speak_text, emotion) -> str:
@@ -254,7 +259,7 @@ def build_animate_tab() -> None:
     with gr.Accordion("How it was made (JSON)", open=False):
         recipe = gr.JSON(label="Recipe")
     history = history_view("animate", "video")
-    made = gr.State(None)      # the last run's scored candidates, so a person may pick another
+    made = gr.State(None)      # the last run's result, whose other candidates a person may pick
 
     started = button.click(_cancel_shown, gr.State(True), cancel, api_name=False, queue=False,
                            show_progress="hidden")

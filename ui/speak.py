@@ -85,9 +85,10 @@ def speak(text, voice, emotion, decoder, steps, seed, duration, rate, pitch, gui
 
 
 def use_candidate(result, index):
-    """Gradio handler: another of the last run's candidates, shown and downloadable as if made."""
-    return _shown(result.choose(checked_pick(result.scoring if result else None, index)),
-                  result.settings["text"], result.settings["emotion"])
+    """Gradio handler: another of the last run's candidates, shown and downloadable as if made
+    (SpeakResult.choose finishes it as the kept one: its own watermark and record)."""
+    chosen = checked_pick(result.scoring if result else None, index)   # before `result` is used: it may be None
+    return _shown(result.choose(chosen), result.settings["text"], result.settings["emotion"])
 
 
 def _shown(result, text, emotion):

@@ -52,9 +52,9 @@ def scored_animation(pipeline: TalkingHeadPipeline, face: FaceSource, audio: np.
     scoring = run_scoring(make, judge, asked_target(source, len(audio) / rate), config, options.seed, 1.0,
                           intensity_bounds(source), progress)
     kept = scoring.best.result
-    _copy_atomically(kept.video, output)
+    copy_atomically(kept.video, output)
     if landmarks_json:
-        _copy_atomically(kept.video.with_suffix(".json"), Path(landmarks_json))
+        copy_atomically(kept.video.with_suffix(".json"), Path(landmarks_json))
     if frames_dir:
         shutil.copytree(kept.video.with_suffix(""), Path(frames_dir), dirs_exist_ok=True)
     return dataclasses.replace(kept, video=output, scoring=scoring)
@@ -70,6 +70,6 @@ def video_frames(video: Path, every: int = 1) -> list[np.ndarray]:
             for index, frame in enumerate(reader) if index % every == 0]
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
+def copy_atomically(source: Path, target: Path) -> None:
     with atomic_path(target, suffix=".partial") as partial:
         shutil.copyfile(source, partial)
