@@ -34,7 +34,11 @@ class PlanModelConfig:
     denoiser_layers: int = 3
     emotion: EmotionEncoderConfig = field(default_factory=EmotionEncoderConfig)
     diffusion_train_steps: int = 1000
-    diffusion_beta_schedule: str = "squaredcos_cap_v2"
+    # The TTS decoder's schedule. Not squaredcos_cap_v2: its last step keeps almost no signal
+    # (alpha-bar 2e-9), and few-step DPM-Solver's data prediction divides by it and explodes.
+    diffusion_beta_schedule: str = "scaled_linear"
+    diffusion_beta_start: float = 0.00085
+    diffusion_beta_end: float = 0.012
     # Normalisation, from the training pairs (train.vc.pairs.statistics).
     voice_mean: tuple[float, ...] = (0.0,) * VOICE_DIMS
     voice_std: tuple[float, ...] = (1.0,) * VOICE_DIMS
@@ -92,7 +96,8 @@ class PlanDiffusionDecoder(_ChangeDecoder):
         super().__init__(config)
         self.train_steps = config.diffusion_train_steps
         self.training_scheduler = diffusion_training_scheduler(config.diffusion_train_steps,
-                                                               config.diffusion_beta_schedule)
+                                                               config.diffusion_beta_schedule,
+                                                               config.diffusion_beta_start, config.diffusion_beta_end)
 
     def loss(self, change: torch.Tensor, condition: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         noise = normal_noise(change, generator)
