@@ -13,10 +13,10 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from train import scaffold, train_fer, train_mouth, train_ser, train_text_head, train_tts
+from train import scaffold, train_fer, train_mouth, train_ser, train_text_head, train_tts, train_vc
 
 SCRIPTS = {"train_fer": train_fer, "train_mouth": train_mouth, "train_ser": train_ser,
-           "train_text_head": train_text_head, "train_tts": train_tts}
+           "train_text_head": train_text_head, "train_tts": train_tts, "train_vc": train_vc}
 MANIFEST = Path(__file__).resolve().parents[1] / "checkpoints" / "manifest.json"
 
 
