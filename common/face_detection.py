@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,11 @@ from common.face_frame import JAW, FaceFrame
 
 DEBIAN_LANDMARK_MODEL = Path("/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
 LANDMARK_MODEL_ENV = "EMOSTUDIO_DLIB_LANDMARKS"
+# dlib's object_detector keeps its scan buffers in the shared instance: "concurrent access ...
+# is not safe and should be protected by a mutex" (dlib's docs), and the web studio animates
+# from several threads. The shape predictor is documented as safe to share, so only loading
+# and detection are serialised.
+_DLIB_LOCK = threading.Lock()
 
 MIN_FACE_SIDE = 48          # below this the 68 landmarks are too coarse to animate a mouth
 MAX_ROLL_DEGREES = 30.0
@@ -58,8 +64,13 @@ def landmark_model_path() -> Path:
     return Path(os.environ.get(LANDMARK_MODEL_ENV) or DEBIAN_LANDMARK_MODEL)
 
 
-@functools.lru_cache(maxsize=2)
 def _dlib_models(model_path: str):
+    with _DLIB_LOCK:
+        return _load_dlib_models(model_path)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_dlib_models(model_path: str):
     """dlib's detector and shape predictor, loaded once per process (the model is 100 MB)."""
     import dlib
 
@@ -77,7 +88,8 @@ def _detect_boxes(image: np.ndarray) -> list[tuple[tuple[int, int, int, int], fl
     # Upsampling doubles the image and finds faces down to ~40 px, at four times the cost and
     # with more false alarms: only when the plain pass finds nothing.
     for upsample in (0, 1):
-        rectangles, _, filters = detector.run(image, upsample, 0.0)
+        with _DLIB_LOCK:
+            rectangles, _, filters = detector.run(image, upsample, 0.0)
         if len(rectangles):
             return [((d.left(), d.top(), d.right(), d.bottom()), _FILTER_TILT.get(int(f), 0.0))
                     for d, f in zip(rectangles, filters)]
@@ -168,7 +180,8 @@ def _tilt_of_hidden_face(image: np.ndarray) -> float | None:
     detector, _ = _dlib_models(str(landmark_model_path()))
     for turn in _DIAGNOSTIC_TURNS:
         turned, _ = _rotated(image, turn)
-        found = detector(turned, 0)
+        with _DLIB_LOCK:
+            found = detector(turned, 0)
         if len(found):
             d = max(found, key=lambda r: r.area())
             residual = head_roll_degrees(_landmarks(turned, (d.left(), d.top(), d.right(), d.bottom())))

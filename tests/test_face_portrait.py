@@ -172,3 +172,14 @@ def test_missing_landmark_model_says_how_to_install(portrait, monkeypatch, tmp_p
     monkeypatch.setenv(LANDMARK_MODEL_ENV, str(tmp_path / "absent.dat"))
     with pytest.raises(FileNotFoundError, match="apt-get install libdlib-data"):
         detect_face(portrait)
+
+
+def test_detection_from_several_threads_at_once_agrees(portrait, face):
+    """The web studio animates from several threads; dlib documents its shared detector as
+    unsafe under concurrent access."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        found = list(pool.map(lambda _: detect_face(portrait), range(16)))
+    assert all(f.box == face.box for f in found)
+    assert all(np.allclose(f.landmarks, face.landmarks) for f in found)
