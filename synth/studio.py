@@ -427,8 +427,8 @@ class Studio:
         SER hears it before, at the converter's level, where loudness still carries emotion.
         `best_of` N > 1 keeps the best of N conversions (seeds and intensities) by the SER;
         `calibrate` steps the intensity until the SER reads it within tolerance. `decoder`: what
-        plans the change, "prior" (the literature's prosody prior) or the learned planner's
-        "flow" or "diffusion" decoder, with `steps` sampling steps. `consent`: the speaker's
+        plans the change: "prior" (the literature's prosody prior, default) or the learned
+        planner's "diffusion" or "flow" decoder, with `steps` sampling steps. `consent`: the speaker's
         consent to the conversion, in words; it goes into the provenance record."""
         if isinstance(audio, tuple):
             samples, rate = audio

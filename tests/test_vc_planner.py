@@ -10,7 +10,8 @@ import torch
 from conditioning import parse_emotion
 from conditioning.target import NEUTRAL
 from synth.vc import VoiceConverter
-from synth.vc.learned_planner import LearnedPlanner, change_as_targets, load_plan_model, planner_for
+from synth.vc.learned_planner import (LearnedPlanner, change_as_targets, load_plan_model, planner_for,
+                                     within_prior_f0)
 from synth.vc.measures import change_between, measure_utterance
 from synth.vc.plan_model import CHANGE_DIMS, ConversionPlanModel, PlanModelConfig
 from synth.vc.planner import NO_CHANGE, PriorPlanner, is_no_change
@@ -118,6 +119,33 @@ def test_the_converter_runs_with_the_learned_planner(tiny_planner):
     assert result.audio.shape[0] > 0.5 * audio.size and np.isfinite(result.audio).all()
     same = VoiceConverter(planner=planner).convert(audio, rate, angry, intensity=0.0, recognize=False)
     assert np.array_equal(same.audio, audio.astype(np.float32))
+
+
+def test_the_learned_plan_moves_f0_no_further_than_the_prior():
+    """The shipped planner's F0 shift and range go no further than the prior's own change for
+    the pair (the speaker is kept); the other cues are the model's."""
+    from conditioning import CATEGORIES
+    from conditioning.prosody import prosody_prior
+    from synth.vc.planner import relative_targets
+
+    audio = _voice(150.0)
+    bounded = LearnedPlanner("diffusion").for_recording(audio, RATE, seed=0)
+    free = LearnedPlanner("diffusion", within_prior_f0=False).for_recording(audio, RATE, seed=0)
+    sad = parse_emotion("sad")
+    for source in (NEUTRAL, sad):
+        for target in (parse_emotion(c) for c in CATEGORIES if c != source.category):
+            prior = relative_targets(prosody_prior(target), prosody_prior(source))
+            plan, free_plan = bounded.plan(source, target, 1.0), free.plan(source, target, 1.0)
+            for asked, planned in ((prior.f0_shift_semitones, plan.f0_shift_semitones),
+                                   (math.log(prior.f0_range_factor), math.log(plan.f0_range_factor))):
+                assert min(0.0, asked) - 1e-6 <= planned <= max(0.0, asked) + 1e-6
+            assert plan.loudness_db == free_plan.loudness_db and plan.tempo_factor == free_plan.tempo_factor
+    happy = parse_emotion("happy")
+    assert free.plan(NEUTRAL, happy, 1.0).f0_shift_semitones > bounded.plan(NEUTRAL, happy, 1.0).f0_shift_semitones
+    prior_happy = relative_targets(prosody_prior(happy), prosody_prior(NEUTRAL)).f0_shift_semitones
+    change = np.zeros(CHANGE_DIMS)
+    change[0] = 9.0                     # a change vector starts with the F0 shift
+    assert prior_happy > 2.0 and within_prior_f0(change, NEUTRAL, happy)[0] == pytest.approx(prior_happy)
 
 
 def test_the_command_line_checks_the_decoder_and_steps(tmp_path):

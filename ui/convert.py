@@ -16,6 +16,7 @@ from common.atomic import atomic_write_bytes
 from conditioning.checkpoints import MissingCheckpointError
 from conditioning.target import EmotionTarget
 from synth.settings import CONVERT_FIELDS
+from synth.vc.learned_planner import DEFAULT_PLANNER
 from ui.emotion_control import emotion_control
 from ui.plots import figure_png, valence_arousal_plot
 from ui.results import download_stem, readable_mix, studio
@@ -62,7 +63,7 @@ def _whole(value, name: str) -> int:
 
 
 def converted(recording: str | None, emotion: str, intensity: float, source_emotion: str, seed: int,
-              decoder: str = "prior", best_of: int = 1, calibrate: bool = False, progress=None):
+              decoder: str = DEFAULT_PLANNER, best_of: int = 1, calibrate: bool = False, progress=None):
     """Studio.convert with every failure turned into a message naming the problem."""
     if not recording:
         raise gr.Error("Upload or record the speech to convert first (WAV/FLAC/OGG, up to 10 minutes).")
@@ -72,7 +73,7 @@ def converted(recording: str | None, emotion: str, intensity: float, source_emot
     try:
         return studio().convert(recording, emotion, intensity=float(intensity),
                                 source_emotion=(source_emotion or "").strip() or None, seed=seed,
-                                decoder=decoder or "prior", best_of=best_of, calibrate=bool(calibrate),
+                                decoder=decoder or DEFAULT_PLANNER, best_of=best_of, calibrate=bool(calibrate),
                                 progress=progress)
     except MissingCheckpointError as error:
         raise gr.Error(f"A model the conversion needs is missing (not trained yet): {error}") from None
@@ -80,7 +81,7 @@ def converted(recording: str | None, emotion: str, intensity: float, source_emot
         raise gr.Error(str(error)) from None
 
 
-def convert(recording, emotion, intensity, source_emotion, seed, decoder="prior", best_of=1, calibrate=False,
+def convert(recording, emotion, intensity, source_emotion, seed, decoder=DEFAULT_PLANNER, best_of=1, calibrate=False,
             progress=gr.Progress()):
     """Gradio handler: the result's audio, the contours, what the recognizer hears in source
     and result, the plane, the recipe and the downloads; the scored candidates (best of N)
@@ -143,8 +144,8 @@ def build_convert_tab() -> None:
                 seed = gr.Number(0, label="Seed", precision=0, elem_id="convert-seed")
             source_emotion = gr.Textbox("", label="The recording's own emotion (empty: the recognizer hears it)",
                                         placeholder="e.g. neutral", elem_id="convert-source-emotion")
-            decoder = gr.Dropdown([("Prosody prior (literature)", "prior"), ("Learned planner, flow matching", "flow"),
-                                   ("Learned planner, diffusion", "diffusion")], value="prior",
+            decoder = gr.Dropdown([("Prosody prior (literature)", "prior"), ("Learned planner, diffusion", "diffusion"),
+                                   ("Learned planner, flow matching", "flow")], value=DEFAULT_PLANNER,
                                   label="What plans the change", elem_id="convert-decoder")
             button = gr.Button("Convert", variant="primary", elem_id="convert-run")
             after = gr.Audio(label="Converted", type="filepath", interactive=False, elem_id="convert-output")

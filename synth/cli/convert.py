@@ -29,9 +29,9 @@ def add_parser(commands) -> None:
     convert.add_argument("--loudness", default="none", metavar="LUFS",
                          help="integrated loudness (ITU-R BS.1770), true peak ≤ -1 dBTP; 'none' (default) keeps the "
                               "input's")
-    convert.add_argument("--decoder", default="prior", choices=("prior", "flow", "diffusion"),
+    convert.add_argument("--decoder", default=None, choices=("prior", "flow", "diffusion"),
                          help="what plans the change: the literature's prosody prior (default), or the learned "
-                              "planner's flow-matching or diffusion decoder (trained on the corpus's parallel pairs)")
+                              "planner's diffusion or flow-matching decoder (trained on the corpus's parallel pairs)")
     convert.add_argument("--steps", type=int, default=None, help="the learned decoder's sampling steps (1-100)")
     add_scoring_options(convert, "the speech emotion recognizer")
     convert.add_argument("--batch", help="JSONL of requests (input, emotion, intensity, source_emotion, seed, "

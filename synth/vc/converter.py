@@ -38,7 +38,8 @@ from synth.settings import CONVERT_FIELDS
 
 from . import psola
 from .errors import ConversionInputError
-from .planner import ConversionPlanner, PriorPlanner, is_no_change
+from .learned_planner import DEFAULT_PLANNER, planner_for
+from .planner import ConversionPlanner, is_no_change
 from .segments import FRAME_S, activity, chunk_bounds, pseudo_phones
 from .speech_check import SpeechEvidence, check_speech
 
@@ -179,7 +180,7 @@ class VoiceConverter:
     def __init__(self, planner: ConversionPlanner | None = None, recognizer=None, renderer: str = DEFAULT_RENDERER):
         if renderer not in RENDERERS:
             raise ValueError(f"renderer must be one of {', '.join(RENDERERS)}; got {renderer!r}")
-        self.planner = planner or PriorPlanner()
+        self.planner = planner or planner_for(DEFAULT_PLANNER)
         self.renderer = renderer
         self._recognizer = recognizer
 
@@ -200,7 +201,7 @@ class VoiceConverter:
                 recognize: bool = True) -> ConversionResult:
         """``audio`` (mono or stereo, any rate from 8 kHz, up to 10 minutes) with its prosody
         moved from the source's emotion to ``emotion`` (a target or a timeline, times in the
-        input's seconds), ``intensity`` times the prior's difference (0: unchanged; up to 2).
+        input's seconds), ``intensity`` times the planned difference (0: unchanged; up to 2).
         ``source_emotion`` (any static form) skips the SER's reading of the source."""
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise ValueError(f"seed must be an integer; got {seed!r}")
@@ -286,7 +287,7 @@ class VoiceConverter:
 
 
 def convert(audio: np.ndarray, sample_rate: int, emotion: EmotionSource, **options) -> ConversionResult:
-    """One conversion with the prior planner and the shipped SER."""
+    """One conversion with the default planner and the shipped SER."""
     return VoiceConverter().convert(audio, sample_rate, emotion, **options)
 
 

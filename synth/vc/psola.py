@@ -291,7 +291,8 @@ def shape_spectrum(y: np.ndarray, rate: int, tilt_db, breathiness, voiced: np.nd
         _, _, noise = stft(rng.standard_normal(y.size), rate, nperseg=size, noverlap=size - hop)
         noise /= np.sqrt(np.mean(np.abs(noise) ** 2))
         width = max(1, int(round(SMOOTH_HZ / (freqs[1] - freqs[0]))))
-        power = uniform_filter1d(np.abs(spec) ** 2, width, axis=0, mode="nearest")
+        # The running mean can dip a hair below zero in near-silent bins (at 48 kHz, above the speech).
+        power = np.maximum(uniform_filter1d(np.abs(spec) ** 2, width, axis=0, mode="nearest"), 0.0)
         spec = spec * np.sqrt(1.0 - amount) + noise[:, :n] * np.sqrt(amount * power)
     _, out = istft(spec, rate, nperseg=size, noverlap=size - hop)
     return out[:y.size] if out.size >= y.size else np.pad(out, (0, y.size - out.size))
