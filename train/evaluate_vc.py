@@ -190,6 +190,12 @@ def evaluate_sources(name: str, sources: list[tuple[str, np.ndarray, int]], conv
         out["wer_result"] = round(word_error_rate([r["text"] for r in full], [r["words"] for r in full]), 3)
         out["wer_ratio"] = round(out["wer_result"] / max(out["wer_source"], 0.02), 3)
         out["wer_ratio_ci95"] = wer_ratio_interval(texts, source_words, full)
+    # Each conversion at intensity 1, so a bound's miss can be traced to its sentences.
+    out["items"] = [{"sentence": texts.index(r["text"]), "category": r["category"], "heard": r["heard"],
+                     "cosine": round(r["cosine"], 3), **({"words": r["words"]} if "words" in r else {})}
+                    for r in full]
+    if with_words:
+        out["source_words"] = source_words
     return out
 
 
