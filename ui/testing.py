@@ -159,8 +159,15 @@ def set_best_of(page, prefix: str, n: int, calibrate: bool = False) -> None:
     box = page.locator(f"#{prefix}-best-of input[type=number]")
     if not box.is_visible():
         page.locator(f"#{prefix}-scoring").get_by_text(SCORING_TITLE, exact=True).click()
-    box.fill(str(n))
-    box.blur()
+        box.wait_for(state="visible")
+    # An accordion that has just opened may render its fields again and drop a value typed into
+    # the first rendering (the Convert tab then ran with N = 1): type until it holds.
+    for _ in range(10):
+        box.fill(str(n))
+        box.blur()
+        page.wait_for_timeout(100)
+        if box.input_value() == str(n):
+            break
     page.locator(f"#{prefix}-calibrate input[type=checkbox]").set_checked(calibrate)
 
 
