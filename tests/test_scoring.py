@@ -47,6 +47,15 @@ def test_scores_rank_closer_readings_better_and_unreliable_ones_last():
                                               (parse_emotion("angry:0.5"), True)])]
     assert best_index(candidates) == 2          # the exact but unreliable reading does not win
     assert best_index(candidates[1:2]) == 0     # nothing trusted: the plain output
+    # The plain output unreadable: a confident reading of another category does not replace it,
+    # one of the asked category does.
+    def made(readings):
+        return [Candidate(i, i, 1.0, "best_of", None, Judgement(t, reliable=r), score(asked, Judgement(t, reliable=r)),
+                          0.0) for i, (t, r) in enumerate(readings)]
+    assert best_index(made([(asked, False), (parse_emotion("happy:0.8"), True)])) == 0
+    happy, angry = parse_emotion("happy:0.8"), parse_emotion("angry:0.5")
+    assert best_index(made([(asked, False), (happy, True), (angry, True)])) == 2
+    assert best_index(made([(parse_emotion("happy:0.3"), True), (parse_emotion("happy:0.8"), True)])) == 1
 
 
 def test_timeline_is_scored_per_segment():

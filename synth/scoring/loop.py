@@ -110,14 +110,23 @@ class Scored(Generic[Result]):
                 "seconds": round(self.seconds, 3), "candidates": [c.to_dict() for c in self.candidates]}
 
 
-def best_index(candidates) -> int:
+def best_trusted(candidates):
     """Among trusted candidates, the one read as the asked category most often, then the lowest
-    total (ties: the earlier); none trusted: the first, the plain output, since nothing honest
-    says another is better."""
+    total (ties: the earlier); None when nothing is trusted. What calibration steers from."""
     trusted = [c for c in candidates if c.score.trusted]
-    if not trusted:
+    return min(trusted, key=lambda c: (*c.score.rank, c.index)) if trusted else None
+
+
+def best_index(candidates) -> int:
+    """The candidate to keep: the best trusted one, unless the plain output (the first) could not
+    be read and the best trusted one is read as another category (on some segment). A confident
+    reading of another category is evidence against a candidate; an unreliable reading is no
+    evidence against the plain output, so nothing honest says the other is better. (Measured: the
+    loop kept confident angry readings over unreadable plain ones asked happy, docs/scoring.md.)"""
+    best = best_trusted(candidates)
+    if best is None or (best.score.category_miss and not candidates[0].score.trusted):
         return 0
-    return min(trusted, key=lambda c: (*c.score.rank, c.index)).index
+    return best.index
 
 
 def _on_target(candidate, tolerance: float) -> bool:
@@ -195,8 +204,8 @@ def run_scoring(make: Callable[[int, float], Result], judge: Callable[[Result], 
 
 def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out_of_time) -> str:
     for _ in range(config.calibration_budget):
-        best = candidates[best_index(candidates)]
-        if not best.score.trusted:
+        best = best_trusted(candidates)
+        if best is None:
             if out_of_time():
                 return "time budget"
             anchor = candidates[-1] if candidates[-1].stage == "calibration" else candidates[0]
@@ -233,8 +242,8 @@ def _calibrate(candidates, add, asked: float, config: ScoringConfig, bounds, out
             if tried_already(strength):
                 return "strength at its limit"
         add(best.seed, strength, "calibration")
-    best = candidates[best_index(candidates)]
-    if not best.score.trusted:
+    best = best_trusted(candidates)
+    if best is None:
         return "no trusted reading"
     return "within tolerance" if _on_target(best, config.tolerance) else "calibration budget"
 
