@@ -156,7 +156,7 @@ def evaluate(sentence_count: int, alsa_count: int = 8, mapping: str | None = Non
 FINE_TUNED_BOUND = 0.85
 
 
-def evaluate_fine_tuned(name: str, directory: Path, sentence_count: int) -> dict:
+def evaluate_fine_tuned(name: str, directory: Path, sentence_count: int, split: str = "test") -> dict:
     """A voice train.train_voice made from the held-out voice's training-split sentences, judged
     as the zero-shot one is, on test sentences it never heard; with its training record."""
     import os
@@ -170,13 +170,14 @@ def evaluate_fine_tuned(name: str, directory: Path, sentence_count: int) -> dict
     if voice.base_voice in SAME_SPEAKER[HELD_OUT_VOICE]:
         raise SystemExit(f"{name!r} is built on {voice.base_voice}, the held-out speaker itself")
     started = time.perf_counter()
-    texts = [s.text for s in sentences_for("test")][:sentence_count]
+    texts = [s.text for s in sentences_for(split)][:sentence_count]
     real = [(r.audio, r.sample_rate) for r in (render(t, HELD_OUT_VOICE) for t in texts)]
     result = evaluate_voice(f"{HELD_OUT_VOICE} fine-tuned", name, voice.base_voice, real, texts, _encoders())
     training = {k: voice.built_from.get(k) for k in ("recordings", "speech_s", "training_seconds", "threads",
                                                       "fit_cosine", "statistical_cosine", "base_cosine", "made_by",
                                                       "alignment", "config", "losses")}
-    report = {"held_out_voice": HELD_OUT_VOICE, "test_sentences": texts, "fine_tuned": result, "training": training}
+    report = {"held_out_voice": HELD_OUT_VOICE, "split": split, "test_sentences": texts, "fine_tuned": result,
+              "training": training}
     report["bounds"] = {encoder: {f"cosine_min>={FINE_TUNED_BOUND}": e["cosine_min"] >= FINE_TUNED_BOUND,
                                   "drop<=0.05": e["largest_drop_below_neutral"] <= DRIFT_BOUND}
                         for encoder, e in result["encoders"].items()}
@@ -213,11 +214,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--mapping", choices=MAPPINGS, default=None,
                         help="the zero-shot voices' envelope mapping (default: the voice store's, statistics)")
     parser.add_argument("--voices", type=Path, default=None, help="the folder the --fine-tuned voice is stored in")
+    parser.add_argument("--split", choices=("test", "validation"), default="test",
+                        help="judge a --fine-tuned voice on these sentences (validation: for choosing its settings)")
     args = parser.parse_args(argv)
     if args.fine_tuned:
         from synth.voice_store import voices_dir
 
-        report = evaluate_fine_tuned(args.fine_tuned, args.voices or voices_dir(), args.sentences)
+        report = evaluate_fine_tuned(args.fine_tuned, args.voices or voices_dir(), args.sentences, args.split)
     else:
         report = evaluate(args.sentences, args.alsa, args.mapping)
     args.output = args.output or str(DOCS / ("voices_fine_tuned.json" if args.fine_tuned else "voices_evaluation.json"))

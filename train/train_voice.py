@@ -6,7 +6,9 @@ The base engine voice says each recording's transcript; its WORLD analysis is al
 recording's by dynamic time warping on speaker-normalised mel-cepstra (each speaker's cepstra
 mean- and variance-normalised first, so the path follows the phones, not the two timbres), and
 a small network (synth/render/timbre_net.py) learns to map the base's frames, with context, to
-the speaker's. F0 level and range and the aperiodicity come from both speakers' statistics, as
+the speaker's. The frames are then aligned again through the trained mapping (both sides now in
+the speaker's timbre) and the network trains on (``--realign-passes``, iterative alignment).
+F0 level and range and the aperiodicity come from both speakers' statistics, as
 for a zero-shot voice. The result is a stored voice (synth/voice_store.py) with its consent,
 the recordings' hashes, the base voice, the model file beside the JSON, the training time and
 the fit's measured speaker cosine; every emotion renders on top of it as on any stored voice.
@@ -30,6 +32,9 @@ from train.voice_data import RATE, VoiceDataError, load_recordings
 
 FIT_CHECK_ITEMS = 4
 MIN_RECORDINGS = 3
+# Chosen on kal16's validation sentences (docs/models/voice_timbre.md): 0 / 1 / 3 passes, independent
+# speaker cosine min 0.784 / 0.784 / 0.799, WER 1.64 / 1.40 / 1.28 x the base voice's.
+REALIGN_PASSES = 3
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--layers", type=int, default=defaults.layers)
     parser.add_argument("--no-global-variance", action="store_true",
                         help="leave the mapped cepstra's spread as the network gives it (unscaled)")
+    parser.add_argument("--realign-passes", type=int, default=REALIGN_PASSES,
+                        help="after training, align the frames again through the trained mapping and train on, "
+                             "this many times (each pass as many epochs again; 0: the first alignment only)")
     add_run_arguments(parser, epochs=20, batch_size=256, learning_rate=1e-3,
                       output_help="the voices folder (default $EMOSTUDIO_VOICES or ~/.local/share/emostudio/voices)")
     return parser
@@ -80,7 +88,11 @@ class Parallel:
     target_norm: tuple[np.ndarray, np.ndarray]
 
 
-def parallel_frames(base_analyses, target_analyses, context: int) -> Parallel:
+def parallel_frames(base_analyses, target_analyses, context: int, mapped=None) -> Parallel:
+    """Base frames (with context) paired with the speaker's along a DTW path. With ``mapped`` (a
+    trained mapping of stacked base frames into the speaker's normalised cepstra) the path is
+    found again between the mapped frames and the speaker's: both then have one timbre, so the
+    path follows the phones more closely than across two speakers (iterative alignment)."""
     from synth.render.timbre import cepstrum
 
     base_c = [cepstrum(a)[:, 1:] for a in base_analyses]
@@ -89,10 +101,18 @@ def parallel_frames(base_analyses, target_analyses, context: int) -> Parallel:
     inputs, targets = [], []
     for features, b, t in zip(base_analyses, base_c, target_c):
         nb, nt = (b - bm) / bs, (t - tm) / ts
-        pairs = dtw_pairs(nb, nt)
-        inputs.append(stack_context(nb, features.voiced, context)[pairs[:, 0]])
+        stacked = stack_context(nb, features.voiced, context)
+        pairs = dtw_pairs(nb if mapped is None else mapped(stacked), nt)
+        inputs.append(stacked[pairs[:, 0]])
         targets.append(nt[pairs[:, 1]].astype(np.float32))
     return Parallel(np.concatenate(inputs), np.concatenate(targets), (bm, bs), (tm, ts))
+
+
+def mapping_of(net: TimbreNet):
+    def mapped(stacked: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            return net.eval()(torch.from_numpy(stacked)).numpy().astype(np.float64)
+    return mapped
 
 
 class TimbreModule(lightning.LightningModule):
@@ -109,10 +129,16 @@ class TimbreModule(lightning.LightningModule):
     def on_train_epoch_end(self):
         self.losses.append(round(float(np.mean(self._epoch)), 5))
         self._epoch = []
-        print(f"epoch {len(self.losses)}/{self.trainer.max_epochs}: loss {self.losses[-1]:.4f}", flush=True)
+        epoch = f"{self.trainer.current_epoch + 1}/{self.trainer.max_epochs}"
+        print(f"epoch {epoch}: loss {self.losses[-1]:.4f}", flush=True)
 
     def configure_optimizers(self):
         return torch.optim.AdamW(self.parameters(), lr=self.learning_rate, weight_decay=1e-4)
+
+
+def _loader(data: Parallel, args: argparse.Namespace) -> DataLoader:
+    return DataLoader(TensorDataset(torch.from_numpy(data.inputs), torch.from_numpy(data.targets)),
+                      batch_size=args.batch_size, shuffle=True, generator=torch.Generator().manual_seed(args.seed))
 
 
 def _gv_scale(net: TimbreNet, data: Parallel) -> np.ndarray:
@@ -148,6 +174,8 @@ def train_voice(args: argparse.Namespace, parser: argparse.ArgumentParser, progr
     from synth.voice_store import check_consent, check_name, store_trained_voice
 
     check_name(args.name)
+    if args.realign_passes < 0:
+        raise VoiceDataError(f"--realign-passes must be 0 or more; got {args.realign_passes}")
     check_consent(args.consent)   # refused before any recording is read
     start_run(args)
     started = time.perf_counter()
@@ -162,11 +190,12 @@ def train_voice(args: argparse.Namespace, parser: argparse.ArgumentParser, progr
     data = parallel_frames(base_analyses, target_analyses, config.context)
     prepared_s = time.perf_counter() - started
     module = TimbreModule(config, args.learning_rate)
-    generator = torch.Generator().manual_seed(args.seed)
-    loader = DataLoader(TensorDataset(torch.from_numpy(data.inputs), torch.from_numpy(data.targets)),
-                        batch_size=args.batch_size, shuffle=True, generator=generator)
     command = reproducing_command(parser, args)
-    fit(build_trainer(args), module, args, command, loader)
+    fit(build_trainer(args), module, args, command, _loader(data, args))
+    for realignment in range(1, args.realign_passes + 1):
+        data = parallel_frames(base_analyses, target_analyses, config.context, mapping_of(module.net))
+        module.net.train()
+        fit(build_trainer(args), module, args, f"{command} # realignment {realignment}", _loader(data, args))
     learned = LearnedTimbre(timbre, module.net.eval(), *data.base_norm, *data.target_norm,
                             gv_scale=_gv_scale(module.net, data) if not args.no_global_variance else None)
     embedding = mean_embedding([d_vector(r.audio, RATE) for r in recordings])
@@ -175,7 +204,9 @@ def train_voice(args: argparse.Namespace, parser: argparse.ArgumentParser, progr
         "method": "fine-tuned: base engine voice + learnt WORLD timbre (synth/render/timbre_net.py)",
         "base_voice": args.base, "recordings": len(recordings),
         "speech_s": round(sum(r.audio.size for r in recordings) / RATE, 1),
-        "alignment": "DTW on per-speaker mean/variance-normalised WORLD mel-cepstra (c1-c39)",
+        "alignment": "DTW on per-speaker mean/variance-normalised WORLD mel-cepstra (c1-c39)"
+                     + (f", then {args.realign_passes} pass(es) through the trained mapping" if args.realign_passes
+                        else ""),
         "frame_pairs": int(data.inputs.shape[0]), "config": dataclasses.asdict(config),
         "global_variance": not args.no_global_variance,
         "epochs": args.epochs, "losses": module.losses, "prepare_seconds": round(prepared_s, 1),
