@@ -102,16 +102,17 @@ def parallel_frames(base_analyses, target_analyses, context: int, mapped=None) -
     for features, b, t in zip(base_analyses, base_c, target_c):
         nb, nt = (b - bm) / bs, (t - tm) / ts
         stacked = stack_context(nb, features.voiced, context)
-        pairs = dtw_pairs(nb if mapped is None else mapped(stacked), nt)
+        pairs = dtw_pairs(nb if mapped is None else mapped(stacked).astype(np.float64), nt)
         inputs.append(stacked[pairs[:, 0]])
         targets.append(nt[pairs[:, 1]].astype(np.float32))
     return Parallel(np.concatenate(inputs), np.concatenate(targets), (bm, bs), (tm, ts))
 
 
 def mapping_of(net: TimbreNet):
+    """The trained network as a function of stacked base frames (numpy in, numpy out)."""
     def mapped(stacked: np.ndarray) -> np.ndarray:
         with torch.no_grad():
-            return net.eval()(torch.from_numpy(stacked)).numpy().astype(np.float64)
+            return net.eval()(torch.from_numpy(stacked)).numpy()
     return mapped
 
 
@@ -142,9 +143,7 @@ def _loader(data: Parallel, args: argparse.Namespace) -> DataLoader:
 
 
 def _gv_scale(net: TimbreNet, data: Parallel) -> np.ndarray:
-    with torch.no_grad():
-        predicted = net.eval()(torch.from_numpy(data.inputs)).numpy()
-    return global_variance_scale(predicted, data.targets)
+    return global_variance_scale(mapping_of(net)(data.inputs), data.targets)
 
 
 def fit_cosine(apply, base_analyses, embedding: np.ndarray) -> float:
