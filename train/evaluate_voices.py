@@ -1,6 +1,6 @@
 """Judge zero-shot voices from outside (issue 30): docs/voices_evaluation.json and a table.
 
-    python -m train.evaluate_voices               # ~4.5 minutes on one core
+    python -m train.evaluate_voices               # 12 test sentences, ~7 minutes on 2 cores
     python -m train.evaluate_voices --sentences 2 # a quick look
     python -m train.evaluate_voices --fine-tuned kal16_tuned --voices data/voices_eval
                                                   # a voice from train.train_voice (docs/voices_fine_tuned.json)
@@ -205,7 +205,8 @@ def table(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sentences", type=int, default=3)
+    parser.add_argument("--sentences", type=int, default=12,
+                        help="test sentences (12, the figures of record since 2026-12-08; 3 before)")
     parser.add_argument("--alsa", type=int, default=8, help="how many ALSA recordings make the real person's voice")
     parser.add_argument("--output", default=None,
                         help="default docs/voices_evaluation.json (docs/voices_fine_tuned.json with --fine-tuned)")
