@@ -160,7 +160,10 @@ def test_psola_roughness_lies_on_the_vowels_steady_parts(source, monkeypatch):
     edge = int(psola.NUCLEUS_EDGE_S / (psola.FRAME_PERIOD_MS / 1000)) - 1
     for start, end in psola._runs(voiced):
         assert np.all(nuclei[start:start + edge] == 0) and np.all(nuclei[max(end - edge, start):end] == 0)
-    assert 0.3 < nuclei[voiced].mean() < 0.9 and np.sum(nuclei == 1) > 50
+    assert 0.3 < nuclei[voiced].mean() < 0.9
+    # Exactly-full frames are few and move with the analysis's rounding (36 to over 50 of 552 voiced
+    # frames between machines); frames near full weight are many on any machine.
+    assert np.sum(nuclei == 1) >= 10 and np.sum(nuclei > 0.9) > 0.2 * voiced.sum()
 
     seen = {}
     real_overlap_add, real_shape = psola._overlap_add, psola.shape_spectrum
