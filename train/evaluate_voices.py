@@ -206,7 +206,7 @@ def table(report: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=12,
-                        help="test sentences (12, the figures of record since 2026-12-08; 3 before)")
+                        help="test sentences (12 give the figures of record)")
     parser.add_argument("--alsa", type=int, default=8, help="how many ALSA recordings make the real person's voice")
     parser.add_argument("--output", default=None,
                         help="default docs/voices_evaluation.json (docs/voices_fine_tuned.json with --fine-tuned)")
